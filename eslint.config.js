@@ -1,0 +1,27 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'bin/*.cjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      // Only the data layer talks to RethinkDB (see DESIGN.md).
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'rethinkdb-ts', message: 'Only src/db/** may import rethinkdb-ts.' }],
+          patterns: [{ group: ['rethinkdb-ts/*'], message: 'Only src/db/** may import rethinkdb-ts.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/db/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+);
