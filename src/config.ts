@@ -1,0 +1,191 @@
+import { parseArgs } from 'node:util';
+
+/** Where the gateway's RethinkDB lives. */
+export type DatabaseTarget =
+  | { kind: 'embedded' }
+  | { kind: 'external'; host: string; port: number; user: string; password: string };
+
+/** Every setting of the gateway, in one typed object. Read only here. */
+export interface Config {
+  /** Address the HTTP server binds to. @default '127.0.0.1' */
+  host: string;
+  /** HTTP port; 0 picks a free one. @default 4000 */
+  port: number;
+  /** Path of the GraphQL endpoint (HTTP, SSE and graphql-ws). @default '/graphql' */
+  graphqlPath: string;
+  database: DatabaseTarget;
+  /** Database used when a field's `db` argument is omitted; created at start if missing. @default 'test' */
+  defaultDb: string;
+  /** Rows a list query returns when it gives no `limit`. @default 100 */
+  defaultLimit: number;
+  /** Largest `limit` (and `ids` list) a client may ask for. @default 1000 */
+  maxLimit: number;
+  /** Connections in the query pool (changefeeds get their own). @default 4 */
+  poolSize: number;
+  /** Serve GraphiQL on GET of the GraphQL path. @default true */
+  graphiql: boolean;
+  /** Largest request body in bytes. @default 1_048_576 */
+  maxBodyBytes: number;
+}
+
+/** A setting's value could not be used; the message says which and why. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const usage = `Usage: rethinkql [options]
+
+A GraphQL gateway over RethinkDB. With no RETHINKDB_URL it starts an embedded in-memory
+database (reqlite) on a free loopback port.
+
+Options (environment variable in brackets):
+  --host <addr>            address to listen on [HOST] (default 127.0.0.1)
+  --port <n>               HTTP port, 0 = any free port [PORT] (default 4000)
+  --graphql-path <path>    GraphQL endpoint path [GRAPHQL_PATH] (default /graphql)
+  --rethinkdb-url <url>    rethinkdb://[user[:password]@]host[:port][/db] [RETHINKDB_URL]
+                           (default: embedded reqlite; RDM aliases: ReDB_HOST, ReDB_PORT,
+                           ReDB_USER, ReDB_PASS, ReDB_DEFAULT_DB)
+  --db <name>              default database [RETHINKDB_DB] (default test)
+  --default-limit <n>      rows per list query when no limit is given [DEFAULT_LIMIT] (default 100)
+  --max-limit <n>          largest limit a client may ask for [MAX_LIMIT] (default 1000)
+  --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
+  --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
+  --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
+  -h, --help               print this help
+`;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses `rethinkdb://[user[:password]@]host[:port][/db]`. Throws ConfigError. */
+export function parseRethinkdbUrl(text: string): { target: DatabaseTarget & { kind: 'external' }; db?: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`RETHINKDB_URL "${redactUrl(text)}" is not a URL; expected rethinkdb://[user[:password]@]host[:port][/db]`);
+  }
+  if (url.protocol !== 'rethinkdb:') {
+    throw new ConfigError(`RETHINKDB_URL must start with rethinkdb:// (got "${url.protocol}//")`);
+  }
+  if (!url.hostname) throw new ConfigError('RETHINKDB_URL has no host');
+  if (url.search || url.hash) throw new ConfigError('RETHINKDB_URL must not have a query string or fragment');
+  const path = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  if (path.includes('/')) throw new ConfigError(`RETHINKDB_URL path must be a single database name (got "${path}")`);
+  return {
+    target: {
+      kind: 'external',
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port: url.port ? Number(url.port) : 28015,
+      user: url.username ? decodeURIComponent(url.username) : 'admin',
+      password: decodeURIComponent(url.password),
+    },
+    db: path || undefined,
+  };
+}
+
+function redactUrl(text: string): string {
+  return text.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+function boolean(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${value}")`);
+}
+
+function databaseFromEnv(env: Env): { target: DatabaseTarget; db?: string } {
+  const url = env.RETHINKDB_URL;
+  if (url) return parseRethinkdbUrl(url);
+  // The RDM-era variables, accepted as aliases (see docs on RDM compatibility).
+  if (env.ReDB_HOST || env.ReDB_PORT) {
+    const host = env.ReDB_HOST && env.ReDB_HOST !== '0.0.0.0' ? env.ReDB_HOST : '127.0.0.1';
+    return {
+      target: {
+        kind: 'external',
+        host,
+        port: env.ReDB_PORT ? integer('ReDB_PORT', env.ReDB_PORT, 1, 65535) : 28015,
+        user: env.ReDB_USER || 'admin',
+        password: env.ReDB_PASS ?? '',
+      },
+    };
+  }
+  return { target: { kind: 'embedded' } };
+}
+
+/**
+ * Builds the configuration from command-line arguments and environment variables (flags win).
+ * Returns `'help'` when help was asked for. Throws ConfigError naming the bad setting.
+ */
+export function loadConfig(argv: readonly string[] = process.argv.slice(2), env: Env = process.env): Config | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'graphql-path': { type: 'string' },
+        'rethinkdb-url': { type: 'string' },
+        db: { type: 'string' },
+        'default-limit': { type: 'string' },
+        'max-limit': { type: 'string' },
+        'pool-size': { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'no-graphiql': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
+  }
+  if (values.help) return 'help';
+
+  const database = values['rethinkdb-url'] ? parseRethinkdbUrl(values['rethinkdb-url']) : databaseFromEnv(env);
+  const pick = (flag: string | undefined, name: string): [string, string] | undefined => {
+    if (flag !== undefined) return [`--${name}`, flag];
+    const envName = name.toUpperCase().replace(/-/g, '_');
+    const value = env[envName];
+    return value !== undefined && value !== '' ? [envName, value] : undefined;
+  };
+  const int = (flag: string | undefined, name: string, fallback: number, min: number, max: number): number => {
+    const found = pick(flag, name);
+    return found ? integer(found[0], found[1], min, max) : fallback;
+  };
+
+  const graphqlPath = values['graphql-path'] ?? env.GRAPHQL_PATH ?? '/graphql';
+  if (!/^\/[\w\-/]*$/.test(graphqlPath)) throw new ConfigError(`GRAPHQL_PATH must be a path like /graphql (got "${graphqlPath}")`);
+  const defaultLimit = int(values['default-limit'], 'default-limit', 100, 1, 100_000);
+  const maxLimit = int(values['max-limit'], 'max-limit', 1000, 1, 100_000);
+  if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
+
+  const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
+  return {
+    host: values.host ?? env.HOST ?? '127.0.0.1',
+    port: int(values.port, 'port', 4000, 0, 65535),
+    graphqlPath,
+    database: database.target,
+    defaultDb: values.db ?? env.RETHINKDB_DB ?? database.db ?? env.ReDB_DEFAULT_DB ?? 'test',
+    defaultLimit,
+    maxLimit,
+    poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
+    graphiql: values['no-graphiql'] ? false : graphiqlEnv,
+    maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
+  };
+}
+
+/** The defaults, with selected settings overridden (tests and embedding). */
+export function defaultConfig(overrides: Partial<Config> = {}): Config {
+  const config = loadConfig([], {});
+  if (config === 'help') throw new Error('unreachable');
+  return { ...config, ...overrides };
+}

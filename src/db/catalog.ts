@@ -1,0 +1,137 @@
+import { r, type RDatum } from 'rethinkdb-ts';
+import { NotFound } from '../errors.js';
+import { checkName, parseFieldPath, SYSTEM_DB } from './names.js';
+import type { ConnectionPool } from './pool.js';
+import { fieldValue } from './paths.js';
+
+/** What the gateway knows about a table. */
+export interface TableInfo {
+  db: string;
+  name: string;
+  primaryKey: string;
+  indexes: string[];
+}
+
+interface TableInfoRow {
+  name: string;
+  primary_key: string;
+}
+
+/**
+ * Databases, tables and indexes, cached, plus the admin operations that change them.
+ *
+ * Why a cache: names are checked before every query so that a missing table is a clear
+ * NOT_FOUND (and an unknown index never reaches reqlite, which crashes on it). A name that is
+ * not in the cache is looked up again before it is declared missing, so tables created outside
+ * the gateway are found; tables dropped outside it fail in the query itself, with the same error.
+ */
+export class Catalog {
+  private readonly tables = new Map<string, Promise<Map<string, TableInfo>>>();
+
+  constructor(private readonly pool: ConnectionPool) {}
+
+  /** Every database except the system database. */
+  async databases(): Promise<string[]> {
+    const names = await this.pool.run(r.dbList());
+    return names.filter((name) => name !== SYSTEM_DB).sort();
+  }
+
+  /** The tables of `db`, sorted by name. Throws NotFound for a missing database. */
+  async tableList(db: string): Promise<TableInfo[]> {
+    const tables = await this.load(checkName('database', db), true);
+    return [...tables.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The table's info; throws NotFound naming db and table when it does not exist. */
+  async table(db: string, table: string): Promise<TableInfo> {
+    checkName('database', db);
+    checkName('table', table);
+    const cached = (await this.load(db, false)).get(table);
+    if (cached) return cached;
+    const fresh = (await this.load(db, true)).get(table);
+    if (fresh) return fresh;
+    throw new NotFound(`table "${table}" does not exist in database "${db}"`, { database: db, table });
+  }
+
+  async createDatabase(db: string): Promise<void> {
+    await this.pool.run(r.dbCreate(checkName('database', db)));
+    this.tables.delete(db);
+  }
+
+  /** Creates the database unless it exists (used at start for the default database). */
+  async ensureDatabase(db: string): Promise<void> {
+    if (!(await this.databases()).includes(db)) {
+      await this.createDatabase(db).catch(async (error: unknown) => {
+        // Another gateway replica may have created it at the same moment.
+        if (!(await this.databases()).includes(db)) throw error;
+      });
+    }
+  }
+
+  async createTable(db: string, table: string, primaryKey = 'id'): Promise<TableInfo> {
+    checkName('database', db);
+    checkName('table', table);
+    checkName('primary key', primaryKey);
+    try {
+      await this.pool.run(r.db(db).tableCreate(table, { primaryKey }));
+    } finally {
+      this.tables.delete(db);
+    }
+    return this.table(db, table);
+  }
+
+  async dropTable(db: string, table: string): Promise<TableInfo> {
+    const info = await this.table(db, table);
+    try {
+      await this.pool.run(r.db(db).tableDrop(table));
+    } finally {
+      this.tables.delete(db);
+    }
+    return info;
+  }
+
+  /** Creates a secondary index on a (possibly nested, dotted) field; `name` defaults to the path with dots as underscores. */
+  async createIndex(db: string, table: string, field: string, name?: string): Promise<TableInfo> {
+    await this.table(db, table);
+    const path = parseFieldPath(field);
+    const indexName = checkName('index', name ?? path.join('_'));
+    try {
+      await this.pool.run(r.db(db).table(table).indexCreate(indexName, (row: RDatum) => fieldValue(row, path)));
+      await this.pool.run(r.db(db).table(table).indexWait(indexName));
+    } finally {
+      this.tables.delete(db);
+    }
+    return this.table(db, table);
+  }
+
+  /** Forgets what is cached about `db` (or everything). */
+  invalidate(db?: string): void {
+    if (db === undefined) this.tables.clear();
+    else this.tables.delete(db);
+  }
+
+  private load(db: string, refresh: boolean): Promise<Map<string, TableInfo>> {
+    const cached = this.tables.get(db);
+    if (cached && !refresh) return cached;
+    const loading = this.fetchTables(db);
+    this.tables.set(db, loading);
+    loading.catch(() => this.tables.delete(db));
+    return loading;
+  }
+
+  private async fetchTables(db: string): Promise<Map<string, TableInfo>> {
+    // One round trip for every table's primary key and indexes.
+    const rows = await this.pool.run(
+      r.db(db).tableList().map((name) => ({
+        name,
+        primary_key: r.db(db).table(name).info()('primary_key'),
+        indexes: r.db(db).table(name).indexList(),
+      })),
+    );
+    const tables = new Map<string, TableInfo>();
+    for (const row of rows as (TableInfoRow & { indexes: string[] })[]) {
+      tables.set(row.name, { db, name: row.name, primaryKey: row.primary_key, indexes: row.indexes });
+    }
+    return tables;
+  }
+}

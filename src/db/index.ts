@@ -1,0 +1,48 @@
+import type { DatabaseTarget } from '../config.js';
+import type { Logger } from '../logger.js';
+import { Catalog } from './catalog.js';
+import { Documents, type Limits } from './documents.js';
+import { Loaders } from './loaders.js';
+import { ConnectionPool } from './pool.js';
+
+export type { Document, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
+export type { TableInfo } from './catalog.js';
+export { Loaders } from './loaders.js';
+export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+
+/** The data layer: the only way the rest of the gateway reaches RethinkDB. */
+export interface DataLayer {
+  readonly pool: ConnectionPool;
+  readonly catalog: Catalog;
+  readonly documents: Documents;
+  /** A fresh set of DataLoaders: call once per request. */
+  createLoaders(): Loaders;
+  close(): Promise<void>;
+}
+
+export interface DataLayerOptions extends Limits {
+  target: Exclude<DatabaseTarget, { kind: 'embedded' }>;
+  poolSize: number;
+  log: Logger;
+}
+
+/** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
+export function openDataLayer({ target, poolSize, log, ...limits }: DataLayerOptions): DataLayer {
+  const pool = new ConnectionPool({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    size: poolSize,
+    log: (level, message) => log[level](message),
+  });
+  const catalog = new Catalog(pool);
+  const documents = new Documents(pool, catalog, limits);
+  return {
+    pool,
+    catalog,
+    documents,
+    createLoaders: () => new Loaders(documents),
+    close: () => pool.close(),
+  };
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { startApp } from './app.js';
+import { ConfigError, loadConfig, usage } from './config.js';
+import { createLogger } from './logger.js';
+
+const log = createLogger();
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rethinkql: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  if (config === 'help') {
+    process.stdout.write(usage);
+    return;
+  }
+  const app = await startApp(config, log).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      process.stderr.write(`rethinkql: port ${config.port} on ${config.host} is in use; choose another with --port or PORT\n`);
+      process.exit(1);
+    }
+    throw error;
+  });
+  log.info({ url: app.url }, `GraphQL (and GraphiQL in a browser) at ${app.url}`);
+  process.stdout.write(`rethinkql ready: ${app.url}\n`);
+
+  const shutdown = (signal: string) => {
+    log.info(`${signal} received; shutting down`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  log.fatal({ err: error }, 'rethinkql failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+import type { builder } from './builder.js';
+
+type ArgBuilder = Parameters<Parameters<typeof builder.queryField>[1]>[0]['arg'];
+
+/** `db` (optional: the configured default) and `table`, which every document field takes. */
+export function tableArgs(arg: ArgBuilder) {
+  return {
+    db: arg.string({ description: 'Database; defaults to the gateway\'s configured database.' }),
+    table: arg.string({ required: true }),
+  };
+}

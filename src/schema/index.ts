@@ -1,0 +1,12 @@
+import { builder } from './builder.js';
+import './scalars.js';
+import './types.js';
+import './documents.js';
+import './mutations.js';
+import './admin.js';
+
+builder.queryType({ description: 'Reads: generic document queries over any database and table.' });
+builder.mutationType({ description: 'Writes and administration.' });
+
+/** The executable schema. Importing it does not connect to anything. */
+export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,5 @@
+import { JSONObjectResolver, JSONResolver } from 'graphql-scalars';
+import { builder } from './builder.js';
+
+builder.addScalarType('JSON', JSONResolver);
+builder.addScalarType('JSONObject', JSONObjectResolver);

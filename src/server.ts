@@ -1,0 +1,176 @@
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ExecutionArgs } from 'graphql';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Config } from './config.js';
+import type { Context } from './context.js';
+import type { DataLayer } from './db/index.js';
+import { createErrorMasker } from './error-masking.js';
+import type { Logger } from './logger.js';
+import { schema } from './schema/index.js';
+
+/** A running gateway HTTP server. */
+export interface Server {
+  /** The GraphQL endpoint, e.g. http://localhost:4000/graphql. */
+  readonly url: string;
+  readonly port: number;
+  readonly yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Handles websocket upgrades on `path` (the GraphQL path is taken by graphql-ws). */
+  onUpgrade(path: string, handler: UpgradeHandler): void;
+  /** Handles plain HTTP requests whose path starts with `prefix` (before GraphQL). */
+  onRequest(prefix: string, handler: RequestHandler): void;
+  /** Stops accepting, closes websockets and open HTTP connections. */
+  close(): Promise<void>;
+}
+
+export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
+export interface ServerOptions {
+  config: Config;
+  data: DataLayer;
+  log: Logger;
+}
+
+const exampleQuery = `# Welcome to rethinkql. Try:
+query Explore {
+  databases
+  tables { name primaryKey }
+}
+`;
+
+function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/**
+ * Builds and starts the gateway's single HTTP server: GraphQL over HTTP and SSE (yoga, with
+ * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
+ * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
+ */
+export async function createServer({ config, data, log }: ServerOptions): Promise<Server> {
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: config.graphqlPath,
+    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: exampleQuery } : false,
+    landingPage: false,
+    maskedErrors: { maskError: createErrorMasker(log) },
+    context: () => ({ config, data, loaders: data.createLoaders() }),
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+  });
+
+  const requestRoutes = new Map<string, RequestHandler>();
+  const upgradeRoutes = new Map<string, UpgradeHandler>();
+
+  const httpServer = createHttpServer(async (request, response) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    try {
+      if (path === '/health') return sendJson(response, 200, { status: 'ok' });
+      if (path === '/ready') {
+        const ready = await data.pool.ping();
+        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable' });
+      }
+      for (const [prefix, handler] of requestRoutes) {
+        if (path === prefix || path.startsWith(`${prefix}/`)) return await handler(request, response);
+      }
+      if (request.method === 'POST') {
+        const length = Number(request.headers['content-length']);
+        if (request.headers['content-length'] === undefined) {
+          return sendJson(response, 411, { errors: [{ message: 'a POST body needs a Content-Length header' }] });
+        }
+        if (length > config.maxBodyBytes) {
+          request.resume();
+          return sendJson(response, 413, { errors: [{ message: `request body of ${length} bytes exceeds the limit of ${config.maxBodyBytes}` }] });
+        }
+      }
+      return await yoga(request, response);
+    } catch (error) {
+      log.error({ err: error, path }, 'request failed');
+      if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Unexpected error.' }] });
+      else response.destroy();
+    }
+  });
+
+  // graphql-ws on the GraphQL path; operations go through yoga's envelop so they get the same
+  // context, parse/validate caches, error masking and (later) auth as HTTP.
+  const graphqlWs = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
+  const graphqlWsServer = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const document = parse(params.query);
+        const errors = validate(enveloped, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema: enveloped,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+        return args;
+      },
+    },
+    graphqlWs,
+  );
+  upgradeRoutes.set(config.graphqlPath, (request, socket, head) =>
+    graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
+  );
+
+  httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const handler = upgradeRoutes.get(path) ?? [...upgradeRoutes].find(([prefix]) => path.startsWith(`${prefix}/`))?.[1];
+    if (handler) return handler(request, socket, head);
+    socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const shownHost = ['127.0.0.1', '0.0.0.0', '::', '::1'].includes(config.host) ? 'localhost' : config.host;
+
+  return {
+    url: `http://${shownHost}:${port}${config.graphqlPath}`,
+    port,
+    yoga,
+    onUpgrade: (path, handler) => upgradeRoutes.set(path, handler),
+    onRequest: (prefix, handler) => requestRoutes.set(prefix, handler),
+    async close() {
+      await graphqlWsServer.dispose();
+      for (const client of graphqlWs.clients) client.terminate();
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+    },
+  };
+}
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
