@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
 import { createLogger, type Logger } from './logger.js';
+import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type Server } from './server.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
@@ -12,6 +13,8 @@ export interface App {
   readonly data: DataLayer;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
+  /** Port of the legacy RDM listener (config.wsPort; 0 resolved to the real port); undefined when off. */
+  readonly legacyPort?: number;
   /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -24,6 +27,8 @@ export interface App {
  */
 export async function startApp(config: Config, log: Logger = createLogger()): Promise<App> {
   checkName('database', config.defaultDb);
+  checkName('database', config.rdmAuditDb);
+  checkName('table', config.rdmAuditTable);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -44,10 +49,14 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   if (embedded) await prepareDefaultDb();
   else void prepareDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
 
-  let server: Server;
+  const rdm = new RdmTranslator({ config, data, log });
+  let server: Server | undefined;
+  let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, log });
+    server = await createServer({ config, data, log, rdm });
+    rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
   } catch (error) {
+    await server?.close();
     await data.close();
     await embedded?.stop();
     throw error;
@@ -59,8 +68,10 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     server,
     data,
     embedded,
+    legacyPort: rdmEndpoints.legacyPort,
     close: () =>
       (closing ??= (async () => {
+        await rdmEndpoints.close();
         await server.close();
         await data.close();
         await embedded?.stop();

@@ -24,8 +24,20 @@ export interface Config {
   poolSize: number;
   /** Serve GraphiQL on GET of the GraphQL path. @default true */
   graphiql: boolean;
-  /** Largest request body in bytes. @default 1_048_576 */
+  /** Largest request body in bytes; also the largest RDM packet. @default 1_048_576 */
   maxBodyBytes: number;
+  /** Address of the legacy RDM websocket listener. @default the value of `host` (RDM used 0.0.0.0) */
+  wsHost: string;
+  /** Port of the legacy RDM listener (bare paths /insert, /get, ...); 0 picks a free one, null turns it off. @default 8765 */
+  wsPort: number | null;
+  /** Write every accepted RDM request to the audit table before running it. @default true */
+  rdmAudit: boolean;
+  /** Database of the RDM audit trail; created when missing. @default 'AUDIT' */
+  rdmAuditDb: string;
+  /** Table of the RDM audit trail; created when missing. @default 'rethink_data_manager' */
+  rdmAuditTable: string;
+  /** Most documents an RDM get_all or filter answers with; more is an error reply, never a truncated list. @default 100_000 */
+  rdmMaxRows: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -51,6 +63,16 @@ Options (environment variable in brackets):
   --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
   --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
+
+RDM compatibility (see docs/rdm.md):
+  --ws-host <addr>         legacy RDM listener address [WS_HOST] (default: same as --host)
+  --ws-port <n|off>        legacy RDM listener port, 0 = any free port, off = no listener
+                           [WS_PORT] (default 8765)
+  --no-rdm-audit           do not write the RDM audit trail [RDM_AUDIT=false]
+  --rdm-audit-db <name>    audit trail database [ReDB_AUDIT_DB] (default AUDIT)
+  --rdm-audit-table <name> audit trail table [ReDB_AUDIT_TABLE] (default rethink_data_manager)
+  --rdm-max-rows <n>       most documents a get_all or filter reply holds [RDM_MAX_ROWS]
+                           (default 100000)
   -h, --help               print this help
 `;
 
@@ -101,6 +123,14 @@ function boolean(name: string, value: string): boolean {
   throw new ConfigError(`${name} must be true or false (got "${value}")`);
 }
 
+/** A database or table name the gateway will create: RDM's rule (see src/db/names.ts). */
+function storageName(name: string, value: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(value) || value === 'rethinkdb') {
+    throw new ConfigError(`${name} must be 1-64 letters, digits and underscores, not starting with a digit (got "${value}")`);
+  }
+  return value;
+}
+
 function databaseFromEnv(env: Env): { target: DatabaseTarget; db?: string } {
   const url = env.RETHINKDB_URL;
   if (url) return parseRethinkdbUrl(url);
@@ -142,6 +172,12 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'pool-size': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
+        'ws-host': { type: 'string' },
+        'ws-port': { type: 'string' },
+        'no-rdm-audit': { type: 'boolean' },
+        'rdm-audit-db': { type: 'string' },
+        'rdm-audit-table': { type: 'string' },
+        'rdm-max-rows': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -169,8 +205,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
 
   const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
+  const host = values.host ?? env.HOST ?? '127.0.0.1';
+  const wsPort = pick(values['ws-port'], 'ws-port');
+  const auditEnv = env.RDM_AUDIT ? boolean('RDM_AUDIT', env.RDM_AUDIT) : true;
   return {
-    host: values.host ?? env.HOST ?? '127.0.0.1',
+    host,
     port: int(values.port, 'port', 4000, 0, 65535),
     graphqlPath,
     database: database.target,
@@ -180,6 +219,12 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
     graphiql: values['no-graphiql'] ? false : graphiqlEnv,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
+    wsHost: values['ws-host'] ?? (env.WS_HOST || host),
+    wsPort: !wsPort ? 8765 : /^(off|false|no|none)$/i.test(wsPort[1]) ? null : integer(wsPort[0], wsPort[1], 0, 65535),
+    rdmAudit: values['no-rdm-audit'] ? false : auditEnv,
+    rdmAuditDb: storageName('ReDB_AUDIT_DB', values['rdm-audit-db'] ?? (env.ReDB_AUDIT_DB || 'AUDIT')),
+    rdmAuditTable: storageName('ReDB_AUDIT_TABLE', values['rdm-audit-table'] ?? (env.ReDB_AUDIT_TABLE || 'rethink_data_manager')),
+    rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
   };
 }
 

@@ -20,15 +20,21 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const app = await startApp(config, log).catch((error: NodeJS.ErrnoException) => {
+  const app = await startApp(config, log).catch((error: NodeJS.ErrnoException & { port?: number }) => {
     if (error.code === 'EADDRINUSE') {
-      process.stderr.write(`rethinkql: port ${config.port} on ${config.host} is in use; choose another with --port or PORT\n`);
+      const legacy = error.port !== undefined && error.port === config.wsPort && error.port !== config.port;
+      process.stderr.write(
+        legacy
+          ? `rethinkql: port ${config.wsPort} on ${config.wsHost} (the legacy RDM listener) is in use; choose another with --ws-port or WS_PORT, or turn it off with WS_PORT=off\n`
+          : `rethinkql: port ${config.port} on ${config.host} is in use; choose another with --port or PORT\n`,
+      );
       process.exit(1);
     }
     throw error;
   });
   log.info({ url: app.url }, `GraphQL (and GraphiQL in a browser) at ${app.url}`);
   process.stdout.write(`rethinkql ready: ${app.url}\n`);
+  if (app.legacyPort !== undefined) process.stdout.write(`legacy RDM listener: ws://${config.wsHost}:${app.legacyPort}/<operation>\n`);
 
   const shutdown = (signal: string) => {
     log.info(`${signal} received; shutting down`);

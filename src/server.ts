@@ -11,6 +11,7 @@ import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
 import type { Logger } from './logger.js';
+import type { RdmTranslator } from './rdm/translator.js';
 import { schema } from './schema/index.js';
 
 /** A running gateway HTTP server. */
@@ -34,6 +35,8 @@ export interface ServerOptions {
   config: Config;
   data: DataLayer;
   log: Logger;
+  /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
+  rdm: RdmTranslator;
 }
 
 const exampleQuery = `# Welcome to rethinkql. Try:
@@ -54,14 +57,14 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
-export async function createServer({ config, data, log }: ServerOptions): Promise<Server> {
+export async function createServer({ config, data, log, rdm }: ServerOptions): Promise<Server> {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: exampleQuery } : false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    context: () => ({ config, data, loaders: data.createLoaders() }),
+    context: () => ({ config, data, loaders: data.createLoaders(), rdm }),
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),

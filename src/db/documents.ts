@@ -1,6 +1,6 @@
 import { r, type RDatum, type RTable, type WriteResult } from 'rethinkdb-ts';
 import { BadInput, Conflict, NotFound } from '../errors.js';
-import type { Catalog } from './catalog.js';
+import type { Catalog, TableInfo } from './catalog.js';
 import { compileWhere, parseWhere } from './filter.js';
 import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
@@ -36,6 +36,14 @@ export interface InsertResult {
   generatedKeys: string[];
   /** The documents as stored, in input order. */
   documents: Document[];
+}
+
+/** One document's state before and after an update. */
+export interface DocumentChange {
+  oldVal: Document;
+  newVal: Document;
+  /** False when the patch left the document as it was (RethinkDB's `unchanged`). */
+  changed: boolean;
 }
 
 export interface Limits {
@@ -108,16 +116,21 @@ export class Documents {
     const limit = this.checkLimit(query.limit);
     const offset = query.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new BadInput(`offset must be a non-negative integer (got ${offset})`);
-    const where = parseWhere(query.where);
-    const order = (query.orderBy ?? []).map(({ field, direction }) => {
-      const path = parseFieldPath(field);
-      const key = (row: RDatum) => fieldValue(row, path);
-      return direction === 'DESC' ? r.desc(key) : r.asc(key);
-    });
-    let selection: RDatum = r.db(query.db).table(query.table) as unknown as RDatum;
-    if (where) selection = selection.filter(compileWhere(where));
-    selection = selection.orderBy(...order, r.asc(info.primaryKey));
-    return this.pool.run(selection.skip(offset).limit(limit) as RDatum<Document[]>);
+    return this.pool.run(this.select(info, query.where, query.orderBy ?? []).skip(offset).limit(limit) as RDatum<Document[]>);
+  }
+
+  /**
+   * Every document matching `where`, by primary key, unpaged: for callers whose protocol answers
+   * with all rows (RDM's get_all and filter). BadInput when more than `max` match, rather than a
+   * silently truncated answer.
+   */
+  async listAll(db: string, table: string, where: unknown, max: number): Promise<Document[]> {
+    const info = await this.catalog.table(db, table);
+    const docs = await this.pool.run(this.select(info, where, []).limit(max + 1) as RDatum<Document[]>);
+    if (docs.length > max) {
+      throw new BadInput(`more than ${max} documents match in ${db}.${table}; narrow the filter or page with the GraphQL query field`, { database: db, table, max });
+    }
+    return docs;
   }
 
   /** How many documents match `where`. */
@@ -188,6 +201,11 @@ export class Documents {
 
   /** Deep-merges `patch` into the document (RethinkDB update semantics); returns the new document. */
   async update(db: string, table: string, id: string, patch: unknown): Promise<Document> {
+    return (await this.updateChange(db, table, id, patch)).newVal;
+  }
+
+  /** Like `update`, but returns the document before and after, and whether the patch changed it. */
+  async updateChange(db: string, table: string, id: string, patch: unknown): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(patch)) throw new BadInput('patch must be a JSON object');
     if (primaryKey in patch && !keyCandidates(id).includes(patch[primaryKey] as string | number)) {
@@ -195,7 +213,9 @@ export class Documents {
     }
     const t = r.db(db).table(table);
     const result = await this.write(byKey(t, id, (key) => t.get(key).update(patch, { returnChanges: 'always' })));
-    return this.changedDocument(result, db, table, id);
+    const newVal = this.changedDocument(result, db, table, id);
+    const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
+    return { oldVal, newVal, changed: result.unchanged === 0 };
   }
 
   /** Replaces the whole document (the primary key is kept); NotFound when it does not exist. */
@@ -233,6 +253,19 @@ export class Documents {
     const t = r.db(db).table(table);
     const result = await this.write((parsed ? t.filter(compileWhere(parsed)) : t).delete() as unknown as RDatum);
     return result.deleted;
+  }
+
+  /** The filtered, ordered selection behind list and listAll (primary key last, so order is total). */
+  private select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[]): RDatum {
+    const parsed = parseWhere(where);
+    const order = orderBy.map(({ field, direction }) => {
+      const path = parseFieldPath(field);
+      const key = (row: RDatum) => fieldValue(row, path);
+      return direction === 'DESC' ? r.desc(key) : r.asc(key);
+    });
+    let selection: RDatum = r.db(info.db).table(info.name) as unknown as RDatum;
+    if (parsed) selection = selection.filter(compileWhere(parsed));
+    return selection.orderBy(...order, r.asc(info.primaryKey));
   }
 
   private checkLimit(limit: number | null | undefined): number {

@@ -5,7 +5,7 @@ import { Documents, type Limits } from './documents.js';
 import { Loaders } from './loaders.js';
 import { ConnectionPool } from './pool.js';
 
-export type { Document, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
+export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';

@@ -4,6 +4,7 @@ import './types.js';
 import './documents.js';
 import './mutations.js';
 import './admin.js';
+import './rdm.js';
 
 builder.queryType({ description: 'Reads: generic document queries over any database and table.' });
 builder.mutationType({ description: 'Writes and administration.' });

@@ -18,10 +18,11 @@ export interface TestGateway {
 
 /**
  * Starts the real gateway (the factory `npm start` uses) with the embedded database, on free
- * ports. Close it in afterAll/afterEach.
+ * ports. The legacy RDM listener is off unless a test asks for it (`wsPort: 0` for a free port),
+ * so no test ever binds its fixed default port. Close it in afterAll/afterEach.
  */
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
-  const app = await startApp(defaultConfig({ port: 0, ...overrides }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const app = await startApp(defaultConfig({ port: 0, wsPort: null, ...overrides }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {
       method: 'POST',

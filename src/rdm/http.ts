@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from '../server.js';
+import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply, type RdmReply } from './protocol.js';
+import type { RdmTranslator } from './translator.js';
+
+export interface RdmHttpOptions {
+  translator: RdmTranslator;
+  /** Path RDM is mounted under on the main port. @default '/rdm' */
+  mount?: string;
+  maxBodyBytes: number;
+}
+
+/**
+ * HTTP glue: `POST <mount>/<operation>` with the packet as the body answers with the RDM reply
+ * as JSON (HTTP status = `status_code`); `GET <mount>/health` answers RDM's plain-text health.
+ */
+export function createRdmHttpHandler({ translator, mount = '/rdm', maxBodyBytes }: RdmHttpOptions): RequestHandler {
+  return async (request, response) => {
+    const path = requestPath(request).slice(mount.length) || '/';
+    if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
+      return sendHealth(response);
+    }
+    if (request.method !== 'POST') {
+      request.resume();
+      response.setHeader('allow', path === '/health' ? 'GET, HEAD, POST' : 'POST');
+      return sendReply(response, 405, errorReply(path, { code: 'METHOD_NOT_ALLOWED', message: `use POST for RDM operations (got ${request.method})` }));
+    }
+    const body = await readBody(request, maxBodyBytes);
+    if (body === undefined) {
+      const reply = errorReply(path, { code: 'BAD_USER_INPUT', message: `packet exceeds the limit of ${maxBodyBytes} bytes` });
+      return sendReply(response, 413, reply);
+    }
+    const reply = await translator.handle(path, body, { transport: 'http' });
+    sendReply(response, reply.status_code, reply);
+  };
+}
+
+/** The request path without its query string. */
+export function requestPath(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?')[0] ?? '/';
+}
+
+/** RDM's health answer: HTTP 200, text/plain. */
+export function sendHealth(response: ServerResponse): void {
+  response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(RDM_HEALTH_TEXT) });
+  response.end(RDM_HEALTH_TEXT);
+}
+
+function sendReply(response: ServerResponse, status: number, reply: RdmReply): void {
+  const text = serializeRdmReply(reply);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/**
+ * The body as text, or undefined when it is larger than `max` bytes. An oversize body is still
+ * drained (so the client reads the answer instead of a reset) unless it is far too large.
+ */
+function readBody(request: IncomingMessage, max: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else if (size > 16 * max) request.destroy();
+    });
+    request.on('end', () => resolve(size <= max ? Buffer.concat(chunks).toString('utf8') : undefined));
+    request.on('error', reject);
+    request.on('close', () => {
+      if (!request.complete) resolve(undefined);
+    });
+  });
+}

@@ -1,0 +1,108 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Logger } from '../logger.js';
+import { RDM_HEALTH_TEXT, serializeRdmReply } from './protocol.js';
+import type { RdmTranslator, RdmTransport } from './translator.js';
+
+/** Close codes the RDM websocket endpoints use. */
+export enum RdmCloseCode {
+  /** After the one reply (the legacy default), or when a keep-alive client leaves. */
+  Normal = 1000,
+  /** The gateway is shutting down. */
+  GoingAway = 1001,
+  /** A frame beyond the transport's hard limit (twice maxBodyBytes); smaller oversize packets get an error reply. */
+  TooBig = 1009,
+}
+
+export interface RdmSocketOptions {
+  translator: RdmTranslator;
+  transport: Extract<RdmTransport, 'websocket' | 'legacy-websocket'>;
+  /** Largest packet answered normally; frames up to twice this get the error reply, larger ones close with 1009. */
+  maxBodyBytes: number;
+  log: Logger;
+}
+
+/** Packets a keep-alive connection may queue before the gateway stops reading from it. */
+const QUEUE_HIGH = 64;
+const QUEUE_LOW = 16;
+
+/**
+ * Websocket glue for RDM, shared by the main port (`/rdm/<operation>`) and the legacy listener
+ * (`/<operation>`). By default: one packet, one reply, close 1000, as RDM did. With
+ * `?keepalive=1` the connection stays open; packets are answered one at a time, in order, each
+ * reply carrying the packet's `id`.
+ */
+export class RdmSocketServer {
+  private readonly wss: WebSocketServer;
+
+  constructor(private readonly options: RdmSocketOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * options.maxBodyBytes });
+  }
+
+  /**
+   * Takes over an upgrade request for the RDM path `path` (relative to the mount, e.g. `/insert`).
+   * `/health` answers RDM's plain HTTP health instead of upgrading, as RDM did.
+   */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
+    if (path === '/health') {
+      socket.end(
+        `HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(RDM_HEALTH_TEXT)}\r\n` +
+          `Connection: close\r\n\r\n${RDM_HEALTH_TEXT}`,
+      );
+      return;
+    }
+    const keepAlive = /^(1|true|yes|on)$/i.test(new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('keepalive') ?? '');
+    this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path) : this.serveOne(ws, path)));
+  }
+
+  /** Closes every RDM websocket (1001). */
+  close(): void {
+    for (const ws of this.wss.clients) ws.close(RdmCloseCode.GoingAway, 'server shutting down');
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+
+  private serveOne(ws: WebSocket, path: string): void {
+    this.watchErrors(ws);
+    ws.once('message', (data) => {
+      void this.answer(ws, path, data, false).then(() => ws.close(RdmCloseCode.Normal));
+    });
+  }
+
+  private serveMany(ws: WebSocket, path: string): void {
+    this.watchErrors(ws);
+    const queue: RawData[] = [];
+    let running = false;
+    const drain = async () => {
+      running = true;
+      for (let data = queue.shift(); data && ws.readyState === WebSocket.OPEN; data = queue.shift()) {
+        await this.answer(ws, path, data, true);
+        if (ws.isPaused && queue.length <= QUEUE_LOW) ws.resume();
+      }
+      running = false;
+    };
+    ws.on('message', (data) => {
+      queue.push(data);
+      // Backpressure: stop reading while a client runs far ahead of the answers.
+      if (queue.length >= QUEUE_HIGH) ws.pause();
+      if (!running) void drain();
+    });
+    ws.on('close', () => {
+      queue.length = 0;
+    });
+  }
+
+  private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean): Promise<void> {
+    // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
+    const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+    const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId });
+    if (ws.readyState !== WebSocket.OPEN) return;
+    await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
+  }
+
+  private watchErrors(ws: WebSocket): void {
+    // A protocol error (e.g. a frame over maxPayload) closes the socket by itself; only log it.
+    ws.on('error', (error) => this.options.log.debug({ err: error }, 'RDM websocket error'));
+  }
+}

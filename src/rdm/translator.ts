@@ -1,0 +1,176 @@
+import type { Config } from '../config.js';
+import type { DataLayer, Document } from '../db/index.js';
+import { checkName } from '../db/names.js';
+import { BadInput, isDomainError, NotFound } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { AuditTrail, type RdmTransport } from './audit.js';
+import { parseRdmFilter, rdmFilterToWhere } from './filter.js';
+import {
+  decodeRdmPacket,
+  errorReply,
+  okReply,
+  operationOf,
+  packetIdOf,
+  parseRdmPacket,
+  RDM_HEALTH_TEXT,
+  type RdmOperation,
+  type RdmPacket,
+  type RdmReply,
+} from './protocol.js';
+
+export type { RdmTransport } from './audit.js';
+
+export interface RdmTranslatorOptions {
+  config: Pick<Config, 'maxBodyBytes' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows'>;
+  data: DataLayer;
+  log: Logger;
+}
+
+export interface HandleOptions {
+  transport: RdmTransport;
+  /** Add the packet's id to the reply (keep-alive mode). @default false */
+  echoId?: boolean;
+}
+
+/**
+ * Turns RDM packets into the data-layer calls the GraphQL mutations make (Documents, Catalog),
+ * and their results or errors into RDM replies. Every way in (GraphQL field, HTTP, websockets)
+ * goes through `handle`, so validation and behaviour are the same everywhere.
+ */
+export class RdmTranslator {
+  private readonly audit: AuditTrail | undefined;
+
+  constructor(private readonly options: RdmTranslatorOptions) {
+    const { config, data, log } = options;
+    this.audit = config.rdmAudit ? new AuditTrail({ data, db: config.rdmAuditDb, table: config.rdmAuditTable, log }) : undefined;
+  }
+
+  /**
+   * Answers one packet sent to `path` (`/insert`, ... relative to where RDM is mounted). `input`
+   * is the raw text of a frame or body, or an already-parsed value. Never throws: every failure
+   * is RDM's error reply, with an `error` field saying why.
+   */
+  async handle(path: string, input: unknown, { transport, echoId = false }: HandleOptions): Promise<RdmReply> {
+    let id: unknown = null;
+    let reply: RdmReply;
+    try {
+      const operation = operationOf(path);
+      if (!operation) throw new NotFound(`"${path.slice(0, 80)}" is not an RDM operation`, { path: path.slice(0, 80) });
+      if (operation === 'health') {
+        reply = okReply(RDM_HEALTH_TEXT);
+      } else {
+        const decoded = decodeRdmPacket(input, this.options.config.maxBodyBytes);
+        id = packetIdOf(decoded);
+        reply = okReply(await this.run(operation, parseRdmPacket(decoded), transport));
+      }
+    } catch (error) {
+      reply = errorReply(path, this.describe(error, path));
+    }
+    return echoId ? { ...reply, id } : reply;
+  }
+
+  private async run(operation: Exclude<RdmOperation, 'health'>, packet: RdmPacket, transport: RdmTransport): Promise<unknown> {
+    const { data, config } = this.options;
+    const { documents, catalog } = data;
+    const payload = packet.payload;
+    const db = nameIn(payload, 'database');
+    const table = nameIn(payload, 'table');
+    // Validate everything and resolve names before the audit row, so a refused request writes nothing.
+    if (operation === 'create_table') await catalog.tableList(db);
+    else await catalog.table(db, table);
+    const identifier = ['get', 'update', 'delete'].includes(operation) ? identifierIn(payload) : '';
+    const patch = operation === 'update' ? objectIn(payload, 'data') : {};
+    const inserted = operation === 'insert' ? documentsIn(payload) : [];
+    const where = operation === 'filter' ? rdmFilterToWhere(parseRdmFilter(required(payload, 'filter'))) : undefined;
+
+    await this.audit?.record(packet, operation, transport);
+    switch (operation) {
+      case 'insert': {
+        const result = await documents.insert(db, table, inserted);
+        const keys = result.generatedKeys.length > 0 ? { generated_keys: result.generatedKeys } : {};
+        return { deleted: 0, errors: 0, ...keys, inserted: result.inserted, replaced: result.replaced, skipped: 0, unchanged: result.unchanged };
+      }
+      case 'get': {
+        const [doc] = await documents.getMany(db, table, [identifier]);
+        if (!doc) throw missingDocument(db, table, identifier);
+        return doc;
+      }
+      case 'get_all':
+      case 'filter':
+        return documents.listAll(db, table, where, config.rdmMaxRows);
+      case 'update': {
+        const change = await documents.updateChange(db, table, identifier, patch);
+        if (!change.changed) {
+          throw new BadInput(`the update left document ${JSON.stringify(identifier)} in ${db}.${table} unchanged`, { database: db, table, id: identifier });
+        }
+        return { objects_updated: 1, changes: [{ new_val: change.newVal, old_val: change.oldVal }] };
+      }
+      case 'delete': {
+        const doc = await documents.delete(db, table, identifier);
+        if (!doc) throw missingDocument(db, table, identifier);
+        return { objects_deleted: 1 };
+      }
+      case 'delete_all': {
+        const deleted = await documents.deleteMany(db, table, undefined, true);
+        if (deleted === 0) throw new NotFound(`table "${table}" in database "${db}" is already empty`, { database: db, table });
+        return { objects_deleted: deleted };
+      }
+      case 'create_table':
+        await catalog.createTable(db, table);
+        return { tables_created: 1 };
+    }
+  }
+
+  private describe(error: unknown, path: string): { code: string; message: string } {
+    if (isDomainError(error)) return { code: error.code, message: error.message };
+    this.options.log.error({ err: error, path }, 'unexpected error in an RDM operation');
+    return { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+  }
+}
+
+function required(payload: Record<string, unknown>, key: string): unknown {
+  const value = payload[key];
+  if (value === undefined || value === null) throw new BadInput(`payload.${key} is missing`, { field: `payload.${key}` });
+  return value;
+}
+
+function nameIn(payload: Record<string, unknown>, key: 'database' | 'table'): string {
+  const value = required(payload, key);
+  if (typeof value !== 'string') throw new BadInput(`payload.${key} must be a string`, { field: `payload.${key}` });
+  return checkName(key, value);
+}
+
+/** A document key: RDM sent strings (UUIDs); numbers are accepted and matched like GraphQL IDs. */
+function identifierIn(payload: Record<string, unknown>): string {
+  const value = required(payload, 'identifier');
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw new BadInput('payload.identifier must be a string or a number', { field: 'payload.identifier' });
+}
+
+function objectIn(payload: Record<string, unknown>, key: string): Document {
+  const value = required(payload, key);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new BadInput(`payload.${key} must be a JSON object`, { field: `payload.${key}` });
+  }
+  return value as Document;
+}
+
+/** `data` of an insert: one object or a list of objects. */
+function documentsIn(payload: Record<string, unknown>): Document[] {
+  const value = required(payload, 'data');
+  const list = Array.isArray(value) ? value : [value];
+  if (list.length === 0) throw new BadInput('payload.data is an empty list: nothing to insert', { field: 'payload.data' });
+  list.forEach((doc: unknown, i) => {
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+      throw new BadInput(Array.isArray(value) ? `payload.data[${i}] must be a JSON object` : 'payload.data must be a JSON object or a list of them', {
+        field: 'payload.data',
+      });
+    }
+  });
+  return list as Document[];
+}
+
+function missingDocument(db: string, table: string, id: string): NotFound {
+  return new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
+}

@@ -1,0 +1,8 @@
+import type { Context } from '../context.js';
+import type { RdmReply } from '../rdm/index.js';
+import type { RdmOperation } from '../rdm/protocol.js';
+
+/** The RDM compatibility field: the packet goes through the same translator as the HTTP and websocket ways in. */
+export function rdm(ctx: Context, args: { operation: RdmOperation; packet?: unknown }): Promise<RdmReply> {
+  return ctx.rdm.handle(`/${args.operation}`, args.packet, { transport: 'graphql' });
+}
