@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { checkName } from './db/names.js';
 
 /** Where the gateway's RethinkDB lives. */
 export type DatabaseTarget =
@@ -123,12 +124,13 @@ function boolean(name: string, value: string): boolean {
   throw new ConfigError(`${name} must be true or false (got "${value}")`);
 }
 
-/** A database or table name the gateway will create: RDM's rule (see src/db/names.ts). */
-function storageName(name: string, value: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(value) || value === 'rethinkdb') {
-    throw new ConfigError(`${name} must be 1-64 letters, digits and underscores, not starting with a digit (got "${value}")`);
+/** A database or table name the gateway will create, checked by the data layer's rule. */
+function storageName(name: string, kind: 'database' | 'table', value: string): string {
+  try {
+    return checkName(kind, value);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
   }
-  return value;
 }
 
 function databaseFromEnv(env: Env): { target: DatabaseTarget; db?: string } {
@@ -222,8 +224,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     wsHost: values['ws-host'] ?? (env.WS_HOST || host),
     wsPort: !wsPort ? 8765 : /^(off|false|no|none)$/i.test(wsPort[1]) ? null : integer(wsPort[0], wsPort[1], 0, 65535),
     rdmAudit: values['no-rdm-audit'] ? false : auditEnv,
-    rdmAuditDb: storageName('ReDB_AUDIT_DB', values['rdm-audit-db'] ?? (env.ReDB_AUDIT_DB || 'AUDIT')),
-    rdmAuditTable: storageName('ReDB_AUDIT_TABLE', values['rdm-audit-table'] ?? (env.ReDB_AUDIT_TABLE || 'rethink_data_manager')),
+    rdmAuditDb: storageName('ReDB_AUDIT_DB', 'database', values['rdm-audit-db'] ?? (env.ReDB_AUDIT_DB || 'AUDIT')),
+    rdmAuditTable: storageName('ReDB_AUDIT_TABLE', 'table', values['rdm-audit-table'] ?? (env.ReDB_AUDIT_TABLE || 'rethink_data_manager')),
     rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
   };
 }

@@ -103,6 +103,23 @@ describe('paths and transport limits', () => {
     }
   });
 
+  it('runs the deepest packet it accepts (17 levels) through insert, update, get and the audit trail', async () => {
+    const chain = (value: number) => {
+      let doc: Record<string, unknown> = { v: value };
+      for (let level = 17; level > 4; level--) doc = { a: doc };
+      return doc;
+    };
+    const send = rdmVia(gw, 'legacy', sockets);
+    const deep = uniqueTable('rdm');
+    await send('/create_table', packet({ table: deep }));
+    expect((await send('/insert', packet({ table: deep, data: { id: 'deep', a: chain(1) } }))).reply.status_code).toBe(200);
+    const updated = await send('/update', packet({ table: deep, identifier: 'deep', data: { a: chain(2) } }));
+    expect(updated.reply.status_code).toBe(200);
+    expect((await send('/get', packet({ table: deep, identifier: 'deep' }))).reply.response_message).toEqual({ id: 'deep', a: chain(2) });
+    const tooDeep = await send('/insert', packet({ table: deep, data: [{ id: 'deeper', a: chain(1) }] }));
+    expect(tooDeep.reply.error?.message).toContain('deeper than 17 levels');
+  });
+
   it('answers an oversize HTTP body with 413 and the error reply', async () => {
     const body = JSON.stringify(packet({ table, data: { blob: 'x'.repeat(1.5 * MiB) } }));
     const response = await fetch(`http://127.0.0.1:${gw.app.port}/rdm/insert`, { method: 'POST', body });

@@ -97,7 +97,7 @@ describe('keep-alive mode', () => {
     const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
     ws.close(1000);
     expect(await closed).toBe(1000);
-  });
+  }, 120_000);
 
   it('answers malformed packets on the legacy listener with id null and keeps the connection open', async () => {
     const table = uniqueTable('rdm');
