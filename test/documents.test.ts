@@ -207,6 +207,18 @@ describe('writes', () => {
     expect((await gw.ok<{ count: number }>(`{ count(table: "${table}") }`)).count).toBe(0);
   });
 
+  it('refuses RethinkDB pseudo-types ($reql_type$) in written documents, which reqlite would store mangled', async () => {
+    const table = await tableWith([{ id: 'a', v: 1 }]);
+    const binary = { $reql_type$: 'BINARY', data: 'AAAA' };
+    const insert = await gw.gql('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: [{ id: 'b' }, binary] });
+    expect(insert.errors?.[0]).toMatchObject({ message: expect.stringContaining('document 1 holds a "$reql_type$" key'), extensions: { code: 'BAD_USER_INPUT' } });
+    const update = await gw.gql('mutation($t: String!, $p: JSONObject!) { update(table: $t, id: "a", patch: $p) }', { t: table, p: { at: [binary] } });
+    expect(update.errors?.[0]?.message).toContain('patch.at[0]');
+    const replace = await gw.gql('mutation($t: String!, $d: JSONObject!) { replace(table: $t, id: "a", document: $d) }', { t: table, d: { x: binary } });
+    expect(replace.errors?.[0]?.message).toContain('document.x');
+    expect(await gw.ok(`{ count(table: "${table}") a: document(table: "${table}", id: "a") }`)).toEqual({ count: 1, a: { id: 'a', v: 1 } });
+  });
+
   it('upserts with conflict REPLACE and UPDATE', async () => {
     const table = await tableWith([{ id: 'a', v: 1, keep: true }]);
     const replaced = await gw.ok<{ insert: { replaced: number; documents: unknown[] } }>(

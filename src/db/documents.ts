@@ -4,6 +4,7 @@ import type { Catalog, TableInfo } from './catalog.js';
 import { compileWhere, parseWhere } from './filter.js';
 import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
+import { checkStorable } from './storable.js';
 import type { ConnectionPool } from './pool.js';
 
 /** A stored document: a JSON object. */
@@ -154,6 +155,7 @@ export class Documents {
     }
     const docs = documents.map((doc, i) => {
       if (!isDocument(doc)) throw new BadInput(`document ${i} is not a JSON object`, { index: i });
+      checkStorable(doc, `document ${i}`);
       return doc;
     });
     const keys = docs.filter((doc) => doc[primaryKey] !== undefined).map((doc) => doc[primaryKey]);
@@ -208,6 +210,7 @@ export class Documents {
   async updateChange(db: string, table: string, id: string, patch: unknown): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(patch)) throw new BadInput('patch must be a JSON object');
+    checkStorable(patch, 'patch');
     if (primaryKey in patch && !keyCandidates(id).includes(patch[primaryKey] as string | number)) {
       throw new BadInput(`the primary key "${primaryKey}" cannot be changed`, { field: primaryKey });
     }
@@ -222,6 +225,7 @@ export class Documents {
   async replace(db: string, table: string, id: string, document: unknown): Promise<Document> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(document)) throw new BadInput('document must be a JSON object');
+    checkStorable(document, 'document');
     if (primaryKey in document && !keyCandidates(id).includes(document[primaryKey] as string | number)) {
       throw new BadInput(`the document's "${primaryKey}" must equal the id being replaced`, { field: primaryKey });
     }

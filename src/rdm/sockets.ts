@@ -93,12 +93,19 @@ export class RdmSocketServer {
     });
   }
 
+  /** Answers one frame. Never rejects: the translator answers every failure, and anything else drops this connection only. */
   private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean): Promise<void> {
-    // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
-    const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
-    const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId });
-    if (ws.readyState !== WebSocket.OPEN) return;
-    await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
+    try {
+      // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
+      const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
+      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId });
+      if (ws.readyState !== WebSocket.OPEN) return;
+      // Waiting for the write keeps a slow reader from piling replies up in memory.
+      await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
+    } catch (error) {
+      this.options.log.error({ err: error, path }, 'RDM websocket reply failed');
+      ws.terminate();
+    }
   }
 
   private watchErrors(ws: WebSocket): void {

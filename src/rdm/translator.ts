@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import type { DataLayer, Document } from '../db/index.js';
 import { checkName } from '../db/names.js';
+import { checkStorable } from '../db/storable.js';
 import { BadInput, isDomainError, NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AuditTrail, type RdmTransport } from './audit.js';
@@ -61,7 +62,10 @@ export class RdmTranslator {
       } else {
         const decoded = decodeRdmPacket(input, this.options.config.maxBodyBytes);
         id = packetIdOf(decoded);
-        reply = okReply(await this.run(operation, parseRdmPacket(decoded), transport));
+        const packet = parseRdmPacket(decoded);
+        // The audit row stores the whole packet, so this holds for fields the operation ignores too.
+        checkStorable(packet, 'packet');
+        reply = okReply(await this.run(operation, packet, transport));
       }
     } catch (error) {
       reply = errorReply(path, this.describe(error, path));
