@@ -230,9 +230,13 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   };
 }
 
-/** The defaults, with selected settings overridden (tests and embedding). */
+/**
+ * The defaults, with selected settings overridden (tests and embedding). Unlike the command line,
+ * the legacy RDM listener is off (`wsPort: null`) unless asked for, so embedding the gateway or
+ * running tests in parallel never binds its fixed port 8765.
+ */
 export function defaultConfig(overrides: Partial<Config> = {}): Config {
   const config = loadConfig([], {});
   if (config === 'help') throw new Error('unreachable');
-  return { ...config, ...overrides };
+  return { ...config, wsPort: null, ...overrides };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type Config } from '../src/config.js';
+import { ConfigError, defaultConfig, loadConfig, type Config } from '../src/config.js';
 import { matchesWhere, parseWhere } from '../src/db/filter.js';
 import { BadInput } from '../src/errors.js';
 import { parseRdmFilter, rdmFilterToWhere } from '../src/rdm/filter.js';
@@ -108,6 +108,11 @@ describe('RDM settings', () => {
     expect(load(env)).toMatchObject({ wsHost: '0.0.0.0', wsPort: 9000, rdmAudit: false, rdmAuditDb: 'trail_db', rdmAuditTable: 'trail', rdmMaxRows: 50 });
     expect(load(env, ['--ws-port', '0', '--ws-host', '::1', '--rdm-audit-table', 'other'])).toMatchObject({ wsPort: 0, wsHost: '::1', rdmAuditTable: 'other' });
     expect(load({}, ['--no-rdm-audit']).rdmAudit).toBe(false);
+  });
+
+  it('leaves the legacy listener off in defaultConfig (tests, embedding) unless asked for', () => {
+    expect(defaultConfig().wsPort).toBeNull();
+    expect(defaultConfig({ wsPort: 0 }).wsPort).toBe(0);
   });
 
   it('turns the legacy listener off with WS_PORT=off', () => {

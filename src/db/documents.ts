@@ -4,8 +4,8 @@ import type { Catalog, TableInfo } from './catalog.js';
 import { compileWhere, parseWhere } from './filter.js';
 import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
-import { checkStorable } from './storable.js';
 import type { ConnectionPool } from './pool.js';
+import { checkStorable } from './storable.js';
 
 /** A stored document: a JSON object. */
 export type Document = Record<string, unknown>;
