@@ -36,7 +36,7 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   } else {
     target = config.database;
   }
-  const data = openDataLayer({ target, poolSize: config.poolSize, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, log });
+  const data = openDataLayer({ target, poolSize: config.poolSize, dbWaitMs: config.dbWaitMs, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, log });
   const prepareDefaultDb = async () => {
     await data.pool.whenReady(Number.POSITIVE_INFINITY);
     await data.catalog.ensureDatabase(config.defaultDb);

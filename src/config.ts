@@ -26,6 +26,8 @@ export interface Config {
   graphiql: boolean;
   /** Largest request body in bytes. @default 1_048_576 */
   maxBodyBytes: number;
+  /** How long a query waits for a database connection while the database is down. @default 5000 */
+  dbWaitMs: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -50,6 +52,8 @@ Options (environment variable in brackets):
   --max-limit <n>          largest limit a client may ask for [MAX_LIMIT] (default 1000)
   --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
   --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
+  --db-wait-ms <n>         how long a query waits for the database while it is down,
+                           then fails with UNAVAILABLE [DB_WAIT_MS] (default 5000)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
   -h, --help               print this help
 `;
@@ -141,6 +145,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-limit': { type: 'string' },
         'pool-size': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'db-wait-ms': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -180,6 +185,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
     graphiql: values['no-graphiql'] ? false : graphiqlEnv,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
+    dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
   };
 }
 

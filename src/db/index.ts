@@ -23,17 +23,20 @@ export interface DataLayer {
 export interface DataLayerOptions extends Limits {
   target: Exclude<DatabaseTarget, { kind: 'embedded' }>;
   poolSize: number;
+  /** How long a query waits for a connection while the database is down. */
+  dbWaitMs: number;
   log: Logger;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, log, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
     user: target.user,
     password: target.password,
     size: poolSize,
+    acquireTimeoutMs: dbWaitMs,
     log: (level, message) => log[level](message),
   });
   const catalog = new Catalog(pool);
