@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
 import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { createServer, type Server } from './server.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
@@ -10,6 +11,7 @@ export interface App {
   readonly port: number;
   readonly server: Server;
   readonly data: DataLayer;
+  readonly metrics: Metrics;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
   /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
@@ -36,17 +38,34 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   } else {
     target = config.database;
   }
-  const data = openDataLayer({ target, poolSize: config.poolSize, dbWaitMs: config.dbWaitMs, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, log });
-  const prepareDefaultDb = async () => {
-    await data.pool.whenReady(Number.POSITIVE_INFINITY);
-    await data.catalog.ensureDatabase(config.defaultDb);
+  const metrics = new Metrics();
+  const data = openDataLayer({
+    target,
+    poolSize: config.poolSize,
+    dbWaitMs: config.dbWaitMs,
+    defaultLimit: config.defaultLimit,
+    maxLimit: config.maxLimit,
+    log,
+    onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
+    onBatch: (size) => metrics.loaderBatchSize.observe(size),
+  });
+  // The default database is (re)created whenever the pool (re)connects: the database may have
+  // been down at start, or come back empty (reqlite keeps nothing on disk).
+  const ensureDefaultDb = () => {
+    data.catalog.invalidate();
+    return data.catalog.ensureDatabase(config.defaultDb);
   };
-  if (embedded) await prepareDefaultDb();
-  else void prepareDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
+  data.pool.on('ready', () => {
+    ensureDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
+  });
+  if (embedded) {
+    await data.pool.whenReady();
+    await ensureDefaultDb();
+  }
 
   let server: Server;
   try {
-    server = await createServer({ config, data, log });
+    server = await createServer({ config, data, log, metrics });
   } catch (error) {
     await data.close();
     await embedded?.stop();
@@ -58,6 +77,7 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     port: server.port,
     server,
     data,
+    metrics,
     embedded,
     close: () =>
       (closing ??= (async () => {

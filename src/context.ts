@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
+import type { Logger } from './logger.js';
 
 /** What every resolver receives. Built per request by the server's context factory. */
 export interface Context {
@@ -7,4 +8,7 @@ export interface Context {
   readonly data: DataLayer;
   /** Per-request DataLoaders (never shared between requests). */
   readonly loaders: Loaders;
+  /** This request's id (from `X-Request-Id`, or generated); every log line of the request carries it. */
+  readonly requestId: string;
+  readonly log: Logger;
 }

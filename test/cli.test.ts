@@ -62,5 +62,9 @@ describe('the rethinkql command', () => {
     expect(await response.json()).toEqual({ data: { databases: ['test'] } });
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
+    // Off a terminal, logs are JSON: one object per line, with a level and a message.
+    const logs = cli.output().stdout.split('\n').filter((line) => line.startsWith('{'));
+    expect(logs.length).toBeGreaterThan(0);
+    for (const line of logs) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
   });
 });

@@ -40,10 +40,18 @@ it('starts while the database is unreachable, reports not ready, and connects on
   expect(down.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
   expect(down.errors?.[0]?.message).toContain(`127.0.0.1:${port}`);
 
-  const database: EmbeddedServer = await startEmbeddedServer({ port });
+  let database: EmbeddedServer = await startEmbeddedServer({ port });
   leftovers.push({ close: () => database.stop() });
   await waitFor(ready, (r) => r.status === 200, 'the gateway to become ready');
   // The default database is created once the server is reachable.
   const data = await waitFor(() => gw.gql<{ databases: string[] }>('{ databases }'), (r) => r.data?.databases.includes('test') ?? false, 'the default db');
   expect(data.errors).toBeUndefined();
+
+  // The database goes away: not ready; it comes back: ready again, without a restart.
+  await database.stop();
+  await waitFor(ready, (r) => r.status === 503, 'the gateway to notice the database is gone');
+  database = await startEmbeddedServer({ port });
+  await waitFor(ready, (r) => r.status === 200, 'the gateway to reconnect');
+  // reqlite came back empty: the gateway recreated its default database on reconnecting.
+  await waitFor(() => gw.gql<{ databases: string[] }>('{ databases }'), (r) => r.data?.databases.includes('test') ?? false, 'the default db again');
 });

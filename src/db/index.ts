@@ -26,10 +26,14 @@ export interface DataLayerOptions extends Limits {
   /** How long a query waits for a connection while the database is down. */
   dbWaitMs: number;
   log: Logger;
+  /** Round-trip time of every query (metrics). */
+  onQuery?: (seconds: number, ok: boolean) => void;
+  /** Size of every DataLoader batch (metrics). */
+  onBatch?: (size: number) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -38,6 +42,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, ...limits }: Da
     size: poolSize,
     acquireTimeoutMs: dbWaitMs,
     log: (level, message) => log[level](message),
+    onQuery,
   });
   const catalog = new Catalog(pool);
   const documents = new Documents(pool, catalog, limits);
@@ -45,7 +50,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, ...limits }: Da
     pool,
     catalog,
     documents,
-    createLoaders: () => new Loaders(documents),
+    createLoaders: () => new Loaders(documents, onBatch),
     close: () => pool.close(),
   };
 }
