@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
+import { demoOperations, seedDemo } from './demo.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { createServer, type Server } from './server.js';
@@ -49,23 +50,27 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
   });
-  // The default database is (re)created whenever the pool (re)connects: the database may have
-  // been down at start, or come back empty (reqlite keeps nothing on disk).
-  const ensureDefaultDb = () => {
+  // Whenever the pool (re)connects, the default database is (re)created — the database may have
+  // been down at start, or come back empty (reqlite keeps nothing on disk) — and the demo seeded.
+  const prepareDatabase = async () => {
     data.catalog.invalidate();
-    return data.catalog.ensureDatabase(config.defaultDb);
+    await data.catalog.ensureDatabase(config.defaultDb);
+    if (config.demo && (await seedDemo(data, config.defaultDb))) {
+      log.info(`demo leaderboard seeded into ${config.defaultDb}.boards and ${config.defaultDb}.players`);
+    }
   };
   data.pool.on('ready', () => {
-    ensureDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
+    prepareDatabase().catch((error: unknown) => log.error({ err: error }, `could not prepare the default database "${config.defaultDb}"`));
   });
+  // The embedded database is ours and local: be fully ready before serving.
   if (embedded) {
     await data.pool.whenReady();
-    await ensureDefaultDb();
+    await prepareDatabase();
   }
 
   let server: Server;
   try {
-    server = await createServer({ config, data, log, metrics });
+    server = await createServer({ config, data, log, metrics, graphiqlQuery: config.demo ? demoOperations : undefined });
   } catch (error) {
     await data.close();
     await embedded?.stop();

@@ -28,6 +28,8 @@ export interface Config {
   maxBodyBytes: number;
   /** How long a query waits for a database connection while the database is down. @default 5000 */
   dbWaitMs: number;
+  /** Seed a small leaderboard (boards, players) into the default database if those tables are absent. @default true with the embedded database, false otherwise */
+  demo: boolean;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -55,6 +57,8 @@ Options (environment variable in brackets):
   --db-wait-ms <n>         how long a query waits for the database while it is down,
                            then fails with UNAVAILABLE [DB_WAIT_MS] (default 5000)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
+  --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
+                           (default: on with the embedded database only)
   -h, --help               print this help
 `;
 
@@ -147,6 +151,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-body-bytes': { type: 'string' },
         'db-wait-ms': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
+        demo: { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -174,6 +180,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
 
   const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
+  const demo = values.demo ? true : values['no-demo'] ? false : env.DEMO ? boolean('DEMO', env.DEMO) : database.target.kind === 'embedded';
   return {
     host: values.host ?? env.HOST ?? '127.0.0.1',
     port: int(values.port, 'port', 4000, 0, 65535),
@@ -186,6 +193,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     graphiql: values['no-graphiql'] ? false : graphiqlEnv,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
     dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
+    demo,
   };
 }
 

@@ -38,6 +38,8 @@ export interface ServerOptions {
   data: DataLayer;
   log: Logger;
   metrics: Metrics;
+  /** Operations preloaded in GraphiQL (default: a short welcome query). */
+  graphiqlQuery?: string;
 }
 
 const exampleQuery = `# Welcome to rethinkql. Try:
@@ -64,12 +66,12 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-export async function createServer({ config, data, log, metrics }: ServerOptions): Promise<Server> {
+export async function createServer({ config, data, log, metrics, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
   const requestIds = new WeakMap<IncomingMessage, string>();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
-    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: exampleQuery } : false,
+    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
     plugins: [useMetrics(metrics)],

