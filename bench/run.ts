@@ -73,6 +73,7 @@ async function batchedReads(db: BenchDatabase, url: string, pool: ConnectionPool
   // Round trips are counted in an in-process gateway on the same database (the pool counts queries).
   const { target } = parseRethinkdbUrl(db.url);
   const app = await startApp(defaultConfig({ port: 0, database: target }), createLogger('silent'));
+  await app.whenPrepared();
   await app.server.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
   const before = app.data.pool.queryCount;
   await app.server.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });

@@ -15,6 +15,8 @@ export interface App {
   readonly metrics: Metrics;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
+  /** Resolves once the database is reachable and the default database (and demo) prepared. */
+  whenPrepared(): Promise<void>;
   /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -52,21 +54,27 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   });
   // Whenever the pool (re)connects, the default database is (re)created — the database may have
   // been down at start, or come back empty (reqlite keeps nothing on disk) — and the demo seeded.
-  const prepareDatabase = async () => {
-    data.catalog.invalidate();
-    await data.catalog.ensureDatabase(config.defaultDb);
-    if (config.demo && (await seedDemo(data, config.defaultDb))) {
-      log.info(`demo leaderboard seeded into ${config.defaultDb}.boards and ${config.defaultDb}.players`);
-    }
-  };
+  // One preparation at a time: callers share the one in flight.
+  let preparing: Promise<void> | undefined;
+  const prepareDatabase = () =>
+    (preparing ??= (async () => {
+      data.catalog.invalidate();
+      await data.catalog.ensureDatabase(config.defaultDb);
+      if (config.demo && (await seedDemo(data, config.defaultDb))) {
+        log.info(`demo leaderboard seeded into ${config.defaultDb}.boards and ${config.defaultDb}.players`);
+      }
+    })().finally(() => {
+      preparing = undefined;
+    }));
   data.pool.on('ready', () => {
     prepareDatabase().catch((error: unknown) => log.error({ err: error }, `could not prepare the default database "${config.defaultDb}"`));
   });
-  // The embedded database is ours and local: be fully ready before serving.
-  if (embedded) {
-    await data.pool.whenReady();
+  const whenPrepared = async () => {
+    await data.pool.whenReady(Number.POSITIVE_INFINITY);
     await prepareDatabase();
-  }
+  };
+  // The embedded database is ours and local: be fully ready before serving.
+  if (embedded) await whenPrepared();
 
   let server: Server;
   try {
@@ -84,6 +92,7 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     data,
     metrics,
     embedded,
+    whenPrepared,
     close: () =>
       (closing ??= (async () => {
         await server.close();
