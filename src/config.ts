@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readConfigFile } from './config-file.js';
 
 /** Where the gateway's RethinkDB lives. */
 export type DatabaseTarget =
@@ -42,7 +43,10 @@ export const usage = `Usage: rethinkql [options]
 A GraphQL gateway over RethinkDB. With no RETHINKDB_URL it starts an embedded in-memory
 database (reqlite) on a free loopback port.
 
-Options (environment variable in brackets):
+Options (environment variable in brackets; flags win over the environment, which wins over
+the config file):
+  --config <file>          JSON file of settings in camelCase, e.g. {"port": 4000,
+                           "rethinkdbUrl": "rethinkdb://db:28015/app"} [RETHINKQL_CONFIG]
   --host <addr>            address to listen on [HOST] (default 127.0.0.1)
   --port <n>               HTTP port, 0 = any free port [PORT] (default 4000)
   --graphql-path <path>    GraphQL endpoint path [GRAPHQL_PATH] (default /graphql)
@@ -153,6 +157,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'no-graphiql': { type: 'boolean' },
         demo: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
+        config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -160,6 +165,14 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }
   if (values.help) return 'help';
+  const file = values.config ?? env.RETHINKQL_CONFIG;
+  if (file) {
+    try {
+      env = { ...readConfigFile(file, settingNames()), ...env };
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
 
   const database = values['rethinkdb-url'] ? parseRethinkdbUrl(values['rethinkdb-url']) : databaseFromEnv(env);
   const pick = (flag: string | undefined, name: string): [string, string] | undefined => {
@@ -175,8 +188,8 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
 
   const graphqlPath = values['graphql-path'] ?? env.GRAPHQL_PATH ?? '/graphql';
   if (!/^\/[\w\-/]*$/.test(graphqlPath)) throw new ConfigError(`GRAPHQL_PATH must be a path like /graphql (got "${graphqlPath}")`);
-  const defaultLimit = int(values['default-limit'], 'default-limit', 100, 1, 100_000);
   const maxLimit = int(values['max-limit'], 'max-limit', 1000, 1, 100_000);
+  const defaultLimit = int(values['default-limit'], 'default-limit', Math.min(100, maxLimit), 1, 100_000);
   if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
 
   const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
@@ -195,6 +208,12 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
     demo,
   };
+}
+
+/** The environment variables the gateway reads, as listed in `usage` (one source of truth). */
+function settingNames(): Set<string> {
+  const names = [...usage.matchAll(/\[([A-Z][A-Z0-9_]*)(?:=[^\]]*)?\]/g)].map((match) => match[1] as string);
+  return new Set(names.filter((name) => name !== 'RETHINKQL_CONFIG'));
 }
 
 /** The defaults, with selected settings overridden (tests and embedding). */

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseRethinkdbUrl } from '../src/config.js';
 
 describe('RETHINKDB_URL', () => {
@@ -69,5 +72,31 @@ describe('loadConfig', () => {
   it('returns help for -h and --help', () => {
     expect(loadConfig(['-h'], {})).toBe('help');
     expect(loadConfig(['--help'], {})).toBe('help');
+  });
+});
+
+describe('config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rethinkql-config-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads camelCase settings, below the environment and flags', () => {
+    const path = file('ok.json', JSON.stringify({ port: 5555, rethinkdbUrl: 'rethinkdb://h:1/app', maxLimit: 50, graphiql: false, db: 'zz' }));
+    expect(loadConfig(['--config', path], {})).toMatchObject({ port: 5555, maxLimit: 50, graphiql: false, defaultDb: 'zz', database: { host: 'h', port: 1 } });
+    expect(loadConfig([], { RETHINKQL_CONFIG: path, PORT: '7000' })).toMatchObject({ port: 7000, maxLimit: 50 });
+    expect(loadConfig(['--config', path, '--port', '8000'], { PORT: '7000' })).toMatchObject({ port: 8000 });
+  });
+
+  it('names an unknown key, a bad value, bad JSON and a missing file', () => {
+    expect(() => loadConfig(['--config', file('unknown.json', '{"prot": 1}')], {})).toThrow(/unknown setting "prot" \(known: .*port/);
+    expect(() => loadConfig(['--config', file('nested.json', '{"port": {"a": 1}}')], {})).toThrow('"port" must be a string, number or boolean');
+    expect(() => loadConfig(['--config', file('bad.json', '{port: 1}')], {})).toThrow(/bad\.json: .*JSON/);
+    expect(() => loadConfig(['--config', file('array.json', '[]')], {})).toThrow('must hold a JSON object');
+    expect(() => loadConfig(['--config', join(dir, 'missing.json')], {})).toThrow(ConfigError);
+    expect(() => loadConfig(['--config', file('limit.json', '{"maxLimit": -3}')], {})).toThrow('MAX_LIMIT must be an integer');
   });
 });
