@@ -1,7 +1,9 @@
 import type { Config } from './config.js';
 import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
+import { demoOperations, seedDemo } from './demo.js';
 import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type Server } from './server.js';
 
@@ -11,10 +13,13 @@ export interface App {
   readonly port: number;
   readonly server: Server;
   readonly data: DataLayer;
+  readonly metrics: Metrics;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
   /** Port of the legacy RDM listener (config.wsPort; 0 resolved to the real port); undefined when off. */
   readonly legacyPort?: number;
+  /** Resolves once the database is reachable and the default database (and demo) prepared. */
+  whenPrepared(): Promise<void>;
   /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -41,19 +46,46 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   } else {
     target = config.database;
   }
-  const data = openDataLayer({ target, poolSize: config.poolSize, defaultLimit: config.defaultLimit, maxLimit: config.maxLimit, log });
-  const prepareDefaultDb = async () => {
+  const metrics = new Metrics();
+  const data = openDataLayer({
+    target,
+    poolSize: config.poolSize,
+    dbWaitMs: config.dbWaitMs,
+    defaultLimit: config.defaultLimit,
+    maxLimit: config.maxLimit,
+    log,
+    onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
+    onBatch: (size) => metrics.loaderBatchSize.observe(size),
+  });
+  // Whenever the pool (re)connects, the default database is (re)created — the database may have
+  // been down at start, or come back empty (reqlite keeps nothing on disk) — and the demo seeded.
+  // One preparation at a time: callers share the one in flight.
+  let preparing: Promise<void> | undefined;
+  const prepareDatabase = () =>
+    (preparing ??= (async () => {
+      data.catalog.invalidate();
+      await data.catalog.ensureDatabase(config.defaultDb);
+      if (config.demo && (await seedDemo(data, config.defaultDb))) {
+        log.info(`demo leaderboard seeded into ${config.defaultDb}.boards and ${config.defaultDb}.players`);
+      }
+    })().finally(() => {
+      preparing = undefined;
+    }));
+  data.pool.on('ready', () => {
+    prepareDatabase().catch((error: unknown) => log.error({ err: error }, `could not prepare the default database "${config.defaultDb}"`));
+  });
+  const whenPrepared = async () => {
     await data.pool.whenReady(Number.POSITIVE_INFINITY);
-    await data.catalog.ensureDatabase(config.defaultDb);
+    await prepareDatabase();
   };
-  if (embedded) await prepareDefaultDb();
-  else void prepareDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
+  // The embedded database is ours and local: be fully ready before serving.
+  if (embedded) await whenPrepared();
 
   const rdm = new RdmTranslator({ config, data, log });
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, log, rdm });
+    server = await createServer({ config, data, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
   } catch (error) {
     await server?.close();
@@ -67,8 +99,10 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     port: server.port,
     server,
     data,
+    metrics,
     embedded,
     legacyPort: rdmEndpoints.legacyPort,
+    whenPrepared,
     close: () =>
       (closing ??= (async () => {
         await rdmEndpoints.close();

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readConfigFile } from './config-file.js';
 import { checkName } from './db/names.js';
 
 /** Where the gateway's RethinkDB lives. */
@@ -27,6 +28,10 @@ export interface Config {
   graphiql: boolean;
   /** Largest request body in bytes; also the largest RDM packet. @default 1_048_576 */
   maxBodyBytes: number;
+  /** How long a query waits for a database connection while the database is down. @default 5000 */
+  dbWaitMs: number;
+  /** Seed a small leaderboard (boards, players) into the default database if those tables are absent. @default true with the embedded database, false otherwise */
+  demo: boolean;
   /** Address of the legacy RDM websocket listener. @default the value of `host` (RDM used 0.0.0.0) */
   wsHost: string;
   /** Port of the legacy RDM listener (bare paths /insert, /get, ...); 0 picks a free one, null turns it off. @default 8765 */
@@ -51,7 +56,10 @@ export const usage = `Usage: rethinkql [options]
 A GraphQL gateway over RethinkDB. With no RETHINKDB_URL it starts an embedded in-memory
 database (reqlite) on a free loopback port.
 
-Options (environment variable in brackets):
+Options (environment variable in brackets; flags win over the environment, which wins over
+the config file):
+  --config <file>          JSON file of settings in camelCase, e.g. {"port": 4000,
+                           "rethinkdbUrl": "rethinkdb://db:28015/app"} [RETHINKQL_CONFIG]
   --host <addr>            address to listen on [HOST] (default 127.0.0.1)
   --port <n>               HTTP port, 0 = any free port [PORT] (default 4000)
   --graphql-path <path>    GraphQL endpoint path [GRAPHQL_PATH] (default /graphql)
@@ -63,15 +71,21 @@ Options (environment variable in brackets):
   --max-limit <n>          largest limit a client may ask for [MAX_LIMIT] (default 1000)
   --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
   --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
+  --db-wait-ms <n>         how long a query waits for the database while it is down,
+                           then fails with UNAVAILABLE [DB_WAIT_MS] (default 5000)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
+  --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
+                           (default: on with the embedded database only)
 
 RDM compatibility (see docs/rdm.md):
   --ws-host <addr>         legacy RDM listener address [WS_HOST] (default: same as --host)
   --ws-port <n|off>        legacy RDM listener port, 0 = any free port, off = no listener
                            [WS_PORT] (default 8765)
   --no-rdm-audit           do not write the RDM audit trail [RDM_AUDIT=false]
-  --rdm-audit-db <name>    audit trail database [ReDB_AUDIT_DB] (default AUDIT)
-  --rdm-audit-table <name> audit trail table [ReDB_AUDIT_TABLE] (default rethink_data_manager)
+  --rdm-audit-db <name>    audit trail database [RDM_AUDIT_DB] (default AUDIT;
+                           RDM alias: ReDB_AUDIT_DB)
+  --rdm-audit-table <name> audit trail table [RDM_AUDIT_TABLE] (default rethink_data_manager;
+                           RDM alias: ReDB_AUDIT_TABLE)
   --rdm-max-rows <n>       most documents a get_all or filter reply holds [RDM_MAX_ROWS]
                            (default 100000)
   -h, --help               print this help
@@ -124,8 +138,8 @@ function boolean(name: string, value: string): boolean {
   throw new ConfigError(`${name} must be true or false (got "${value}")`);
 }
 
-/** A database or table name the gateway will create, checked by the data layer's rule. */
-function storageName(name: string, kind: 'database' | 'table', value: string): string {
+/** A database or table name the gateway will create, checked by the data layer's rule; `setting` is [name, value]. */
+function storageName(kind: 'database' | 'table', [name, value]: [string, string]): string {
   try {
     return checkName(kind, value);
   } catch (error) {
@@ -173,7 +187,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-limit': { type: 'string' },
         'pool-size': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'db-wait-ms': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
+        demo: { type: 'boolean' },
+        'no-demo': { type: 'boolean' },
+        config: { type: 'string' },
         'ws-host': { type: 'string' },
         'ws-port': { type: 'string' },
         'no-rdm-audit': { type: 'boolean' },
@@ -187,6 +205,14 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
   }
   if (values.help) return 'help';
+  const file = values.config ?? env.RETHINKQL_CONFIG;
+  if (file) {
+    try {
+      env = { ...readConfigFile(file, settingNames()), ...env };
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
 
   const database = values['rethinkdb-url'] ? parseRethinkdbUrl(values['rethinkdb-url']) : databaseFromEnv(env);
   const pick = (flag: string | undefined, name: string): [string, string] | undefined => {
@@ -202,14 +228,18 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
 
   const graphqlPath = values['graphql-path'] ?? env.GRAPHQL_PATH ?? '/graphql';
   if (!/^\/[\w\-/]*$/.test(graphqlPath)) throw new ConfigError(`GRAPHQL_PATH must be a path like /graphql (got "${graphqlPath}")`);
-  const defaultLimit = int(values['default-limit'], 'default-limit', 100, 1, 100_000);
   const maxLimit = int(values['max-limit'], 'max-limit', 1000, 1, 100_000);
+  const defaultLimit = int(values['default-limit'], 'default-limit', Math.min(100, maxLimit), 1, 100_000);
   if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
 
   const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
+  const demo = values.demo ? true : values['no-demo'] ? false : env.DEMO ? boolean('DEMO', env.DEMO) : database.target.kind === 'embedded';
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const wsPort = pick(values['ws-port'], 'ws-port');
   const auditEnv = env.RDM_AUDIT ? boolean('RDM_AUDIT', env.RDM_AUDIT) : true;
+  // The gateway's names win over the RDM-era aliases, as RETHINKDB_URL wins over ReDB_HOST.
+  const auditName = (flag: string | undefined, name: string, alias: string, fallback: string): [string, string] =>
+    pick(flag, name) ?? (env[alias] ? [alias, env[alias]] : [alias, fallback]);
   return {
     host,
     port: int(values.port, 'port', 4000, 0, 65535),
@@ -221,13 +251,21 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
     graphiql: values['no-graphiql'] ? false : graphiqlEnv,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
+    dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
+    demo,
     wsHost: values['ws-host'] ?? (env.WS_HOST || host),
     wsPort: !wsPort ? 8765 : /^(off|false|no|none)$/i.test(wsPort[1]) ? null : integer(wsPort[0], wsPort[1], 0, 65535),
     rdmAudit: values['no-rdm-audit'] ? false : auditEnv,
-    rdmAuditDb: storageName('ReDB_AUDIT_DB', 'database', values['rdm-audit-db'] ?? (env.ReDB_AUDIT_DB || 'AUDIT')),
-    rdmAuditTable: storageName('ReDB_AUDIT_TABLE', 'table', values['rdm-audit-table'] ?? (env.ReDB_AUDIT_TABLE || 'rethink_data_manager')),
+    rdmAuditDb: storageName('database', auditName(values['rdm-audit-db'], 'rdm-audit-db', 'ReDB_AUDIT_DB', 'AUDIT')),
+    rdmAuditTable: storageName('table', auditName(values['rdm-audit-table'], 'rdm-audit-table', 'ReDB_AUDIT_TABLE', 'rethink_data_manager')),
     rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
   };
+}
+
+/** The environment variables the gateway reads, as listed in `usage` (one source of truth). */
+function settingNames(): Set<string> {
+  const names = [...usage.matchAll(/\[([A-Z][A-Z0-9_]*)(?:=[^\]]*)?\]/g)].map((match) => match[1] as string);
+  return new Set(names.filter((name) => name !== 'RETHINKQL_CONFIG'));
 }
 
 /**

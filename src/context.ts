@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
+import type { Logger } from './logger.js';
 import type { RdmTranslator } from './rdm/translator.js';
 
 /** What every resolver receives. Built per request by the server's context factory. */
@@ -8,6 +9,9 @@ export interface Context {
   readonly data: DataLayer;
   /** Per-request DataLoaders (never shared between requests). */
   readonly loaders: Loaders;
+  /** This request's id (from `X-Request-Id`, or generated); every log line of the request carries it. */
+  readonly requestId: string;
+  readonly log: Logger;
   /** The RDM translator behind the `rdm` compatibility field (shared by every request). */
   readonly rdm: RdmTranslator;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,6 +12,8 @@ import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
 import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { schema } from './schema/index.js';
 
@@ -35,8 +38,11 @@ export interface ServerOptions {
   config: Config;
   data: DataLayer;
   log: Logger;
+  metrics: Metrics;
   /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
   rdm: RdmTranslator;
+  /** Operations preloaded in GraphiQL (default: a short welcome query). */
+  graphiqlQuery?: string;
 }
 
 const exampleQuery = `# Welcome to rethinkql. Try:
@@ -57,14 +63,27 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
-export async function createServer({ config, data, log, rdm }: ServerOptions): Promise<Server> {
+/** A client's X-Request-Id when it is a sane token, else a fresh UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+export async function createServer({ config, data, log, metrics, rdm, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
+  const requestIds = new WeakMap<IncomingMessage, string>();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
-    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: exampleQuery } : false,
+    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    context: () => ({ config, data, loaders: data.createLoaders(), rdm }),
+    plugins: [useMetrics(metrics)],
+    context: (initial) => {
+      // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
+      const req = initial.req as IncomingMessage | undefined;
+      const requestId = (req && requestIds.get(req)) ?? randomUUID();
+      return { config, data, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
+    },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
@@ -78,8 +97,15 @@ export async function createServer({ config, data, log, rdm }: ServerOptions): P
 
   const httpServer = createHttpServer(async (request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const requestId = requestIdOf(request);
+    requestIds.set(request, requestId);
+    response.setHeader('x-request-id', requestId);
     try {
       if (path === '/health') return sendJson(response, 200, { status: 'ok' });
+      if (path === '/metrics') {
+        response.writeHead(200, { 'content-type': metrics.registry.contentType });
+        return response.end(await metrics.registry.metrics());
+      }
       if (path === '/ready') {
         const ready = await data.pool.ping();
         return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable' });
@@ -99,7 +125,7 @@ export async function createServer({ config, data, log, rdm }: ServerOptions): P
       }
       return await yoga(request, response);
     } catch (error) {
-      log.error({ err: error, path }, 'request failed');
+      log.error({ err: error, path, requestId }, 'request failed');
       if (!response.headersSent) sendJson(response, 500, { errors: [{ message: 'Unexpected error.' }] });
       else response.destroy();
     }
@@ -112,6 +138,14 @@ export async function createServer({ config, data, log, rdm }: ServerOptions): P
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      onConnect: () => {
+        metrics.connections.inc({ transport: 'graphql-ws' });
+        return true;
+      },
+      onClose: (ctx) => {
+        // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
+        if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
+      },
       onSubscribe: async (ctx, _id, params) => {
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
@@ -138,6 +172,11 @@ export async function createServer({ config, data, log, rdm }: ServerOptions): P
   upgradeRoutes.set(config.graphqlPath, (request, socket, head) =>
     graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
   );
+
+  httpServer.on('connection', (socket) => {
+    metrics.connections.inc({ transport: 'tcp' });
+    socket.once('close', () => metrics.connections.dec({ transport: 'tcp' }));
+  });
 
   httpServer.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';

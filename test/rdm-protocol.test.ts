@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, loadConfig, type Config } from '../src/config.js';
 import { matchesWhere, parseWhere } from '../src/db/filter.js';
@@ -115,6 +118,23 @@ describe('RDM settings', () => {
     expect(defaultConfig({ wsPort: 0 }).wsPort).toBe(0);
   });
 
+  it('lets the gateway names win over the RDM aliases for the audit trail', () => {
+    const env = { ReDB_AUDIT_DB: 'rdm_db', ReDB_AUDIT_TABLE: 'rdm_table' };
+    expect(load(env)).toMatchObject({ rdmAuditDb: 'rdm_db', rdmAuditTable: 'rdm_table' });
+    expect(load({ ...env, RDM_AUDIT_DB: 'gw_db', RDM_AUDIT_TABLE: 'gw_table' })).toMatchObject({ rdmAuditDb: 'gw_db', rdmAuditTable: 'gw_table' });
+  });
+
+  it('reads the RDM settings from a config file in camelCase', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rethinkql-rdm-'));
+    try {
+      const path = join(dir, 'settings.json');
+      writeFileSync(path, JSON.stringify({ wsHost: '0.0.0.0', wsPort: 'off', rdmAudit: false, rdmAuditDb: 'trail_db', rdmAuditTable: 'trail', rdmMaxRows: 10 }));
+      expect(load({ RETHINKQL_CONFIG: path })).toMatchObject({ wsHost: '0.0.0.0', wsPort: null, rdmAudit: false, rdmAuditDb: 'trail_db', rdmAuditTable: 'trail', rdmMaxRows: 10 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('turns the legacy listener off with WS_PORT=off', () => {
     expect(load({ WS_PORT: 'off' }).wsPort).toBeNull();
     expect(load({}, ['--ws-port', 'off']).wsPort).toBeNull();
@@ -124,6 +144,7 @@ describe('RDM settings', () => {
     [{ WS_PORT: '70000' }, 'WS_PORT'],
     [{ WS_PORT: 'eighty' }, 'WS_PORT'],
     [{ ReDB_AUDIT_DB: 'bad-name' }, 'ReDB_AUDIT_DB'],
+    [{ RDM_AUDIT_DB: 'bad-name' }, 'RDM_AUDIT_DB'],
     [{ ReDB_AUDIT_TABLE: '1st' }, 'ReDB_AUDIT_TABLE'],
     [{ ReDB_AUDIT_DB: 'rethinkdb' }, 'ReDB_AUDIT_DB'],
     [{ RDM_AUDIT: 'maybe' }, 'RDM_AUDIT'],

@@ -102,7 +102,11 @@ export class Documents {
     await this.catalog.table(db, table);
     if (ids.length === 0) return [];
     const keys = ids.flatMap(keyCandidates);
-    const found = await this.pool.run(r.expr(keys).map((key) => r.db(db).table(table).get(key)) as RDatum<(Document | null)[]>);
+    // A lone key is the common case (one document per request); a bare get is cheaper to run.
+    const found =
+      keys.length === 1
+        ? [(await this.pool.run(r.db(db).table(table).get(keys[0] as string))) as Document | null]
+        : await this.pool.run(r.expr(keys).map((key) => r.db(db).table(table).get(key)) as RDatum<(Document | null)[]>);
     const byKey = new Map<string | number, Document>();
     keys.forEach((key, i) => {
       const doc = found[i];

@@ -23,18 +23,26 @@ export interface DataLayer {
 export interface DataLayerOptions extends Limits {
   target: Exclude<DatabaseTarget, { kind: 'embedded' }>;
   poolSize: number;
+  /** How long a query waits for a connection while the database is down. */
+  dbWaitMs: number;
   log: Logger;
+  /** Round-trip time of every query (metrics). */
+  onQuery?: (seconds: number, ok: boolean) => void;
+  /** Size of every DataLoader batch (metrics). */
+  onBatch?: (size: number) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, log, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
     user: target.user,
     password: target.password,
     size: poolSize,
+    acquireTimeoutMs: dbWaitMs,
     log: (level, message) => log[level](message),
+    onQuery,
   });
   const catalog = new Catalog(pool);
   const documents = new Documents(pool, catalog, limits);
@@ -42,7 +50,7 @@ export function openDataLayer({ target, poolSize, log, ...limits }: DataLayerOpt
     pool,
     catalog,
     documents,
-    createLoaders: () => new Loaders(documents),
+    createLoaders: () => new Loaders(documents, onBatch),
     close: () => pool.close(),
   };
 }

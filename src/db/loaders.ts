@@ -9,14 +9,24 @@ import type { Document, Documents } from './documents.js';
 export class Loaders {
   private readonly byTable = new Map<string, DataLoader<string, Document | null>>();
 
-  constructor(private readonly documents: Documents) {}
+  /** @param onBatch called with the number of ids of every batch (metrics) */
+  constructor(
+    private readonly documents: Documents,
+    private readonly onBatch: (size: number) => void = () => undefined,
+  ) {}
 
   /** The loader for one table; `load(id)` resolves to the document or null. */
   documentsOf(db: string, table: string): DataLoader<string, Document | null> {
     const name = `${db}\u0000${table}`;
     let loader = this.byTable.get(name);
     if (!loader) {
-      loader = new DataLoader((ids) => this.documents.getMany(db, table, ids), { maxBatchSize: 1000 });
+      loader = new DataLoader(
+        (ids) => {
+          this.onBatch(ids.length);
+          return this.documents.getMany(db, table, ids);
+        },
+        { maxBatchSize: 1000 },
+      );
       this.byTable.set(name, loader);
     }
     return loader;

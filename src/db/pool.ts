@@ -20,6 +20,8 @@ export interface PoolOptions {
   /** Longest pause between reconnection attempts. @default 5000 */
   maxBackoffMs?: number;
   log?: (level: 'info' | 'warn', message: string) => void;
+  /** Called after every query with its round-trip time (metrics). */
+  onQuery?: (seconds: number, ok: boolean) => void;
 }
 
 interface Slot {
@@ -47,7 +49,7 @@ export class ConnectionPool extends EventEmitter {
 
   constructor(options: PoolOptions) {
     super();
-    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, ...options };
+    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, ...options };
     this.address = `${options.host}:${options.port}`;
     this.slots = Array.from({ length: this.options.size }, () => ({ inFlight: 0 }));
     for (const slot of this.slots) void this.keepConnected(slot);
@@ -83,12 +85,17 @@ export class ConnectionPool extends EventEmitter {
     const slot = await this.acquire();
     this.queryCount++;
     slot.inFlight++;
+    const started = performance.now();
+    let ok = false;
     try {
-      return await query.run(slot.connection as Connection, options);
+      const result = await query.run(slot.connection as Connection, options);
+      ok = true;
+      return result;
     } catch (error) {
       throw classifyReqlError(error);
     } finally {
       slot.inFlight--;
+      this.options.onQuery((performance.now() - started) / 1000, ok);
     }
   }
 

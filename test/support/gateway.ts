@@ -1,5 +1,5 @@
 import { startApp, type App } from '../../src/app.js';
-import { defaultConfig, type Config } from '../../src/config.js';
+import { defaultConfig, parseRethinkdbUrl, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -17,12 +17,15 @@ export interface TestGateway {
 }
 
 /**
- * Starts the real gateway (the factory `npm start` uses) with the embedded database, on free
- * ports. The legacy RDM listener is off unless a test asks for it (`wsPort: 0` for a free port),
- * so no test ever binds its fixed default port. Close it in afterAll/afterEach.
+ * Starts the real gateway (the factory `npm start` uses) on a free port, with the embedded
+ * database — or, as an opt-in lane, the RethinkDB named by RETHINKDB_URL. The legacy RDM
+ * listener is off unless a test asks for it (`wsPort: 0` for a free port), so no test ever binds
+ * its fixed default port. Close it in afterAll/afterEach.
  */
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
-  const app = await startApp(defaultConfig({ port: 0, wsPort: null, ...overrides }), createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const database = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : ({ kind: 'embedded' } as const);
+  const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, ...overrides });
+  const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {
       method: 'POST',

@@ -1,0 +1,150 @@
+/**
+ * `npm run bench` — the gateway against the raw driver, measured side by side in one run on the
+ * same database (embedded reqlite, or RETHINKDB_URL when set). `--smoke` runs tiny sizes so the
+ * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
+ *
+ * The gateway runs in its own process (the real CLI); load comes from this process.
+ */
+import { cpus, totalmem } from 'node:os';
+import autocannon from 'autocannon';
+import { r, type RDatum } from 'rethinkdb-ts';
+import { startApp } from '../src/app.js';
+import { defaultConfig, parseRethinkdbUrl } from '../src/config.js';
+import { ConnectionPool } from '../src/db/pool.js';
+import { createLogger } from '../src/logger.js';
+import { connectRaw, gql, measureConcurrent, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
+
+const smoke = process.argv.includes('--smoke');
+const size = {
+  docs: smoke ? 200 : 10_000,
+  durationMs: smoke ? 300 : 8_000,
+  concurrency: smoke ? 4 : 32,
+  repeats: smoke ? 3 : 50,
+};
+const DB = 'bench';
+const TABLE = 'players';
+
+async function seed(db: BenchDatabase): Promise<void> {
+  const conn = await connectRaw(db);
+  if (!(await r.dbList().run(conn)).includes(DB)) await r.dbCreate(DB).run(conn);
+  if ((await r.db(DB).tableList().run(conn)).includes(TABLE)) await r.db(DB).tableDrop(TABLE).run(conn);
+  await r.db(DB).tableCreate(TABLE).run(conn);
+  const docs = Array.from({ length: size.docs }, (_, i) => ({ id: `p${i}`, name: `player ${i}`, score: (i * 7919) % 1000, team: { name: ['red', 'blue', 'green'][i % 3] } }));
+  for (let i = 0; i < docs.length; i += 1000) await r.db(DB).table(TABLE).insert(docs.slice(i, i + 1000)).run(conn);
+  await conn.close();
+}
+
+function poolFor(db: BenchDatabase): ConnectionPool {
+  const { target } = parseRethinkdbUrl(db.url);
+  return new ConnectionPool({ ...target, size: 4 });
+}
+
+const idAt = (i: number) => `p${(i * 104_729) % size.docs}`;
+
+async function getById(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
+  const bodies = Array.from({ length: 64 }, (_, i) => JSON.stringify({ query: `{ document(db: "${DB}", table: "${TABLE}", id: "${idAt(i)}") }` }));
+  const http = await autocannon({
+    url,
+    connections: size.concurrency,
+    duration: size.durationMs / 1000,
+    requests: bodies.map((body) => ({ method: 'POST' as const, headers: { 'content-type': 'application/json' }, body })),
+  });
+  const raw = await measureConcurrent((i) => pool.run(r.db(DB).table(TABLE).get(idAt(i))), size.concurrency, size.durationMs);
+  const gatewayRps = http.requests.average;
+  return [
+    { client: 'gateway document(id) over HTTP', 'req/s': gatewayRps, 'p50 ms': http.latency.p50, 'p99 ms': http.latency.p99, 'ratio to raw': gatewayRps / raw.requestsPerSecond, errors: http.errors + http.non2xx },
+    { client: 'raw rethinkdb-ts get (pool of 4)', 'req/s': raw.requestsPerSecond, 'p50 ms': raw.p50, 'p99 ms': raw.p99, 'ratio to raw': 1, errors: 0 },
+  ];
+}
+
+async function timeRepeated(operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < size.repeats; i++) {
+    const t0 = performance.now();
+    await operation();
+    times.push(performance.now() - t0);
+  }
+  return percentiles(times);
+}
+
+async function batchedReads(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
+  const ids = Array.from({ length: 100 }, (_, i) => idAt(i));
+  const query = `{ ${ids.map((id, i) => `d${i}: document(db: "${DB}", table: "${TABLE}", id: "${id}")`).join(' ')} }`;
+  // Round trips are counted in an in-process gateway on the same database (the pool counts queries).
+  const { target } = parseRethinkdbUrl(db.url);
+  const app = await startApp(defaultConfig({ port: 0, database: target }), createLogger('silent'));
+  await app.whenPrepared();
+  await app.server.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const before = app.data.pool.queryCount;
+  await app.server.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const roundTrips = app.data.pool.queryCount - before;
+  await app.close();
+
+  const gateway = await timeRepeated(() => gql(url, query));
+  const sequential = await timeRepeated(async () => {
+    for (const id of ids) await pool.run(r.db(DB).table(TABLE).get(id));
+  });
+  const getAll = await timeRepeated(() => pool.run(r.db(DB).table(TABLE).getAll(...ids)));
+  const mapGet = await timeRepeated(() => pool.run(r.expr(ids).map((id) => r.db(DB).table(TABLE).get(id))));
+  return [
+    { client: 'gateway: 1 request, 100 document fields', 'round trips': roundTrips, 'p50 ms': gateway.p50, 'p99 ms': gateway.p99 },
+    { client: 'raw: 100 sequential get', 'round trips': 100, 'p50 ms': sequential.p50, 'p99 ms': sequential.p99 },
+    { client: 'raw: one getAll(100 ids)', 'round trips': 1, 'p50 ms': getAll.p50, 'p99 ms': getAll.p99 },
+    { client: 'raw: one expr(ids).map(get) (what the loader sends)', 'round trips': 1, 'p50 ms': mapGet.p50, 'p99 ms': mapGet.p99 },
+  ];
+}
+
+async function listQueries(url: string, pool: ConnectionPool): Promise<Row[]> {
+  const query = `query($w: JSONObject) { query(db: "${DB}", table: "${TABLE}", where: $w, orderBy: [{ field: "score", direction: DESC }], limit: 50) }`;
+  const where = { score: { gt: 500 }, 'team.name': 'red' };
+  const gateway = await timeRepeated(() => gql(url, query, { w: where }));
+  const raw = await timeRepeated(() =>
+    pool.run(r.db(DB).table(TABLE).filter((row: RDatum) => row('score').gt(500).and(row('team')('name').eq('red'))).orderBy(r.desc('score'), r.asc('id')).limit(50)),
+  );
+  return [
+    { client: `gateway query: filter + orderBy + limit 50 over ${size.docs} docs`, 'p50 ms': gateway.p50, 'p99 ms': gateway.p99, 'ratio to raw (p50)': gateway.p50 / raw.p50 },
+    { client: 'raw driver: same filter/orderBy/limit', 'p50 ms': raw.p50, 'p99 ms': raw.p99, 'ratio to raw (p50)': 1 },
+  ];
+}
+
+async function writes(url: string, pool: ConnectionPool): Promise<Row[]> {
+  let n = 0;
+  const doc = () => ({ name: `w${n++}`, score: n % 1000 });
+  const batch = () => Array.from({ length: 100 }, doc);
+  const mutation = `mutation($d: [JSONObject!]!) { insert(db: "${DB}", table: "${TABLE}", documents: $d) { inserted } }`;
+  const gwOne = await timeRepeated(() => gql(url, mutation, { d: [doc()] }));
+  const rawOne = await timeRepeated(() => pool.run(r.db(DB).table(TABLE).insert(doc())));
+  const gwBatch = await timeRepeated(() => gql(url, mutation, { d: batch() }));
+  const rawBatch = await timeRepeated(() => pool.run(r.db(DB).table(TABLE).insert(batch())));
+  return [
+    { write: 'insert 1 doc', 'gateway p50 ms': gwOne.p50, 'raw p50 ms': rawOne.p50, 'ratio (p50)': gwOne.p50 / rawOne.p50 },
+    { write: 'insert 100 docs', 'gateway p50 ms': gwBatch.p50, 'raw p50 ms': rawBatch.p50, 'ratio (p50)': gwBatch.p50 / rawBatch.p50 },
+  ];
+}
+
+async function main(): Promise<void> {
+  const db = await startDatabase();
+  const started = new Date().toISOString();
+  console.log(`# rethinkql benchmarks ${smoke ? '(SMOKE: tiny sizes, figures meaningless)' : ''}`);
+  console.log(`${started} · node ${process.version} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · ${(totalmem() / 2 ** 30).toFixed(0)} GiB · database: ${db.label}`);
+  console.log(`sizes: ${size.docs} documents, ${size.concurrency} concurrent clients, ${size.durationMs} ms per load run, ${size.repeats} repeats per latency figure`);
+  await seed(db);
+  const gateway = await startGatewayProcess(db);
+  const pool = poolFor(db);
+  await pool.whenReady();
+  try {
+    printTable('1. get-by-id throughput: gateway vs raw driver, same concurrency', await getById(db, gateway.url, pool));
+    printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
+    printTable('3. list query', await listQueries(gateway.url, pool));
+    printTable('4. writes', await writes(gateway.url, pool));
+  } finally {
+    await pool.close();
+    await gateway.stop();
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { r, type Connection } from 'rethinkdb-ts';
+import { parseRethinkdbUrl } from '../src/config.js';
+import { startEmbeddedServer } from '../src/db/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BenchDatabase {
+  /** rethinkdb:// URL the gateway process is given. */
+  url: string;
+  host: string;
+  port: number;
+  /** `embedded reqlite` or `RethinkDB at host:port`. */
+  label: string;
+  stop(): Promise<void>;
+}
+
+/** The database under test: RETHINKDB_URL when set, else a fresh embedded reqlite. */
+export async function startDatabase(): Promise<BenchDatabase> {
+  if (process.env.RETHINKDB_URL) {
+    const { target } = parseRethinkdbUrl(process.env.RETHINKDB_URL);
+    return { url: process.env.RETHINKDB_URL, host: target.host, port: target.port, label: `RethinkDB at ${target.host}:${target.port}`, stop: async () => undefined };
+  }
+  const server = await startEmbeddedServer();
+  return { url: `rethinkdb://${server.host}:${server.port}`, host: server.host, port: server.port, label: 'embedded reqlite', stop: () => server.stop() };
+}
+
+export interface GatewayProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts the real gateway CLI in its own process against `db`, on a free port. */
+export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}): Promise<GatewayProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', RETHINKDB_URL: db.url, MAX_LIMIT: '10000', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(/rethinkql ready: (\S+)/);
+      if (match?.[1]) resolve(match[1].replace('localhost', '127.0.0.1'));
+    });
+    child.once('exit', (code) => reject(new Error(`gateway exited with ${code} before it was ready`)));
+  });
+  return {
+    url,
+    pid: child.pid ?? -1,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A raw driver connection to the same database (no-delay, like the gateway's). */
+export function connectRaw(db: BenchDatabase): Promise<Connection> {
+  return r.connect({ server: { host: db.host, port: db.port, noDelay: true }, silent: true });
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+}
+
+/** Runs `operation` from `concurrency` workers for `durationMs`; latency percentiles in ms. */
+export async function measureConcurrent(operation: (i: number) => Promise<unknown>, concurrency: number, durationMs: number): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const end = performance.now() + durationMs;
+  let counter = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now();
+        await operation(counter++);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  return { requestsPerSecond: latencies.length / elapsed, ...percentiles(latencies), total: latencies.length };
+}
+
+export function percentiles(values: number[]): { p50: number; p99: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+/** POSTs one GraphQL operation; throws on errors. */
+export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data ?? {};
+}
+
+export type Row = Record<string, string | number>;
+
+/** Prints rows as an aligned text table (and returns it, for docs). */
+export function printTable(title: string, rows: Row[]): string {
+  const columns = Object.keys(rows[0] ?? {});
+  const cell = (value: string | number | undefined) => (typeof value === 'number' ? format(value) : (value ?? ''));
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(cell(row[column])).length)));
+  const line = (values: string[]) => `| ${values.map((value, i) => value.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  const text = [`\n### ${title}`, line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((row) => line(columns.map((c) => String(cell(row[c])))))].join('\n');
+  console.log(text);
+  return text;
+}
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}

@@ -1,0 +1,64 @@
+import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { isDomainError } from './errors.js';
+import type { Metrics } from './metrics.js';
+
+/** Operation names are chosen by clients: cap the distinct label values so metrics stay bounded. */
+const MAX_OPERATION_NAMES = 200;
+
+function codeOf(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  if (typeof code === 'string') return code;
+  return isDomainError(error.originalError) ? error.originalError.code : 'INTERNAL_SERVER_ERROR';
+}
+
+/**
+ * A yoga/envelop plugin that counts and times every operation (HTTP, SSE and graphql-ws alike,
+ * since all run through yoga's envelop) and counts errors by code.
+ */
+export function useMetrics(metrics: Metrics): Plugin {
+  const names = new Set<string>();
+  const labelsOf = (args: ExecutionArgs) => {
+    const operation = getOperationAST(args.document, args.operationName);
+    let name = operation?.name?.value ?? 'anonymous';
+    if (!names.has(name)) {
+      if (names.size >= MAX_OPERATION_NAMES) name = 'other';
+      else names.add(name);
+    }
+    return { type: operation?.operation ?? 'unknown', operation: name };
+  };
+  const countErrors = (result: unknown) => {
+    const errors = (result as { errors?: readonly GraphQLError[] } | undefined)?.errors;
+    for (const error of errors ?? []) metrics.errors.inc({ code: codeOf(error) });
+  };
+  return {
+    onParse: () => ({ result }) => {
+      if (result instanceof Error) metrics.errors.inc({ code: 'GRAPHQL_PARSE_FAILED' });
+    },
+    onValidate: () => ({ valid, result }) => {
+      if (!valid) metrics.errors.inc({ code: 'GRAPHQL_VALIDATION_FAILED' }, result.length);
+    },
+    onExecute: ({ args }) => {
+      const labels = labelsOf(args);
+      metrics.operations.inc(labels);
+      const done = metrics.operationSeconds.startTimer(labels);
+      return {
+        onExecuteDone: ({ result }) => {
+          done();
+          countErrors(result);
+        },
+      };
+    },
+    onSubscribe: ({ args }) => {
+      const labels = labelsOf(args);
+      metrics.operations.inc(labels);
+      const done = metrics.operationSeconds.startTimer(labels);
+      return {
+        onSubscribeResult: ({ result }) => {
+          done();
+          countErrors(result);
+        },
+      };
+    },
+  };
+}

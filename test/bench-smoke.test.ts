@@ -1,0 +1,18 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Keeps the benchmark harness from rotting: it runs end to end with tiny sizes. Its figures are
+// not checked (these machines are noisy); only that every section ran and printed a table.
+it('runs the benchmark suite with --smoke', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--smoke'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  expect(code, output).toBe(0);
+  for (const section of ['1. get-by-id', '2. batched reads', '3. list query', '4. writes']) expect(output).toContain(section);
+  expect(output).toMatch(/gateway: 1 request, 100 document fields\s+\| 1(\.00)?\s/);
+}, 120_000);

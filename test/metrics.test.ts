@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+
+let gw: TestGateway;
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(() => gw?.close());
+
+async function scrape(): Promise<string> {
+  const response = await fetch(`http://127.0.0.1:${gw.app.port}/metrics`);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  return response.text();
+}
+
+/** The value of one sample line, e.g. `rethinkql_graphql_errors_total{code="NOT_FOUND"}`; 0 when absent. */
+function sample(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.slice(name.length + 1)) : 0;
+}
+
+describe('GET /metrics', () => {
+  it('counts operations, errors by code, database round trips and DataLoader batches as they happen', async () => {
+    const table = uniqueTable('m');
+    await gw.ok(`mutation { createTable(table: "${table}") { name } }`);
+    await gw.ok(`mutation { insert(table: "${table}", documents: [{ id: "a" }, { id: "b" }]) { inserted } }`);
+    const before = await scrape();
+    await gw.ok(`query Board { a: document(table: "${table}", id: "a") b: document(table: "${table}", id: "b") }`);
+    await gw.gql('query Missing { document(table: "no_such_table", id: "x") }');
+    await gw.gql('{ broken');
+    const after = await scrape();
+
+    const ops = 'rethinkql_graphql_operations_total{type="query",operation="Board"}';
+    expect(sample(after, ops) - sample(before, ops)).toBe(1);
+    const notFound = 'rethinkql_graphql_errors_total{code="NOT_FOUND"}';
+    expect(sample(after, notFound) - sample(before, notFound)).toBe(1);
+    expect(sample(after, 'rethinkql_graphql_errors_total{code="GRAPHQL_PARSE_FAILED"}')).toBeGreaterThanOrEqual(1);
+    const roundTrips = 'rethinkql_database_round_trip_seconds_count{outcome="ok"}';
+    expect(sample(after, roundTrips)).toBeGreaterThan(sample(before, roundTrips));
+    // The two document fields were one batch of two ids.
+    const twoIdBatches = 'rethinkql_dataloader_batch_size_bucket{le="2"}';
+    const oneIdBatches = 'rethinkql_dataloader_batch_size_bucket{le="1"}';
+    expect(sample(after, twoIdBatches) - sample(after, oneIdBatches) - (sample(before, twoIdBatches) - sample(before, oneIdBatches))).toBe(1);
+    expect(sample(after, 'rethinkql_active_connections{transport="tcp"}')).toBeGreaterThanOrEqual(1);
+    expect(after).toContain('rethinkql_process_resident_memory_bytes');
+  });
+});
+
+describe('request ids', () => {
+  it('echoes a client X-Request-Id and makes one up otherwise', async () => {
+    const url = `http://127.0.0.1:${gw.app.port}/graphql`;
+    const init = { method: 'POST', body: JSON.stringify({ query: '{ databases }' }) };
+    const given = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-request-id': 'client-42' } });
+    expect(given.headers.get('x-request-id')).toBe('client-42');
+    const made = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-request-id': 'bad id\twith spaces' } });
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
