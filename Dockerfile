@@ -17,7 +17,8 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node bin ./bin
 USER node
-EXPOSE 4000
+# 4000: GraphQL and /rdm; 8765: the legacy RDM listener (WS_PORT; WS_PORT=off turns it off).
+EXPOSE 4000 8765
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||4000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/main.js"]
