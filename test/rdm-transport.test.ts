@@ -124,8 +124,9 @@ describe('audit trail', () => {
     for (const way of ['graphql', 'http', 'ws', 'legacy'] as const) {
       await rdmVia(gw, way, sockets)(way === 'graphql' ? '/create_table' : '/get_all', packet({ table }, { id: `${id}-${way}` }));
     }
-    // A refused packet is not audited; one that fails while running (missing document) is.
+    // Refused packets (bad name, unknown table) are not audited; one that fails while running (missing document) is.
     await rdmVia(gw, 'http', sockets)('/get', packet({ table: '1bad', identifier: 'x' }, { id: `${id}-refused` }));
+    await rdmVia(gw, 'http', sockets)('/get', packet({ table: 'missing_tbl', identifier: 'x' }, { id: `${id}-unknown` }));
     await rdmVia(gw, 'http', sockets)('/get', packet({ table, identifier: 'ghost' }, { id: `${id}-ghost` }));
     const rows = await gw.ok<{ query: Record<string, unknown>[] }>(
       'query($w: JSONObject) { query(db: "AUDIT", table: "rethink_data_manager", where: $w, orderBy: [{ field: "identifier" }]) }',
