@@ -3,6 +3,7 @@ import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer
 import { checkName } from './db/names.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServer, type Server } from './server.js';
+import { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
 export interface App {
@@ -10,9 +11,14 @@ export interface App {
   readonly port: number;
   readonly server: Server;
   readonly data: DataLayer;
+  /** The changefeed hub; `stats()` gives open feeds, distinct live queries and subscribers. */
+  readonly subscriptions: SubscriptionHub;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
-  /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
+  /**
+   * Completes every subscription (graphql-ws clients get `complete`, SSE streams end), closes
+   * feeds, stops the server, closes connections, stops the embedded database. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -44,9 +50,10 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   if (embedded) await prepareDefaultDb();
   else void prepareDefaultDb().catch((error: unknown) => log.error({ err: error }, `could not create the default database "${config.defaultDb}"`));
 
+  const subscriptions = new SubscriptionHub({ data, log, queueSize: config.subscriberQueueSize, maxLimit: config.maxLimit });
   let server: Server;
   try {
-    server = await createServer({ config, data, log });
+    server = await createServer({ config, data, subscriptions, log });
   } catch (error) {
     await data.close();
     await embedded?.stop();
@@ -58,9 +65,11 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     port: server.port,
     server,
     data,
+    subscriptions,
     embedded,
     close: () =>
       (closing ??= (async () => {
+        await subscriptions.close();
         await server.close();
         await data.close();
         await embedded?.stop();

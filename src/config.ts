@@ -26,6 +26,12 @@ export interface Config {
   graphiql: boolean;
   /** Largest request body in bytes. @default 1_048_576 */
   maxBodyBytes: number;
+  /**
+   * Events one subscriber may have waiting before it counts as too slow: a `changes` subscriber
+   * then gets a SUBSCRIBER_TOO_SLOW error and is ended, a `live` one skips to the newest result.
+   * @default 1000
+   */
+  subscriberQueueSize: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -50,6 +56,10 @@ Options (environment variable in brackets):
   --max-limit <n>          largest limit a client may ask for [MAX_LIMIT] (default 1000)
   --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
   --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
+  --subscriber-queue-size <n>
+                           events a slow subscriber may have waiting before it is ended
+                           (changes) or skips to the newest result (live)
+                           [SUBSCRIBER_QUEUE_SIZE] (default 1000)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
   -h, --help               print this help
 `;
@@ -141,6 +151,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-limit': { type: 'string' },
         'pool-size': { type: 'string' },
         'max-body-bytes': { type: 'string' },
+        'subscriber-queue-size': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -180,6 +191,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
     graphiql: values['no-graphiql'] ? false : graphiqlEnv,
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
+    subscriberQueueSize: int(values['subscriber-queue-size'], 'subscriber-queue-size', 1000, 1, 1_000_000),
   };
 }
 

@@ -12,6 +12,7 @@ import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
 import type { Logger } from './logger.js';
 import { schema } from './schema/index.js';
+import type { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway HTTP server. */
 export interface Server {
@@ -33,6 +34,7 @@ export type RequestHandler = (request: IncomingMessage, response: ServerResponse
 export interface ServerOptions {
   config: Config;
   data: DataLayer;
+  subscriptions: SubscriptionHub;
   log: Logger;
 }
 
@@ -54,14 +56,14 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
-export async function createServer({ config, data, log }: ServerOptions): Promise<Server> {
+export async function createServer({ config, data, subscriptions, log }: ServerOptions): Promise<Server> {
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: exampleQuery } : false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    context: () => ({ config, data, loaders: data.createLoaders() }),
+    context: () => ({ config, data, subscriptions, loaders: data.createLoaders() }),
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
