@@ -42,15 +42,15 @@ export class LiveWindow {
     const key = this.keyOf(doc);
     const next = change.new_val && this.matches(change.new_val) ? change.new_val : null;
     const index = this.rows.findIndex((row) => this.keyOf(row) === key);
-    const wasIn = index >= 0;
-    if (wasIn) this.rows.splice(index, 1);
+    const previous = index >= 0 ? this.rows.splice(index, 1)[0] : undefined;
     // A row left a full window that does not hold every match: a slot is open.
-    const gap = wasIn && !this.complete;
-    if (!next) return gap ? 'refill' : wasIn ? 'changed' : 'unchanged';
+    const gap = previous !== undefined && !this.complete;
+    if (!next) return gap ? 'refill' : previous ? 'changed' : 'unchanged';
     const position = this.insertionPoint(next);
     if (gap) {
-      // Back in before the last known row: the rows are again the first `limit` matches.
-      if (position < this.rows.length) {
+      // Every row outside sorts after the row's old value. Back in before the last known row,
+      // or moved toward the front, the rows are again the first `limit` matches.
+      if (position < this.rows.length || this.compare(next, previous) <= 0) {
         this.rows.splice(position, 0, next);
         return 'changed';
       }
