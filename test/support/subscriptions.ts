@@ -20,6 +20,12 @@ export interface Collector<T = Record<string, unknown>> {
   stop(): void;
 }
 
+/** An SSE subscription whose reader can stop reading (a slow client: TCP backpressure reaches the server). */
+export interface SseCollector<T> extends Collector<T> {
+  pause(): void;
+  resume(): void;
+}
+
 function collector<T>(stop: () => void): Collector<T> & { push(result: GraphQLResponse<T>): void; end(failure?: unknown): void } {
   let resolveEnded: () => void = () => undefined;
   const ended = new Promise<void>((resolve) => {
@@ -98,9 +104,21 @@ export function subscribeWs<T = Record<string, unknown>>(client: Client, query: 
  * Subscribes over GraphQL over SSE as yoga serves it (POST with `accept: text/event-stream`),
  * reading the stream with fetch: `event: next` / `event: complete` blocks, `:` pings ignored.
  */
-export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, query: string, variables?: Record<string, unknown>): Collector<T> {
+export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, query: string, variables?: Record<string, unknown>): SseCollector<T> {
   const abort = new AbortController();
-  const state = collector<T>(() => abort.abort());
+  let paused: Promise<void> | undefined;
+  let unpause: () => void = () => undefined;
+  const state = Object.assign(collector<T>(() => abort.abort()), {
+    pause() {
+      paused ??= new Promise<void>((resolve) => {
+        unpause = resolve;
+      });
+    },
+    resume() {
+      paused = undefined;
+      unpause();
+    },
+  });
   void (async () => {
     try {
       const response = await fetch(gatewayUrl.replace('localhost', '127.0.0.1'), {
@@ -113,6 +131,7 @@ export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, qu
       const decoder = new TextDecoder();
       let text = '';
       for await (const chunk of response.body) {
+        if (paused) await paused;
         text += decoder.decode(chunk as Uint8Array, { stream: true });
         let boundary: number;
         while ((boundary = text.indexOf('\n\n')) >= 0) {
