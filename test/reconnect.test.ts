@@ -22,7 +22,7 @@ const CHANGES = 'subscription($t: String!, $w: JSONObject) { changes(table: $t, 
 const LIVE = 'subscription($t: String!) { live(table: $t, orderBy: [{ field: "score", direction: DESC }], limit: 2) { documents } }';
 
 const clients = new WsClients();
-const leftovers: (() => Promise<unknown> | void)[] = [];
+const leftovers: (() => unknown)[] = [];
 afterEach(async () => {
   await clients.closeAll();
   // Close in reverse order of start: subscriptions, gateways, proxies, databases, connections.
