@@ -162,14 +162,28 @@ export async function createServer({ config, data, subscriptions, log }: ServerO
     onUpgrade: (path, handler) => upgradeRoutes.set(path, handler),
     onRequest: (prefix, handler) => requestRoutes.set(prefix, handler),
     async close() {
-      await graphqlWsServer.dispose();
+      // dispose() sends close 1001 to every websocket and waits for them to close; a client that
+      // never answers would hold it for ws's 30 s close timeout, so it gets a bounded grace.
+      await withGrace(Promise.resolve(graphqlWsServer.dispose()), CLOSE_GRACE_MS);
       for (const client of graphqlWs.clients) client.terminate();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
+      // Idle keep-alive connections (including ended SSE streams) close now; busy ones get the grace.
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await withGrace(closed, CLOSE_GRACE_MS);
+      httpServer.closeAllConnections();
+      await closed;
     },
   };
+}
+
+/** How long close() lets clients finish (websocket close handshake, responses in flight). */
+const CLOSE_GRACE_MS = 1000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function withGrace(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 interface EnvelopedRoot {

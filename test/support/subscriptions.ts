@@ -67,7 +67,7 @@ export class WsClients {
   private readonly clients: Client[] = [];
 
   /** A client to `gatewayUrl` (http URL of the GraphQL endpoint). Records close codes in `closes`. */
-  open(gatewayUrl: string, options: { webSocketImpl?: typeof WebSocket } = {}): Client & { closes: number[] } {
+  open(gatewayUrl: string, options: { webSocketImpl?: unknown } = {}): Client & { closes: number[] } {
     const closes: number[] = [];
     const client = createClient({
       url: gatewayUrl.replace(/^http/, 'ws'),
@@ -130,9 +130,12 @@ export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, qu
       if (!response.body) throw new Error(`no SSE body (status ${response.status})`);
       const decoder = new TextDecoder();
       let text = '';
-      for await (const chunk of response.body) {
+      const reader = response.body.getReader();
+      for (;;) {
         if (paused) await paused;
-        text += decoder.decode(chunk as Uint8Array, { stream: true });
+        const { done, value } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
         let boundary: number;
         while ((boundary = text.indexOf('\n\n')) >= 0) {
           const block = text.slice(0, boundary);

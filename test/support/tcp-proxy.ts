@@ -31,21 +31,22 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const cutAll = () => {
+    cut = true;
+    for (const [client, upstream] of [...pairs]) {
+      client.destroy();
+      upstream.destroy();
+    }
+    pairs.clear();
+  };
   return {
     port: (server.address() as AddressInfo).port,
-    cut() {
-      cut = true;
-      for (const [client, upstream] of [...pairs]) {
-        client.destroy();
-        upstream.destroy();
-      }
-      pairs.clear();
-    },
+    cut: cutAll,
     restore() {
       cut = false;
     },
     async close() {
-      this.cut();
+      cutAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
