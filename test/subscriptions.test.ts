@@ -174,6 +174,23 @@ describe('changes', () => {
   });
 });
 
+describe('a dropped table', () => {
+  it('ends its subscriptions with NOT_FOUND', async () => {
+    const table = await tableWith([{ id: 'a' }]);
+    const ws = subscribe('graphql-ws', { t: table });
+    const sse = subscribe('sse', { t: table, w: { id: 'a' } });
+    await Promise.all([ready(ws), ready(sse)]);
+    await gw.ok('mutation($t: String!) { dropTable(table: $t) { name } }', { t: table });
+    for (const subscription of [ws, sse]) {
+      await subscription.ended;
+      expect(subscription.results.at(-1)?.errors?.[0]).toMatchObject({
+        message: `table "${table}" was dropped from database "test"`,
+        extensions: { code: 'NOT_FOUND' },
+      });
+    }
+  });
+});
+
 describe('sharing', () => {
   it('serves 200 identical subscriptions from one feed and one query, and closes the feed when they leave', async () => {
     const table = await tableWith([{ id: 'a', team: 'red' }]);

@@ -9,7 +9,7 @@ import {
   type Document,
   type OrderBy,
 } from '../db/index.js';
-import { BadInput, Unavailable } from '../errors.js';
+import { BadInput, NotFound, Unavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ChangesQuery } from './changes-query.js';
 import { changeCoalescing, liveCoalescing } from './coalescing.js';
@@ -133,6 +133,14 @@ export class SubscriptionHub {
       }, this.hub.log),
     );
     return this.join(query, { throttleMs, overflow: 'keep-latest', coalescing: liveCoalescing });
+  }
+
+  /**
+   * Ends the subscriptions on a table with NOT_FOUND: called when the gateway drops it, because
+   * reqlite keeps a feed of a dropped table open and silent (RethinkDB ends it with an error).
+   */
+  tableDropped(db: string, table: string): void {
+    this.feeds.get(JSON.stringify([db, table]))?.fail(new NotFound(`table "${table}" was dropped from database "${db}"`, { database: db, table }));
   }
 
   /** Open feeds, distinct queries and subscribers right now. */

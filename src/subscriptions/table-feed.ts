@@ -123,8 +123,10 @@ export class TableFeed {
     this.notify((listener) => listener.onChange(change));
   }
 
-  private fail(error: Error): void {
+  /** Ends every listener with `error` and closes the feed (e.g. its table was dropped). */
+  fail(error: Error): void {
     this.closed = true;
+    this.wake?.();
     this.notify((listener) => listener.onFeedFailed(error));
   }
 
