@@ -1,22 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { describe, expect, it } from 'vitest';
+import { uniqueTable } from './support/gateway.js';
+import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 type LiveData = { live: { documents: { id: string; score: number }[] } };
 
-let gw: TestGateway;
-const clients = new WsClients();
-const open: Collector<LiveData>[] = [];
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterEach(async () => {
-  open.splice(0).forEach((subscription) => subscription.stop());
-  await clients.closeAll();
-  await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }), { timeout: 5000 });
-});
-afterAll(() => gw?.close());
+const suite = subscriptionSuite();
 
 const LIVE = `subscription($t: String!, $w: JSONObject, $limit: Int!, $throttle: Int, $order: [OrderByInput!]!) {
   live(table: $t, where: $w, orderBy: $order, limit: $limit, throttle: $throttle) { documents }
@@ -26,21 +14,19 @@ const byScore = [{ field: 'score', direction: 'DESC' }];
 type Transport = 'graphql-ws' | 'sse';
 function subscribe(transport: Transport, variables: Record<string, unknown>): Collector<LiveData> {
   const all = { order: byScore, ...variables };
-  const subscription = transport === 'sse' ? subscribeSse<LiveData>(gw.app.url, LIVE, all) : subscribeWs<LiveData>(clients.open(gw.app.url), LIVE, all);
-  open.push(subscription);
-  return subscription;
+  return suite.track(transport === 'sse' ? subscribeSse<LiveData>(suite.gw.app.url, LIVE, all) : subscribeWs<LiveData>(suite.clients.open(suite.gw.app.url), LIVE, all));
 }
 
 async function tableWith(docs: Record<string, unknown>[]): Promise<string> {
   const table = uniqueTable('live');
-  await gw.ok(`mutation($t: String!) { createTable(table: $t) { name } }`, { t: table });
-  if (docs.length) await gw.ok(`mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }`, { t: table, d: docs });
+  await suite.gw.ok(`mutation($t: String!) { createTable(table: $t) { name } }`, { t: table });
+  if (docs.length) await suite.gw.ok(`mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }`, { t: table, d: docs });
   return table;
 }
 
 const ids = (data: LiveData | undefined) => data?.live.documents.map((doc) => `${doc.id}:${doc.score}`).join(' ');
 const latest = (subscription: Collector<LiveData>) => ids(subscription.data.at(-1));
-const write = (mutation: string, t: string) => gw.ok(`mutation($t: String!) { ${mutation} }`, { t });
+const write = (mutation: string, t: string) => suite.gw.ok(`mutation($t: String!) { ${mutation} }`, { t });
 
 describe.each<Transport>(['graphql-ws', 'sse'])('live over %s', (transport) => {
   it('keeps a top 3 right as rows enter, move within, leave, are deleted and are pushed out', async () => {
@@ -63,7 +49,7 @@ describe.each<Transport>(['graphql-ws', 'sse'])('live over %s', (transport) => {
     }
     // Exactly one result per visible change, in order, and the final one equals a fresh query.
     expect(top.data.map(ids)).toEqual([...new Set(steps.map(([, expected]) => expected))]);
-    const query = await gw.ok<{ query: LiveData['live']['documents'] }>(
+    const query = await suite.gw.ok<{ query: LiveData['live']['documents'] }>(
       `query($t: String!) { query(table: $t, orderBy: [{ field: "score", direction: DESC }], limit: 3) }`,
       { t: table },
     );
@@ -104,7 +90,7 @@ describe('live', () => {
     const second = subscribe('sse', { t: table, limit: 5 });
     const other = subscribe('graphql-ws', { t: table, limit: 4 });
     await Promise.all([first, second, other].map((subscription) => subscription.until((data) => data.length === 1)));
-    expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 3 });
+    expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 3 });
   });
 
   it('throttles: at most one result per window, the last one current', async () => {

@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { WebSocket } from 'ws';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { describe, expect, it, vi } from 'vitest';
+import { uniqueTable } from './support/gateway.js';
+import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 interface Change {
   type: string;
@@ -11,25 +10,14 @@ interface Change {
 }
 type ChangesData = { changes: Change };
 
-let gw: TestGateway;
-const clients = new WsClients();
-const open: Collector<ChangesData>[] = [];
-
-beforeAll(async () => {
-  gw = await startTestGateway();
-});
-afterEach(async () => {
-  open.splice(0).forEach((subscription) => subscription.stop());
-  await clients.closeAll();
-  // Everything a test held is released (feeds close as their last subscriber leaves).
-  await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }), { timeout: 5000 });
-});
-afterAll(() => gw?.close());
+// After each test the suite checks that everything was released (feeds close with their last subscriber).
+const suite = subscriptionSuite();
+const { clients } = suite;
 
 async function tableWith(docs: Record<string, unknown>[]): Promise<string> {
   const table = uniqueTable('sub');
-  await gw.ok(`mutation($t: String!) { createTable(table: $t) { name } }`, { t: table });
-  if (docs.length) await gw.ok(`mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }`, { t: table, d: docs });
+  await suite.gw.ok(`mutation($t: String!) { createTable(table: $t) { name } }`, { t: table });
+  if (docs.length) await suite.gw.ok(`mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }`, { t: table, d: docs });
   return table;
 }
 
@@ -39,10 +27,9 @@ const CHANGES = `subscription($t: String!, $id: ID, $w: JSONObject, $init: Boole
 
 type Transport = 'graphql-ws' | 'sse';
 function subscribe(transport: Transport, variables: Record<string, unknown>, query = CHANGES): Collector<ChangesData> {
-  const subscription =
-    transport === 'sse' ? subscribeSse<ChangesData>(gw.app.url, query, variables) : subscribeWs<ChangesData>(clients.open(gw.app.url), query, variables);
-  open.push(subscription);
-  return subscription;
+  return suite.track(
+    transport === 'sse' ? subscribeSse<ChangesData>(suite.gw.app.url, query, variables) : subscribeWs<ChangesData>(clients.open(suite.gw.app.url), query, variables),
+  );
 }
 
 const events = (subscription: Collector<ChangesData>) => subscription.data.map((data) => data.changes);
@@ -56,7 +43,7 @@ describe.each<Transport>(['graphql-ws', 'sse'])('changes over %s', (transport) =
     await ready(subscription);
     expect(short(subscription).sort()).toEqual(['INITIAL a', 'INITIAL b', 'READY']);
     expect(short(subscription).at(-1)).toBe('READY');
-    await gw.ok(`mutation($t: String!) {
+    await suite.gw.ok(`mutation($t: String!) {
       i: insert(table: $t, documents: [{ id: "c", n: 3 }]) { inserted }
       u: update(table: $t, id: "a", patch: { n: 10 })
       d: delete(table: $t, id: "b")
@@ -73,7 +60,7 @@ describe.each<Transport>(['graphql-ws', 'sse'])('changes over %s', (transport) =
     const table = await tableWith([{ id: 'a' }]);
     const subscription = subscribe(transport, { t: table });
     await ready(subscription);
-    await gw.ok(`mutation($t: String!) { insert(table: $t, documents: [{ id: "b" }]) { inserted } }`, { t: table });
+    await suite.gw.ok(`mutation($t: String!) { insert(table: $t, documents: [{ id: "b" }]) { inserted } }`, { t: table });
     await subscription.until((data) => data.length === 2);
     expect(short(subscription)).toEqual(['READY', 'ADD b']);
   });
@@ -82,7 +69,7 @@ describe.each<Transport>(['graphql-ws', 'sse'])('changes over %s', (transport) =
     const table = await tableWith([{ id: 'a', score: 5 }, { id: 'b', score: 50 }]);
     const subscription = subscribe(transport, { t: table, w: { score: { gte: 10 } }, init: true });
     await ready(subscription);
-    await gw.ok(`mutation($t: String!) {
+    await suite.gw.ok(`mutation($t: String!) {
       in: update(table: $t, id: "a", patch: { score: 20 })
       still: update(table: $t, id: "a", patch: { score: 30 })
       out: update(table: $t, id: "b", patch: { score: 1 })
@@ -119,7 +106,7 @@ describe('changes', () => {
     const one = subscribe('graphql-ws', { t: table, id: 'a', init: true });
     const numeric = subscribe('graphql-ws', { t: table, id: '7', init: true });
     await Promise.all([ready(one), ready(numeric)]);
-    await gw.ok(`mutation($t: String!) {
+    await suite.gw.ok(`mutation($t: String!) {
       b: update(table: $t, id: "b", patch: { n: 2 })
       seven: update(table: $t, id: "7", patch: { n: 2 })
       a: update(table: $t, id: "a", patch: { n: 2 })
@@ -140,8 +127,8 @@ describe('changes', () => {
     const throttled = subscribe('graphql-ws', { t: table, throttle: 1000 });
     await Promise.all([ready(all), ready(throttled)]);
     const updates = Array.from({ length: 20 }, (_, i) => `u${i}: update(table: $t, id: "a", patch: { v: ${i + 1} })`).join('\n');
-    await gw.ok(`mutation($t: String!) { ${updates} }`, { t: table });
-    await gw.ok(`mutation($t: String!) { x: update(table: $t, id: "b", patch: { v: 1 }) y: delete(table: $t, id: "b") }`, { t: table });
+    await suite.gw.ok(`mutation($t: String!) { ${updates} }`, { t: table });
+    await suite.gw.ok(`mutation($t: String!) { x: update(table: $t, id: "b", patch: { v: 1 }) y: delete(table: $t, id: "b") }`, { t: table });
     await all.until((data) => data.length === 23);
     await throttled.until((data) => data.some((d) => d.changes.id === 'a' && d.changes.new?.v === 20), 'the last value of a');
     const ofA = events(throttled).filter((event) => event.id === 'a');
@@ -155,22 +142,15 @@ describe('changes', () => {
 
   it('frees everything when clients disconnect without unsubscribing (socket dropped, SSE request aborted)', async () => {
     const table = await tableWith([]);
-    const sockets: WebSocket[] = [];
-    class TrackedWebSocket extends WebSocket {
-      constructor(...args: ConstructorParameters<typeof WebSocket>) {
-        super(...args);
-        sockets.push(this);
-      }
-    }
-    const client = clients.open(gw.app.url, { webSocketImpl: TrackedWebSocket });
-    const ws = subscribeWs<ChangesData>(client, CHANGES, { t: table });
+    const exposed = clients.openExposed(suite.gw.app.url);
+    const ws = subscribeWs<ChangesData>(exposed.client, CHANGES, { t: table });
     const sse = subscribe('sse', { t: table, w: { n: 1 } });
     await Promise.all([ready(ws), ready(sse)]);
-    expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 2 });
-    sockets.forEach((socket) => socket.terminate());
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toMatchObject({ queries: 1, subscribers: 1 }));
+    expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 2 });
+    exposed.terminate();
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats()).toMatchObject({ queries: 1, subscribers: 1 }));
     sse.stop();
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
   });
 });
 
@@ -180,7 +160,7 @@ describe('a dropped table', () => {
     const ws = subscribe('graphql-ws', { t: table });
     const sse = subscribe('sse', { t: table, w: { id: 'a' } });
     await Promise.all([ready(ws), ready(sse)]);
-    await gw.ok('mutation($t: String!) { dropTable(table: $t) { name } }', { t: table });
+    await suite.gw.ok('mutation($t: String!) { dropTable(table: $t) { name } }', { t: table });
     for (const subscription of [ws, sse]) {
       await subscription.ended;
       expect(subscription.results.at(-1)?.errors?.[0]).toMatchObject({
@@ -194,29 +174,27 @@ describe('a dropped table', () => {
 describe('sharing', () => {
   it('serves 200 identical subscriptions from one feed and one query, and closes the feed when they leave', async () => {
     const table = await tableWith([{ id: 'a', team: 'red' }]);
-    const sockets = Array.from({ length: 4 }, () => clients.open(gw.app.url));
+    const sockets = Array.from({ length: 4 }, () => clients.open(suite.gw.app.url));
     // The same filter in another key order is the same query.
     const wheres = [{ team: 'red', n: { gte: 0 } }, { n: { gte: 0 }, team: 'red' }];
     const subscriptions = Array.from({ length: 200 }, (_, i) => {
-      const subscription = subscribeWs<ChangesData>(sockets[i % 4] as (typeof sockets)[number], CHANGES, { t: table, w: wheres[i % 2], init: i % 3 === 0 });
-      open.push(subscription);
-      return subscription;
+      return suite.track(subscribeWs<ChangesData>(sockets[i % 4] as (typeof sockets)[number], CHANGES, { t: table, w: wheres[i % 2], init: i % 3 === 0 }));
     });
     await Promise.all(subscriptions.map(ready));
-    expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 1, subscribers: 200 });
+    expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 1, subscribers: 200 });
 
     const other = subscribe('sse', { t: table, w: { team: 'blue' } });
     await ready(other);
-    expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 201 });
+    expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 201 });
 
-    await gw.ok(`mutation($t: String!) { insert(table: $t, documents: [{ id: "b", team: "red", n: 1 }, { id: "c", team: "blue", n: 1 }]) { inserted } }`, { t: table });
+    await suite.gw.ok(`mutation($t: String!) { insert(table: $t, documents: [{ id: "b", team: "red", n: 1 }, { id: "c", team: "blue", n: 1 }]) { inserted } }`, { t: table });
     await Promise.all(subscriptions.map((subscription) => subscription.until((data) => data.at(-1)?.changes.id === 'b')));
     for (const subscription of subscriptions) expect(events(subscription).filter((event) => event.type === 'ADD')).toEqual([{ type: 'ADD', id: 'b', old: null, new: { id: 'b', team: 'red', n: 1 } }]);
     await other.until((data) => data.at(-1)?.changes.id === 'c');
 
     subscriptions.forEach((subscription) => subscription.stop());
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 1, subscribers: 1 }));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 1, subscribers: 1 }));
     other.stop();
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
   });
 });

@@ -1,7 +1,9 @@
+import type { Socket } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
-import { vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import type { GraphQLResponse } from './gateway.js';
+import type { Config } from '../../src/config.js';
+import { startTestGateway, type GraphQLResponse, type TestGateway } from './gateway.js';
 
 /** What one subscription has received so far, from either transport. */
 export interface Collector<T = Record<string, unknown>> {
@@ -80,6 +82,27 @@ export class WsClients {
     return Object.assign(client, { closes });
   }
 
+  /**
+   * A client whose websockets the test can reach: to drop them without unsubscribing
+   * (`terminate`) or to stop reading from their TCP sockets (a slow client).
+   */
+  openExposed(gatewayUrl: string) {
+    const sockets: WebSocket[] = [];
+    class ExposedWebSocket extends WebSocket {
+      constructor(...args: ConstructorParameters<typeof WebSocket>) {
+        super(...args);
+        sockets.push(this);
+      }
+    }
+    const tcp = () => sockets.map((socket) => (socket as unknown as { _socket: Socket })._socket);
+    return {
+      client: this.open(gatewayUrl, { webSocketImpl: ExposedWebSocket }),
+      terminate: () => sockets.forEach((socket) => socket.terminate()),
+      pause: () => tcp().forEach((socket) => socket.pause()),
+      resume: () => tcp().forEach((socket) => socket.resume()),
+    };
+  }
+
   async closeAll(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((client) => client.dispose()));
   }
@@ -156,4 +179,43 @@ export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, qu
     }
   })();
   return state;
+}
+
+/** A test file's gateway, clients and subscriptions, set up and torn down with vitest hooks. */
+export interface SubscriptionSuite {
+  /** The gateway (started in beforeAll). */
+  readonly gw: TestGateway;
+  readonly clients: WsClients;
+  /** Registers a subscription to stop after the test. */
+  track<T>(subscription: Collector<T>): Collector<T>;
+}
+
+/**
+ * Starts a gateway for the file; after each test stops the tracked subscriptions, closes the
+ * clients and checks that the hub released everything (no feed, query or subscriber left).
+ */
+export function subscriptionSuite(overrides: Partial<Config> = {}): SubscriptionSuite {
+  let gw: TestGateway | undefined;
+  const stops: (() => void)[] = [];
+  const clients = new WsClients();
+  beforeAll(async () => {
+    gw = await startTestGateway(overrides);
+  });
+  afterEach(async () => {
+    stops.splice(0).forEach((stop) => stop());
+    await clients.closeAll();
+    await vi.waitFor(() => expect(gw?.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }), { timeout: 5000 });
+  });
+  afterAll(() => gw?.close());
+  return {
+    get gw() {
+      if (!gw) throw new Error('the gateway starts in beforeAll');
+      return gw;
+    },
+    clients,
+    track(subscription) {
+      stops.push(() => subscription.stop());
+      return subscription;
+    },
+  };
 }
