@@ -36,6 +36,8 @@ export class TableFeed {
   private feed?: OpenFeed;
   private closed = false;
   private wake?: () => void;
+  /** Ends the wait on the open feed (its own end is not reported once we close it). */
+  private release?: () => void;
 
   constructor(private readonly options: TableFeedOptions) {
     void this.keepOpen();
@@ -64,6 +66,7 @@ export class TableFeed {
   async close(): Promise<void> {
     this.closed = true;
     this.wake?.();
+    this.release?.();
     const feed = this.feed;
     this.feed = undefined;
     await feed?.close();
@@ -79,6 +82,7 @@ export class TableFeed {
       const ended = new Promise<Error>((resolve) => {
         lost = resolve;
       });
+      this.release = () => lost(new Error('closed'));
       try {
         const feed = await this.options.open({ onChange: (change) => this.dispatch(change), onEnd: (error) => lost(error) });
         if (this.closed) {
@@ -125,9 +129,8 @@ export class TableFeed {
 
   /** Ends every listener with `error` and closes the feed (e.g. its table was dropped). */
   fail(error: Error): void {
-    this.closed = true;
-    this.wake?.();
     this.notify((listener) => listener.onFeedFailed(error));
+    void this.close();
   }
 
   /** Calls every listener; one listener's bug must not starve the others. */
