@@ -4,6 +4,7 @@
  * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
+ * BENCH_SUBSCRIBERS=1,100,2000 (default) sets the fan-out subscriber counts.
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -12,6 +13,7 @@ import { startApp } from '../src/app.js';
 import { defaultConfig, parseRethinkdbUrl } from '../src/config.js';
 import { ConnectionPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
+import { runFanout } from './fanout.js';
 import { connectRaw, gql, measureConcurrent, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -142,6 +144,10 @@ async function main(): Promise<void> {
     await gateway.stop();
     await db.stop();
   }
+  // Fan-out runs its own gateway and database. BENCH_SUBSCRIBERS=1,100,2000 sets the counts.
+  console.log('\n### 5. subscription fan-out and memory per idle subscription');
+  const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
+  await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 2000]), smoke ? 20 : 2000);
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type Server } from './server.js';
+import { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
 export interface App {
@@ -14,13 +15,18 @@ export interface App {
   readonly server: Server;
   readonly data: DataLayer;
   readonly metrics: Metrics;
+  /** The changefeed hub; `stats()` gives open feeds, distinct live queries and subscribers. */
+  readonly subscriptions: SubscriptionHub;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
   /** Port of the legacy RDM listener (config.wsPort; 0 resolved to the real port); undefined when off. */
   readonly legacyPort?: number;
   /** Resolves once the database is reachable and the default database (and demo) prepared. */
   whenPrepared(): Promise<void>;
-  /** Stops the server, closes connections, stops the embedded database. Safe to call twice. */
+  /**
+   * Completes every subscription (graphql-ws clients get `complete`, SSE streams end), closes
+   * feeds, stops the server, closes connections, stops the embedded database. Safe to call twice.
+   */
   close(): Promise<void>;
 }
 
@@ -81,11 +87,20 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   // The embedded database is ours and local: be fully ready before serving.
   if (embedded) await whenPrepared();
 
+  const subscriptions = new SubscriptionHub({
+    data,
+    log,
+    queueSize: config.subscriberQueueSize,
+    maxLimit: config.maxLimit,
+    onFeedReopened: () => metrics.feedReconnects.inc(),
+    onDelivered: (count) => metrics.eventsDelivered.inc(count),
+  });
+  metrics.observeSubscriptions(() => subscriptions.stats());
   const rdm = new RdmTranslator({ config, data, log });
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined });
+    server = await createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
   } catch (error) {
     await server?.close();
@@ -100,12 +115,14 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
     server,
     data,
     metrics,
+    subscriptions,
     embedded,
     legacyPort: rdmEndpoints.legacyPort,
     whenPrepared,
     close: () =>
       (closing ??= (async () => {
         await rdmEndpoints.close();
+        await subscriptions.close();
         await server.close();
         await data.close();
         await embedded?.stop();

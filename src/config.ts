@@ -44,6 +44,12 @@ export interface Config {
   rdmAuditTable: string;
   /** Most documents an RDM get_all or filter answers with; more is an error reply, never a truncated list. @default 100_000 */
   rdmMaxRows: number;
+  /**
+   * Events one subscriber may have waiting before it counts as too slow: a `changes` subscriber
+   * then gets a SUBSCRIBER_TOO_SLOW error and is ended, a `live` one skips to the newest result.
+   * @default 1000
+   */
+  subscriberQueueSize: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -73,6 +79,10 @@ the config file):
   --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
   --db-wait-ms <n>         how long a query waits for the database while it is down,
                            then fails with UNAVAILABLE [DB_WAIT_MS] (default 5000)
+  --subscriber-queue-size <n>
+                           events a slow subscriber may have waiting before it is ended
+                           (changes) or skips to the newest result (live)
+                           [SUBSCRIBER_QUEUE_SIZE] (default 1000)
   --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
   --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
                            (default: on with the embedded database only)
@@ -188,6 +198,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'pool-size': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'db-wait-ms': { type: 'string' },
+        'subscriber-queue-size': { type: 'string' },
         'no-graphiql': { type: 'boolean' },
         demo: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
@@ -259,6 +270,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     rdmAuditDb: storageName('database', auditName(values['rdm-audit-db'], 'rdm-audit-db', 'ReDB_AUDIT_DB', 'AUDIT')),
     rdmAuditTable: storageName('table', auditName(values['rdm-audit-table'], 'rdm-audit-table', 'ReDB_AUDIT_TABLE', 'rethink_data_manager')),
     rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
+    subscriberQueueSize: int(values['subscriber-queue-size'], 'subscriber-queue-size', 1000, 1, 1_000_000),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
 import type { Logger } from './logger.js';
 import type { RdmTranslator } from './rdm/translator.js';
+import type { SubscriptionHub } from './subscriptions/hub.js';
 
 /** What every resolver receives. Built per request by the server's context factory. */
 export interface Context {
@@ -14,4 +15,6 @@ export interface Context {
   readonly log: Logger;
   /** The RDM translator behind the `rdm` compatibility field (shared by every request). */
   readonly rdm: RdmTranslator;
+  /** The changefeed hub shared by all requests (subscription resolvers go through it). */
+  readonly subscriptions: SubscriptionHub;
 }

@@ -3,7 +3,7 @@
  * `extensions.code`) in exactly one place, `src/schema/error-masking.ts`. Any other error is
  * unexpected: it is logged in full and masked for clients.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAVAILABLE';
+export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -40,6 +40,14 @@ export class Forbidden extends DomainError {
 /** The database cannot be reached right now; retrying later may succeed. */
 export class Unavailable extends DomainError {
   readonly code = 'UNAVAILABLE';
+}
+
+/**
+ * A subscriber fell so far behind that its queue overflowed: it missed events and its
+ * subscription ended. It should resubscribe (with `includeInitial` to get the current state).
+ */
+export class SubscriberTooSlow extends DomainError {
+  readonly code = 'SUBSCRIBER_TOO_SLOW';
 }
 
 export function isDomainError(error: unknown): error is DomainError {

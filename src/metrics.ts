@@ -53,16 +53,21 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly subscriptions = new Gauge({
+  /** Where the subscription gauges are read from at scrape time (see observeSubscriptions). */
+  private subscriptionStats = () => ({ subscribers: 0, feeds: 0 });
+
+  readonly subscriptions: Gauge = new Gauge({
     name: 'rethinkql_active_subscriptions',
     help: 'Active GraphQL subscriptions',
     registers: [this.registry],
+    collect: () => this.subscriptions.set(this.subscriptionStats().subscribers),
   });
 
-  readonly feeds = new Gauge({
+  readonly feeds: Gauge = new Gauge({
     name: 'rethinkql_active_feeds',
     help: 'Open RethinkDB changefeeds',
     registers: [this.registry],
+    collect: () => this.feeds.set(this.subscriptionStats().feeds),
   });
 
   readonly feedReconnects = new Counter({
@@ -79,5 +84,10 @@ export class Metrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
+  }
+
+  /** Reads the subscription and feed gauges from `stats` at every scrape. */
+  observeSubscriptions(stats: () => { subscribers: number; feeds: number }): void {
+    this.subscriptionStats = stats;
   }
 }

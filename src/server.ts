@@ -16,6 +16,7 @@ import type { Metrics } from './metrics.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { schema } from './schema/index.js';
+import type { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway HTTP server. */
 export interface Server {
@@ -37,6 +38,7 @@ export type RequestHandler = (request: IncomingMessage, response: ServerResponse
 export interface ServerOptions {
   config: Config;
   data: DataLayer;
+  subscriptions: SubscriptionHub;
   log: Logger;
   metrics: Metrics;
   /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
@@ -69,7 +71,7 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-export async function createServer({ config, data, log, metrics, rdm, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
+export async function createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
   const requestIds = new WeakMap<IncomingMessage, string>();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -82,7 +84,7 @@ export async function createServer({ config, data, log, metrics, rdm, graphiqlQu
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
       const requestId = (req && requestIds.get(req)) ?? randomUUID();
-      return { config, data, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
+      return { config, data, subscriptions, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
@@ -202,14 +204,28 @@ export async function createServer({ config, data, log, metrics, rdm, graphiqlQu
     onUpgrade: (path, handler) => upgradeRoutes.set(path, handler),
     onRequest: (prefix, handler) => requestRoutes.set(prefix, handler),
     async close() {
-      await graphqlWsServer.dispose();
+      // dispose() sends close 1001 to every websocket and waits for them to close; a client that
+      // never answers would hold it for ws's 30 s close timeout, so it gets a bounded grace.
+      await withGrace(Promise.resolve(graphqlWsServer.dispose()), CLOSE_GRACE_MS);
       for (const client of graphqlWs.clients) client.terminate();
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      });
+      // Idle keep-alive connections (including ended SSE streams) close now; busy ones get the grace.
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      await withGrace(closed, CLOSE_GRACE_MS);
+      httpServer.closeAllConnections();
+      await closed;
     },
   };
+}
+
+/** How long close() lets clients finish (websocket close handshake, responses in flight). */
+const CLOSE_GRACE_MS = 1000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function withGrace(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 interface EnvelopedRoot {

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { subscribeWs, WsClients } from './support/subscriptions.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -43,6 +44,39 @@ describe('GET /metrics', () => {
     expect(sample(after, twoIdBatches) - sample(after, oneIdBatches) - (sample(before, twoIdBatches) - sample(before, oneIdBatches))).toBe(1);
     expect(sample(after, 'rethinkql_active_connections{transport="tcp"}')).toBeGreaterThanOrEqual(1);
     expect(after).toContain('rethinkql_process_resident_memory_bytes');
+  });
+});
+
+describe('subscription metrics', () => {
+  it('count active subscriptions, open feeds, graphql-ws sessions and delivered events', async () => {
+    const table = uniqueTable('live');
+    await gw.ok(`mutation { createTable(table: "${table}") { name } }`);
+    const clients = new WsClients();
+    try {
+      const before = await scrape();
+      const client = clients.open(gw.app.url.replace('localhost', '127.0.0.1'));
+      const events = subscribeWs(client, `subscription { changes(table: "${table}") { type id } }`);
+      await events.until((data) => data.length >= 1, 'READY');
+      await gw.ok(`mutation { insert(table: "${table}", documents: [{ id: "a" }]) { inserted } }`);
+      await events.until((data) => data.length >= 2, 'the ADD event');
+      const during = await scrape();
+      expect(sample(during, 'rethinkql_active_subscriptions')).toBe(1);
+      expect(sample(during, 'rethinkql_active_feeds')).toBe(1);
+      expect(sample(during, 'rethinkql_active_connections{transport="graphql-ws"}')).toBe(1);
+      const delivered = 'rethinkql_subscription_events_delivered_total';
+      expect(sample(during, delivered) - sample(before, delivered)).toBe(2);
+      expect(sample(during, 'rethinkql_graphql_operations_total{type="subscription",operation="anonymous"}')).toBe(1);
+      events.stop();
+      await clients.closeAll();
+      await vi.waitFor(async () => {
+        const after = await scrape();
+        expect(sample(after, 'rethinkql_active_subscriptions')).toBe(0);
+        expect(sample(after, 'rethinkql_active_feeds')).toBe(0);
+        expect(sample(after, 'rethinkql_active_connections{transport="graphql-ws"}')).toBe(0);
+      }, { timeout: 10_000, interval: 50 });
+    } finally {
+      await clients.closeAll();
+    }
   });
 });
 

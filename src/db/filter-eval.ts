@@ -101,7 +101,7 @@ function jsonEqual(value: unknown, json: JsonValue): boolean {
  * Orders strings by Unicode code point, as RethinkDB does (UTF-8 bytes), not by UTF-16 unit as
  * JavaScript's `<` does: the two differ when a surrogate pair meets a character in U+E000-U+FFFF.
  */
-function compareCodePoints(a: string, b: string): number {
+export function compareCodePoints(a: string, b: string): number {
   const length = Math.min(a.length, b.length);
   for (let i = 0; i < length; i++) {
     const x = a.charCodeAt(i);

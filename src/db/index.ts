@@ -9,6 +9,11 @@ export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, Co
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+export { keyCandidates } from './documents.js';
+export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
+export { matchesWhere, parseWhere, type WhereNode } from './filter.js';
+export { parseFieldPath } from './names.js';
+export { documentComparator, reqlEqual, type SortKey } from './order-eval.js';
 
 /** The data layer: the only way the rest of the gateway reaches RethinkDB. */
 export interface DataLayer {

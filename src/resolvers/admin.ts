@@ -23,6 +23,7 @@ export async function dropTable(ctx: Context, args: TableArgs): Promise<TableInf
   const db = dbOf(ctx, args.db);
   const info = await ctx.data.catalog.dropTable(db, args.table);
   ctx.loaders.clearTable(db, args.table);
+  ctx.subscriptions.tableDropped(db, args.table);
   return info;
 }
 

@@ -3,7 +3,7 @@ import { tableArgs } from './arguments.js';
 import { builder } from './builder.js';
 import { OrderByInput } from './types.js';
 
-const whereDescription =
+export const whereDescription =
   'Filter: { field: { op: value } } with ops eq, ne, gt, gte, lt, lte, in, nin, contains, startsWith, match, exists; ' +
   'nested fields as "a.b"; combine with and: [..], or: [..], not: {..}. A plain value means eq.';
 

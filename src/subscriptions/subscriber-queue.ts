@@ -1,0 +1,127 @@
+/** What happens when a queue is full: keep only the newest item, or end with an error item. */
+export type OverflowPolicy = 'keep-latest' | 'fail';
+
+export interface QueueOptions<T> {
+  /** Items that may wait for the consumer before the overflow policy applies. */
+  capacity: number;
+  overflow: OverflowPolicy;
+  /** The last item of a queue that overflows with policy 'fail' (an error event). */
+  overflowItem: () => T;
+  /** Called once when the queue stops taking items: consumer left, overflow, or finish(). */
+  onClose: () => void;
+}
+
+/**
+ * A bounded queue between the hub (producer) and one subscriber's transport (the consumer,
+ * through the async-iterator protocol graphql-js, graphql-ws and yoga's SSE use).
+ *
+ * Why not an async generator: its `return()` waits for the pending `await`, so a feed would
+ * stay open until its next change after the client left. Here `return()` ends the stream at
+ * once, answers a pending `next()` with done, and calls `onClose` so the hub frees the feed.
+ */
+export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
+  private items: T[] = [];
+  private limit: number;
+  private waiting?: (result: IteratorResult<T>) => void;
+  /** No more items will be added; the stream ends once `items` are drained. */
+  private ended = false;
+  private closed = false;
+  private consumed?: () => void;
+  private readonly whenConsumed = new Promise<void>((resolve) => {
+    this.consumed = resolve;
+  });
+
+  constructor(private readonly options: QueueOptions<T>) {
+    this.limit = options.capacity;
+  }
+
+  /** Items waiting for the consumer. */
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** Queues an item (ignored once the queue has ended). */
+  push(item: T): void {
+    if (this.ended) return;
+    if (this.waiting) return this.handOver(item);
+    if (this.items.length < this.limit) {
+      this.items.push(item);
+      return;
+    }
+    if (this.options.overflow === 'keep-latest') {
+      this.items = [item];
+      return;
+    }
+    this.items = [this.options.overflowItem()];
+    this.end();
+  }
+
+  /** Queues items that do not count against the capacity (an initial snapshot). */
+  pushUncounted(items: readonly T[]): void {
+    if (this.ended) return;
+    this.limit += items.length;
+    for (const item of items) this.push(item);
+  }
+
+  /**
+   * Ends the stream after the queued items (and `last`, when given). Resolves once the consumer
+   * has seen the end or left.
+   */
+  finish(last?: T): Promise<void> {
+    if (!this.ended) {
+      if (last !== undefined) {
+        if (this.waiting) this.handOver(last);
+        else this.items.push(last);
+      }
+      this.end();
+    }
+    return this.whenConsumed;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    const item = this.items.shift();
+    if (item !== undefined) return Promise.resolve({ done: false, value: item });
+    if (this.ended) {
+      this.consumed?.();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  /** The consumer leaves: the stream ends now, pending items are dropped. */
+  return(): Promise<IteratorResult<T>> {
+    this.items = [];
+    this.end();
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.({ done: true, value: undefined });
+    this.consumed?.();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private handOver(item: T): void {
+    const waiting = this.waiting;
+    this.waiting = undefined;
+    waiting?.({ done: false, value: item });
+  }
+
+  private end(): void {
+    this.ended = true;
+    if (this.items.length === 0 && this.waiting) {
+      const waiting = this.waiting;
+      this.waiting = undefined;
+      waiting({ done: true, value: undefined });
+      this.consumed?.();
+    }
+    if (!this.closed) {
+      this.closed = true;
+      this.options.onClose();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { SubscriberTooSlow } from '../errors.js';
+import type { Payload } from './events.js';
+import { SubscriberQueue, type OverflowPolicy } from './subscriber-queue.js';
+import { Throttle, type Coalescing } from './throttle.js';
+
+export interface SubscriberOptions<T> {
+  /** Events that may wait for a slow client before `overflow` applies. */
+  capacity: number;
+  /** At most one event per document (per result for `live`) per this many ms; 0 = no throttle. */
+  throttleMs: number;
+  /** 'keep-latest' for `live` (skip to the newest result), 'fail' for `changes` (end with SUBSCRIBER_TOO_SLOW). */
+  overflow: OverflowPolicy;
+  coalescing: Coalescing<T>;
+  /** `changes` only: send the matching documents as INITIAL events before READY. */
+  includeInitial?: boolean;
+  /** Called once when the subscriber is gone: it left, overflowed, failed or was completed. */
+  onClose: () => void;
+  /** Called with the number of events handed to the queue (metrics). */
+  onDelivered?: (count: number) => void;
+}
+
+/**
+ * One client's subscription as the hub sees it: a throttle in front of a bounded queue whose
+ * consumer is the transport. `stream` is what the GraphQL `subscribe` resolver returns.
+ */
+export class Subscriber<T> {
+  readonly stream: SubscriberQueue<Payload<T>>;
+  readonly includeInitial: boolean;
+  private readonly throttle: Throttle<T>;
+  private readonly onDelivered: (count: number) => void;
+
+  constructor(options: SubscriberOptions<T>) {
+    this.includeInitial = options.includeInitial ?? false;
+    this.onDelivered = options.onDelivered ?? (() => undefined);
+    this.stream = new SubscriberQueue<Payload<T>>({
+      capacity: options.capacity,
+      overflow: options.overflow,
+      overflowItem: () =>
+        new SubscriberTooSlow(
+          `this subscription fell more than ${options.capacity} events behind and was ended; ` +
+            'resubscribe with includeInitial: true to get the current state',
+          { queueSize: options.capacity },
+        ),
+      onClose: () => {
+        this.throttle.stop();
+        options.onClose();
+      },
+    });
+    this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => {
+      this.stream.push(item);
+      this.onDelivered(1);
+    });
+  }
+
+  /** An event computed once for the whole query; it goes through this subscriber's throttle. */
+  deliver(item: T): void {
+    this.throttle.push(item);
+  }
+
+  /** Events sent at once and not counted against the queue capacity (the initial snapshot and READY). */
+  deliverUncounted(items: readonly T[]): void {
+    this.stream.pushUncounted(items);
+    this.onDelivered(items.length);
+  }
+
+  /** Ends the stream with an error event (e.g. the table is gone). */
+  fail(error: Error): Promise<void> {
+    this.throttle.stop();
+    return this.stream.finish(error);
+  }
+
+  /** Ends the stream after what is queued (shutdown); resolves once the client has seen the end. */
+  complete(): Promise<void> {
+    this.throttle.flush();
+    return this.stream.finish();
+  }
+}

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+import { subscribeSse, subscribeWs, WsClients } from './support/subscriptions.js';
+
+type ChangesData = { changes: { type: string } };
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const clients = new WsClients();
+let child: ChildProcess | undefined;
+afterEach(async () => {
+  await clients.closeAll();
+  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts the real CLI (`rethinkql` from source) on a free port; resolves with its GraphQL URL. */
+async function startCli(): Promise<{ url: string; exited: Promise<number | null> }> {
+  const process_ = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  child = process_;
+  const exited = new Promise<number | null>((resolve) => process_.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    process_.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const ready = /rethinkql ready: (\S+)/.exec(out);
+      if (ready?.[1]) resolve(ready[1]);
+    });
+    void exited.then((code) => reject(new Error(`rethinkql exited with ${code} before it was ready: ${out}`)));
+  });
+  return { url, exited };
+}
+
+async function post(url: string, query: string): Promise<void> {
+  const response = await fetch(url.replace('localhost', '127.0.0.1'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  const body = (await response.json()) as { errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+}
+
+it('on SIGTERM completes every subscription (graphql-ws complete + close 1001, SSE complete), then exits 0', async () => {
+  const { url, exited } = await startCli();
+  await post(url, 'mutation { createTable(table: "shutdown") { name } }');
+  const query = 'subscription { changes(table: "shutdown") { type } }';
+  const client = clients.open(url);
+  const ws = subscribeWs<ChangesData>(client, query);
+  const live = subscribeWs(client, 'subscription { live(table: "shutdown", orderBy: [], limit: 5) { documents } }');
+  const sse = subscribeSse<ChangesData>(url, query);
+  await ws.until((data) => data.length === 1);
+  await live.until((data) => data.length === 1);
+  await sse.until((data) => data.length === 1);
+
+  child?.kill('SIGTERM');
+  await Promise.all([ws.ended, live.ended, sse.ended]);
+  for (const subscription of [ws, live, sse]) {
+    expect(subscription.completed).toBe(true);
+    expect(subscription.failure).toBeUndefined();
+    expect(subscription.results.every((result) => !result.errors)).toBe(true);
+  }
+  expect(await exited).toBe(0);
+  expect(client.closes).toEqual([1001]);
+});
