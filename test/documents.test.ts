@@ -219,6 +219,21 @@ describe('writes', () => {
     expect(await gw.ok(`{ count(table: "${table}") a: document(table: "${table}", id: "a") }`)).toEqual({ count: 1, a: { id: 'a', v: 1 } });
   });
 
+  it('refuses a document nested deeper than RethinkDB allows, writing nothing', async () => {
+    const table = await tableWith([]);
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 25; i++) deep = { child: deep };
+    const result = await gw.gql('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: [deep] });
+    expect(result.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(result.errors?.[0]?.message).toContain('nested too deeply');
+    expect((await gw.ok<{ count: number }>(`{ count(table: "${table}") }`)).count).toBe(0);
+    // The deepest accepted document (18 levels) is stored whole.
+    let deepest: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 17; i++) deepest = { child: deepest };
+    await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: [{ id: 'deep', ...deepest }] });
+    expect((await gw.ok<{ document: unknown }>(`{ document(table: "${table}", id: "deep") }`)).document).toEqual({ id: 'deep', ...deepest });
+  });
+
   it('upserts with conflict REPLACE and UPDATE', async () => {
     const table = await tableWith([{ id: 'a', v: 1, keep: true }]);
     const replaced = await gw.ok<{ insert: { replaced: number; documents: unknown[] } }>(

@@ -32,6 +32,9 @@ export function classifyReqlError(error: unknown): unknown {
   if (/connection (was closed|is closed)|None of the pools have an opened connection|ECONNREFUSED|ECONNRESET/i.test(message)) {
     return new Unavailable(`the database connection failed: ${message}`, { retryable: true });
   }
+  if (/Nesting depth limit exceeded/.test(message)) {
+    return new BadInput('a value is nested too deeply: RethinkDB accepts at most 20 levels of nesting');
+  }
   if (/^(Expected type|Cannot perform|Cannot compare|Not a TIME|Error in regexp|Invalid regular expression)/.test(message)) {
     return new BadInput(message.replace(/ in:$/, ''));
   }
