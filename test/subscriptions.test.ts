@@ -127,14 +127,19 @@ describe('changes', () => {
     const throttled = subscribe('graphql-ws', { t: table, throttle: 1000 });
     await Promise.all([ready(all), ready(throttled)]);
     const updates = Array.from({ length: 20 }, (_, i) => `u${i}: update(table: $t, id: "a", patch: { v: ${i + 1} })`).join('\n');
+    const started = performance.now();
     await suite.gw.ok(`mutation($t: String!) { ${updates} }`, { t: table });
+    // At most one event per 1 s window while the writes lasted, plus the trailing one: a bound
+    // that holds however slow the machine is.
+    const windows = 2 + Math.ceil((performance.now() - started) / 1000);
     await suite.gw.ok(`mutation($t: String!) { x: update(table: $t, id: "b", patch: { v: 1 }) y: delete(table: $t, id: "b") }`, { t: table });
     await all.until((data) => data.length === 23);
     await throttled.until((data) => data.some((d) => d.changes.id === 'a' && d.changes.new?.v === 20), 'the last value of a');
     const ofA = events(throttled).filter((event) => event.id === 'a');
     // A squashed chain: each event starts where the previous one ended.
     ofA.forEach((event, i) => expect(event.old).toEqual(i === 0 ? { id: 'a', v: 0 } : ofA[i - 1]?.new));
-    expect(ofA.length).toBeLessThanOrEqual(4);
+    expect(ofA.length).toBeLessThan(20);
+    expect(ofA.length).toBeLessThanOrEqual(windows);
     // b changed and was deleted: the throttled subscriber sees CHANGE then REMOVE squashed, or the two in separate windows.
     await throttled.until((data) => data.some((d) => d.changes.id === 'b' && d.changes.type === 'REMOVE'), 'the removal of b');
     expect(events(throttled).filter((event) => event.id === 'b').at(-1)).toMatchObject({ type: 'REMOVE', old: { id: 'b' }, new: null });
