@@ -21,6 +21,11 @@ export default tseslint.config(
     },
   },
   {
+    // The demo page's script runs in a browser, unbundled.
+    files: ['src/demo-page/assets/**/*.js'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', setTimeout: 'readonly' } },
+  },
+  {
     files: ['src/db/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

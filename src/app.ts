@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
 import { demoOperations, seedDemo } from './demo.js';
+import { mountDemoPage } from './demo-page/routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
@@ -102,6 +103,8 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   try {
     server = await createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
+    // The page shows the demo's players table, so it exists only where the demo does.
+    if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {
     await server?.close();
     await data.close();
