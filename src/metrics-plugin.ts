@@ -31,6 +31,16 @@ export function useMetrics(metrics: Metrics): Plugin {
     const errors = (result as { errors?: readonly GraphQLError[] } | undefined)?.errors;
     for (const error of errors ?? []) metrics.errors.inc({ code: codeOf(error) });
   };
+  /** Counts an operation and starts its timer; the returned function stops it and counts errors. */
+  const startOperation = (args: ExecutionArgs) => {
+    const labels = labelsOf(args);
+    metrics.operations.inc(labels);
+    const done = metrics.operationSeconds.startTimer(labels);
+    return (result: unknown) => {
+      done();
+      countErrors(result);
+    };
+  };
   return {
     onParse: () => ({ result }) => {
       if (result instanceof Error) metrics.errors.inc({ code: 'GRAPHQL_PARSE_FAILED' });
@@ -39,26 +49,12 @@ export function useMetrics(metrics: Metrics): Plugin {
       if (!valid) metrics.errors.inc({ code: 'GRAPHQL_VALIDATION_FAILED' }, result.length);
     },
     onExecute: ({ args }) => {
-      const labels = labelsOf(args);
-      metrics.operations.inc(labels);
-      const done = metrics.operationSeconds.startTimer(labels);
-      return {
-        onExecuteDone: ({ result }) => {
-          done();
-          countErrors(result);
-        },
-      };
+      const finish = startOperation(args);
+      return { onExecuteDone: ({ result }) => finish(result) };
     },
     onSubscribe: ({ args }) => {
-      const labels = labelsOf(args);
-      metrics.operations.inc(labels);
-      const done = metrics.operationSeconds.startTimer(labels);
-      return {
-        onSubscribeResult: ({ result }) => {
-          done();
-          countErrors(result);
-        },
-      };
+      const finish = startOperation(args);
+      return { onSubscribeResult: ({ result }) => finish(result) };
     },
   };
 }
