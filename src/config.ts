@@ -24,8 +24,24 @@ export interface Config {
   maxLimit: number;
   /** Connections in the query pool (changefeeds get their own). @default 4 */
   poolSize: number;
-  /** Serve GraphiQL on GET of the GraphQL path. @default true */
+  /** Production mode (`--production`, PRODUCTION=true or NODE_ENV=production): changes the defaults of `graphiql`, `introspection` and `corsOrigins`. @default false */
+  production: boolean;
+  /** Serve GraphiQL on GET of the GraphQL path. @default true, false in production mode */
   graphiql: boolean;
+  /** Answer introspection queries (`__schema`, `__type`); when off, "Did you mean" suggestions are hidden too. @default true, false in production mode */
+  introspection: boolean;
+  /** Origins allowed to call the gateway from a browser (CORS); `['*']` allows any, `[]` none (same-origin pages only). @default ['*'], [] in production mode */
+  corsOrigins: readonly string[];
+  /** Deepest selection nesting an operation may have (GraphQL Armor max-depth). @default 12 */
+  maxDepth: number;
+  /** Most aliased fields in one operation (GraphQL Armor max-aliases). @default 100 */
+  maxAliases: number;
+  /** Most lexical tokens in one document, checked while parsing (GraphQL Armor max-tokens). @default 5000 */
+  maxTokens: number;
+  /** Highest operation cost (GraphQL Armor cost-limit: 1 per scalar field, 2 per object field plus 1.5 x its children). @default 5000 */
+  maxCost: number;
+  /** Most directives in one operation (GraphQL Armor max-directives). @default 50 */
+  maxDirectives: number;
   /** Largest request body in bytes; also the largest RDM packet. @default 1_048_576 */
   maxBodyBytes: number;
   /** How long a query waits for a database connection while the database is down. @default 5000 */
@@ -83,9 +99,26 @@ the config file):
                            events a slow subscriber may have waiting before it is ended
                            (changes) or skips to the newest result (live)
                            [SUBSCRIBER_QUEUE_SIZE] (default 1000)
-  --no-graphiql            do not serve GraphiQL [GRAPHIQL=false]
   --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
                            (default: on with the embedded database only)
+
+Security and limits (see README, "Limits"):
+  --production             production mode: GraphiQL, introspection and cross-origin
+                           requests off unless enabled below [PRODUCTION] (also on with
+                           NODE_ENV=production)
+  --graphiql, --no-graphiql
+                           serve GraphiQL [GRAPHIQL] (default: on, off in production)
+  --introspection, --no-introspection
+                           answer introspection queries; off also hides "Did you mean"
+                           suggestions [INTROSPECTION] (default: on, off in production)
+  --cors-origins <list>    comma-separated origins allowed by CORS, * = any, none = no
+                           cross-origin requests [CORS_ORIGINS] (default: *, none in
+                           production)
+  --max-depth <n>          deepest field nesting of an operation [MAX_DEPTH] (default 12)
+  --max-aliases <n>        most aliased fields in an operation [MAX_ALIASES] (default 100)
+  --max-tokens <n>         most tokens in a GraphQL document [MAX_TOKENS] (default 5000)
+  --max-cost <n>           highest operation cost [MAX_COST] (default 5000)
+  --max-directives <n>     most directives in an operation [MAX_DIRECTIVES] (default 50)
 
 RDM compatibility (see docs/rdm.md):
   --ws-host <addr>         legacy RDM listener address [WS_HOST] (default: same as --host)
@@ -148,6 +181,29 @@ function boolean(name: string, value: string): boolean {
   throw new ConfigError(`${name} must be true or false (got "${value}")`);
 }
 
+/**
+ * Parses a CORS origin list: `*` (any origin), `none` or nothing (no cross-origin requests), or
+ * comma-separated origins like `https://app.example.com` (scheme, host and port only, as browsers send them).
+ */
+function parseOrigins(name: string, value: string): string[] {
+  const items = value.split(',').map((item) => item.trim()).filter(Boolean);
+  if (items.length === 0 || (items.length === 1 && /^none$/i.test(items[0] as string))) return [];
+  if (items.includes('*')) {
+    if (items.length > 1) throw new ConfigError(`${name}: * allows every origin and cannot be combined with others (got "${value}")`);
+    return ['*'];
+  }
+  for (const item of items) {
+    let origin: string | undefined;
+    try {
+      origin = new URL(item).origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== item) throw new ConfigError(`${name}: "${item}" is not an origin like https://app.example.com (scheme://host[:port], no path or trailing slash)`);
+  }
+  return items;
+}
+
 /** A database or table name the gateway will create, checked by the data layer's rule; `setting` is [name, value]. */
 function storageName(kind: 'database' | 'table', [name, value]: [string, string]): string {
   try {
@@ -199,7 +255,17 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-body-bytes': { type: 'string' },
         'db-wait-ms': { type: 'string' },
         'subscriber-queue-size': { type: 'string' },
+        production: { type: 'boolean' },
+        graphiql: { type: 'boolean' },
         'no-graphiql': { type: 'boolean' },
+        introspection: { type: 'boolean' },
+        'no-introspection': { type: 'boolean' },
+        'cors-origins': { type: 'string' },
+        'max-depth': { type: 'string' },
+        'max-aliases': { type: 'string' },
+        'max-tokens': { type: 'string' },
+        'max-cost': { type: 'string' },
+        'max-directives': { type: 'string' },
         demo: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
         config: { type: 'string' },
@@ -243,7 +309,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const defaultLimit = int(values['default-limit'], 'default-limit', Math.min(100, maxLimit), 1, 100_000);
   if (defaultLimit > maxLimit) throw new ConfigError(`DEFAULT_LIMIT (${defaultLimit}) must not exceed MAX_LIMIT (${maxLimit})`);
 
-  const graphiqlEnv = env.GRAPHIQL ? boolean('GRAPHIQL', env.GRAPHIQL) : true;
+  // Production mode only changes defaults: an explicit GRAPHIQL, INTROSPECTION or CORS_ORIGINS wins.
+  const production = values.production || (env.PRODUCTION ? boolean('PRODUCTION', env.PRODUCTION) : env.NODE_ENV === 'production');
+  const switched = (on: boolean | undefined, off: boolean | undefined, name: string): boolean =>
+    on ? true : off ? false : env[name] ? boolean(name, env[name]) : !production;
+  const corsOrigins = pick(values['cors-origins'], 'cors-origins');
   const demo = values.demo ? true : values['no-demo'] ? false : env.DEMO ? boolean('DEMO', env.DEMO) : database.target.kind === 'embedded';
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const wsPort = pick(values['ws-port'], 'ws-port');
@@ -260,7 +330,15 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     defaultLimit,
     maxLimit,
     poolSize: int(values['pool-size'], 'pool-size', 4, 1, 64),
-    graphiql: values['no-graphiql'] ? false : graphiqlEnv,
+    production,
+    graphiql: switched(values.graphiql, values['no-graphiql'], 'GRAPHIQL'),
+    introspection: switched(values.introspection, values['no-introspection'], 'INTROSPECTION'),
+    corsOrigins: corsOrigins ? parseOrigins(...corsOrigins) : production ? [] : ['*'],
+    maxDepth: int(values['max-depth'], 'max-depth', 12, 1, 1000),
+    maxAliases: int(values['max-aliases'], 'max-aliases', 100, 0, 100_000),
+    maxTokens: int(values['max-tokens'], 'max-tokens', 5000, 100, 10_000_000),
+    maxCost: int(values['max-cost'], 'max-cost', 5000, 1, 100_000_000),
+    maxDirectives: int(values['max-directives'], 'max-directives', 50, 0, 100_000),
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
     dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
     demo,

@@ -6,6 +6,11 @@ import type { Metrics } from './metrics.js';
 /** Operation names are chosen by clients: cap the distinct label values so metrics stay bounded. */
 const MAX_OPERATION_NAMES = 200;
 
+function givenCode(error: Error): string | undefined {
+  const code = (error as Partial<GraphQLError>).extensions?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 function codeOf(error: GraphQLError): string {
   const code = error.extensions?.code;
   if (typeof code === 'string') return code;
@@ -42,11 +47,14 @@ export function useMetrics(metrics: Metrics): Plugin {
     };
   };
   return {
+    // Parse and validation errors count under their own code when they have one (a refused
+    // limit is LIMIT_EXCEEDED), else as GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED.
     onParse: () => ({ result }) => {
-      if (result instanceof Error) metrics.errors.inc({ code: 'GRAPHQL_PARSE_FAILED' });
+      if (result instanceof Error) metrics.errors.inc({ code: givenCode(result) ?? 'GRAPHQL_PARSE_FAILED' });
     },
     onValidate: () => ({ valid, result }) => {
-      if (!valid) metrics.errors.inc({ code: 'GRAPHQL_VALIDATION_FAILED' }, result.length);
+      if (valid) return;
+      for (const error of result) metrics.errors.inc({ code: givenCode(error) ?? 'GRAPHQL_VALIDATION_FAILED' });
     },
     onExecute: ({ args }) => {
       const finish = startOperation(args);

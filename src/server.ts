@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { ExecutionArgs } from 'graphql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -13,6 +13,7 @@ import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { schema } from './schema/index.js';
@@ -79,7 +80,12 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useMetrics(metrics)],
+    plugins: [...limitPlugins(config), useMetrics(metrics)],
+    // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
+    // only the first of many identical refused documents would be counted. Re-parsing is cheap
+    // (MAX_TOKENS bounds it); valid documents stay cached.
+    parserAndValidationCache: { errorCache: { get: () => undefined, set: () => undefined } },
+    cors: corsOptions(config.corsOrigins),
     context: (initial) => {
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
@@ -155,7 +161,14 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
           socket: ctx.extra.socket,
           params,
         });
-        const document = parse(params.query);
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A syntax error or the token limit: an `error` message for this operation, not a dropped socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(enveloped, document);
         if (errors.length > 0) return errors;
         const args: ExecutionArgs = {
@@ -215,6 +228,21 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
       httpServer.closeAllConnections();
       await closed;
     },
+  };
+}
+
+/**
+ * Yoga's CORS option for an origin list: any origin (reflected) for `['*']`, no CORS headers at
+ * all for `[]` (browsers then allow same-origin pages only), else the listed origins — a request
+ * from any other origin gets no CORS headers, so the browser refuses it. No credentials
+ * (cookies): nothing in the gateway reads them.
+ */
+function corsOptions(origins: readonly string[]): YogaServerOptions<Record<string, unknown>, Context>['cors'] {
+  if (origins.length === 0) return false;
+  if (origins.includes('*')) return { origin: '*', credentials: false };
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin && origins.includes(origin) ? { origin: [origin], credentials: false } : false;
   };
 }
 

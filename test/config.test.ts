@@ -69,6 +69,43 @@ describe('loadConfig', () => {
     expect(loadConfig([], { DEMO: 'false' })).toMatchObject({ demo: false });
   });
 
+  it('has safe limits and development-friendly switches by default', () => {
+    expect(loadConfig([], {})).toMatchObject({
+      production: false,
+      graphiql: true,
+      introspection: true,
+      corsOrigins: ['*'],
+      maxDepth: 12,
+      maxAliases: 100,
+      maxTokens: 5000,
+      maxCost: 5000,
+      maxDirectives: 50,
+    });
+    expect(loadConfig(['--max-depth', '6'], { MAX_DEPTH: '8', MAX_COST: '900' })).toMatchObject({ maxDepth: 6, maxCost: 900 });
+    expect(() => loadConfig([], { MAX_TOKENS: '10' })).toThrow('MAX_TOKENS must be an integer from 100');
+  });
+
+  it('turns GraphiQL, introspection and cross-origin requests off in production mode, unless set explicitly', () => {
+    const off = { production: true, graphiql: false, introspection: false, corsOrigins: [] };
+    expect(loadConfig(['--production'], {})).toMatchObject(off);
+    expect(loadConfig([], { PRODUCTION: 'true' })).toMatchObject(off);
+    expect(loadConfig([], { NODE_ENV: 'production' })).toMatchObject(off);
+    expect(loadConfig([], { NODE_ENV: 'production', PRODUCTION: 'false' })).toMatchObject({ production: false, graphiql: true });
+    expect(loadConfig(['--production', '--graphiql'], { INTROSPECTION: 'true', CORS_ORIGINS: '*' })).toMatchObject({
+      graphiql: true,
+      introspection: true,
+      corsOrigins: ['*'],
+    });
+    expect(loadConfig(['--no-introspection'], { GRAPHIQL: 'false', CORS_ORIGINS: 'none' })).toMatchObject({ production: false, graphiql: false, introspection: false, corsOrigins: [] });
+  });
+
+  it('parses CORS_ORIGINS as a list of origins', () => {
+    expect(loadConfig(['--cors-origins', 'https://a.example, http://localhost:3000'], {})).toMatchObject({ corsOrigins: ['https://a.example', 'http://localhost:3000'] });
+    expect(() => loadConfig([], { CORS_ORIGINS: 'https://a.example/' })).toThrow('CORS_ORIGINS: "https://a.example/" is not an origin');
+    expect(() => loadConfig([], { CORS_ORIGINS: 'a.example' })).toThrow('is not an origin');
+    expect(() => loadConfig([], { CORS_ORIGINS: '*,https://a.example' })).toThrow('cannot be combined');
+  });
+
   it('returns help for -h and --help', () => {
     expect(loadConfig(['-h'], {})).toBe('help');
     expect(loadConfig(['--help'], {})).toBe('help');
