@@ -1,0 +1,61 @@
+/** The `--help` text: every option, its environment variable in brackets, and its default. */
+export const usage = `Usage: rethinkql [options]
+
+A GraphQL gateway over RethinkDB. With no RETHINKDB_URL it starts an embedded in-memory
+database (reqlite) on a free loopback port.
+
+Options (environment variable in brackets; flags win over the environment, which wins over
+the config file):
+  --config <file>          JSON file of settings in camelCase, e.g. {"port": 4000,
+                           "rethinkdbUrl": "rethinkdb://db:28015/app"} [RETHINKQL_CONFIG]
+  --host <addr>            address to listen on [HOST] (default 127.0.0.1)
+  --port <n>               HTTP port, 0 = any free port [PORT] (default 4000)
+  --graphql-path <path>    GraphQL endpoint path [GRAPHQL_PATH] (default /graphql)
+  --rethinkdb-url <url>    rethinkdb://[user[:password]@]host[:port][/db] [RETHINKDB_URL]
+                           (default: embedded reqlite; RDM aliases: ReDB_HOST, ReDB_PORT,
+                           ReDB_USER, ReDB_PASS, ReDB_DEFAULT_DB)
+  --db <name>              default database [RETHINKDB_DB] (default test)
+  --default-limit <n>      rows per list query when no limit is given [DEFAULT_LIMIT] (default 100)
+  --max-limit <n>          largest limit a client may ask for [MAX_LIMIT] (default 1000)
+  --pool-size <n>          database connections for queries [POOL_SIZE] (default 4)
+  --max-body-bytes <n>     largest request body [MAX_BODY_BYTES] (default 1048576)
+  --db-wait-ms <n>         how long a query waits for the database while it is down,
+                           then fails with UNAVAILABLE [DB_WAIT_MS] (default 5000)
+  --subscriber-queue-size <n>
+                           events a slow subscriber may have waiting before it is ended
+                           (changes) or skips to the newest result (live)
+                           [SUBSCRIBER_QUEUE_SIZE] (default 1000)
+  --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
+                           (default: on with the embedded database only)
+
+Security and limits (see README, "Limits"):
+  --production             production mode: GraphiQL, introspection and cross-origin
+                           requests off unless enabled below [PRODUCTION] (also on with
+                           NODE_ENV=production)
+  --graphiql, --no-graphiql
+                           serve GraphiQL [GRAPHIQL] (default: on, off in production)
+  --introspection, --no-introspection
+                           answer introspection queries; off also hides "Did you mean"
+                           suggestions [INTROSPECTION] (default: on, off in production)
+  --cors-origins <list>    comma-separated origins allowed by CORS, * = any, none = no
+                           cross-origin requests [CORS_ORIGINS] (default: *, none in
+                           production)
+  --max-depth <n>          deepest field nesting of an operation [MAX_DEPTH] (default 12)
+  --max-aliases <n>        most aliased fields in an operation [MAX_ALIASES] (default 100)
+  --max-tokens <n>         most tokens in a GraphQL document [MAX_TOKENS] (default 5000)
+  --max-cost <n>           highest operation cost [MAX_COST] (default 5000)
+  --max-directives <n>     most directives in an operation [MAX_DIRECTIVES] (default 50)
+
+RDM compatibility (see docs/rdm.md):
+  --ws-host <addr>         legacy RDM listener address [WS_HOST] (default: same as --host)
+  --ws-port <n|off>        legacy RDM listener port, 0 = any free port, off = no listener
+                           [WS_PORT] (default 8765)
+  --no-rdm-audit           do not write the RDM audit trail [RDM_AUDIT=false]
+  --rdm-audit-db <name>    audit trail database [RDM_AUDIT_DB] (default AUDIT;
+                           RDM alias: ReDB_AUDIT_DB)
+  --rdm-audit-table <name> audit trail table [RDM_AUDIT_TABLE] (default rethink_data_manager;
+                           RDM alias: ReDB_AUDIT_TABLE)
+  --rdm-max-rows <n>       most documents a get_all or filter reply holds [RDM_MAX_ROWS]
+                           (default 100000)
+  -h, --help               print this help
+`;
