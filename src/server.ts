@@ -3,6 +3,7 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -78,6 +79,8 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
     schema,
     graphqlEndpoint: config.graphqlPath,
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
+    // GraphiQL with its assets inlined from the npm package: it works offline, no CDN.
+    renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
     plugins: [...limitPlugins(config), useMetrics(metrics)],

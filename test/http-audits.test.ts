@@ -22,7 +22,10 @@ describe('HTTP endpoints around GraphQL', () => {
   it('serves GraphiQL to a browser on the GraphQL path', async () => {
     const response = await fetch(`http://127.0.0.1:${gw.app.port}/graphql`, { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain('<title>rethinkql</title>');
+    const page = await response.text();
+    expect(page).toContain('<title>rethinkql</title>');
+    // Served from the npm package, not a CDN: no script or stylesheet comes from another host.
+    expect(page.match(/<(script|link)\b[^>]*\b(src|href)=["']?https?:/g) ?? []).toEqual([]);
   });
 
   it('answers /health and /ready as JSON', async () => {
