@@ -17,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
+import { requestIdOf } from './request-id.js';
 import { schema } from './schema/index.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
 
@@ -67,12 +68,6 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
  * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
-/** A client's X-Request-Id when it is a sane token, else a fresh UUID. */
-function requestIdOf(request: IncomingMessage): string {
-  const given = request.headers['x-request-id'];
-  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
-}
-
 export async function createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
   const requestIds = new WeakMap<IncomingMessage, string>();
   const yoga = createYoga<Record<string, unknown>, Context>({

@@ -30,7 +30,8 @@ export function createRdmHttpHandler({ translator, mount = '/rdm', maxBodyBytes 
       const reply = errorReply(path, { code: 'BAD_USER_INPUT', message: `packet exceeds the limit of ${maxBodyBytes} bytes` });
       return sendReply(response, 413, reply);
     }
-    const reply = await translator.handle(path, body, { transport: 'http' });
+    const requestId = String(response.getHeader('x-request-id') ?? '') || undefined;
+    const reply = await translator.handle(path, body, { transport: 'http', requestId });
     sendReply(response, reply.status_code, reply);
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { requestIdOf } from '../request-id.js';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../logger.js';
@@ -53,7 +54,8 @@ export class RdmSocketServer {
       return;
     }
     const keepAlive = /^(1|true|yes|on)$/i.test(new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('keepalive') ?? '');
-    this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path) : this.serveOne(ws, path)));
+    const requestId = requestIdOf(request);
+    this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path, requestId) : this.serveOne(ws, path, requestId)));
   }
 
   /** Closes every RDM websocket (1001). */
@@ -63,21 +65,23 @@ export class RdmSocketServer {
     this.wss.close();
   }
 
-  private serveOne(ws: WebSocket, path: string): void {
+  private serveOne(ws: WebSocket, path: string, requestId: string): void {
     this.watchErrors(ws);
     ws.once('message', (data) => {
-      void this.answer(ws, path, data, false).then(() => ws.close(RdmCloseCode.Normal));
+      void this.answer(ws, path, data, false, requestId).then(() => ws.close(RdmCloseCode.Normal));
     });
   }
 
-  private serveMany(ws: WebSocket, path: string): void {
+  /** Keep-alive: packet n of the connection logs as `<connection's request id>/<n>`. */
+  private serveMany(ws: WebSocket, path: string, requestId: string): void {
     this.watchErrors(ws);
     const queue: RawData[] = [];
     let running = false;
+    let packets = 0;
     const drain = async () => {
       running = true;
       for (let data = queue.shift(); data && ws.readyState === WebSocket.OPEN; data = queue.shift()) {
-        await this.answer(ws, path, data, true);
+        await this.answer(ws, path, data, true, `${requestId}/${++packets}`);
         if (ws.isPaused && queue.length <= QUEUE_LOW) ws.resume();
       }
       running = false;
@@ -94,16 +98,16 @@ export class RdmSocketServer {
   }
 
   /** Answers one frame. Never rejects: the translator answers every failure, and anything else drops this connection only. */
-  private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean): Promise<void> {
+  private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean, requestId: string): Promise<void> {
     try {
       // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
-      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId });
+      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId, requestId });
       if (ws.readyState !== WebSocket.OPEN) return;
       // Waiting for the write keeps a slow reader from piling replies up in memory.
       await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
     } catch (error) {
-      this.options.log.error({ err: error, path }, 'RDM websocket reply failed');
+      this.options.log.error({ err: error, path, requestId }, 'RDM websocket reply failed');
       ws.terminate();
     }
   }

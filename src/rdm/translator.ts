@@ -31,6 +31,8 @@ export interface HandleOptions {
   transport: RdmTransport;
   /** Add the packet's id to the reply (keep-alive mode). @default false */
   echoId?: boolean;
+  /** The request id of the HTTP request, websocket packet or GraphQL operation, for the logs. */
+  requestId?: string;
 }
 
 /**
@@ -51,7 +53,14 @@ export class RdmTranslator {
    * is the raw text of a frame or body, or an already-parsed value. Never throws: every failure
    * is RDM's error reply, with an `error` field saying why.
    */
-  async handle(path: string, input: unknown, { transport, echoId = false }: HandleOptions): Promise<RdmReply> {
+  async handle(path: string, input: unknown, { transport, echoId = false, requestId }: HandleOptions): Promise<RdmReply> {
+    const reply = await this.reply(path, input, transport, echoId, requestId);
+    const error = (reply as { error?: { code?: string } }).error;
+    this.options.log.info({ requestId, transport, path: path.slice(0, 80), status: reply.status_code, code: error?.code }, 'RDM request');
+    return reply;
+  }
+
+  private async reply(path: string, input: unknown, transport: RdmTransport, echoId: boolean, requestId: string | undefined): Promise<RdmReply> {
     let id: unknown = null;
     let reply: RdmReply;
     try {
@@ -68,7 +77,7 @@ export class RdmTranslator {
         reply = okReply(await this.run(operation, packet, transport));
       }
     } catch (error) {
-      reply = errorReply(path, this.describe(error, path));
+      reply = errorReply(path, this.describe(error, path, requestId));
     }
     return echoId ? { ...reply, id } : reply;
   }
@@ -125,9 +134,9 @@ export class RdmTranslator {
     }
   }
 
-  private describe(error: unknown, path: string): { code: string; message: string } {
+  private describe(error: unknown, path: string, requestId: string | undefined): { code: string; message: string } {
     if (isDomainError(error)) return { code: error.code, message: error.message };
-    this.options.log.error({ err: error, path }, 'unexpected error in an RDM operation');
+    this.options.log.error({ err: error, path, requestId }, 'unexpected error in an RDM operation');
     return { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
   }
 }
