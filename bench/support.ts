@@ -32,9 +32,12 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the real gateway CLI in its own process against `db`, on a free port. */
-export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * Starts the real gateway CLI (or another `script` that prints "rethinkql ready: <url>") in its
+ * own process against `db`, on a free port.
+ */
+export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}, script = 'src/main.ts'): Promise<GatewayProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', RETHINKDB_URL: db.url, MAX_LIMIT: '10000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -6,7 +6,7 @@ import { mountDemoPage } from './demo-page/routes.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
-import { createServer, type Server } from './server.js';
+import { createServer, type ExecutionTuning, type Server } from './server.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
@@ -35,9 +35,10 @@ export interface App {
  * Starts the whole gateway from a config: what `npm start` runs and what integration tests use.
  * With `database.kind === 'embedded'` it starts reqlite on a free loopback port first. An
  * external database that is unreachable does not stop the start: the pool keeps retrying and
- * `/ready` says false until it connects.
+ * `/ready` says false until it connects. `tuning` changes how GraphQL runs (benchmarks compare
+ * variants); the defaults are what the gateway serves with.
  */
-export async function startApp(config: Config, log: Logger = createLogger()): Promise<App> {
+export async function startApp(config: Config, log: Logger = createLogger(), tuning: ExecutionTuning = {}): Promise<App> {
   checkName('database', config.defaultDb);
   checkName('database', config.rdmAuditDb);
   checkName('table', config.rdmAuditTable);
@@ -101,7 +102,7 @@ export async function startApp(config: Config, log: Logger = createLogger()): Pr
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined });
+    server = await createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -48,6 +49,8 @@ export interface ServerOptions {
   rdm: RdmTranslator;
   /** Operations preloaded in GraphiQL (default: a short welcome query). */
   graphiqlQuery?: string;
+  /** How GraphQL runs; the defaults are what the gateway serves with. */
+  tuning?: ExecutionTuning;
 }
 
 const exampleQuery = `# Welcome to rethinkql. Try:
@@ -63,14 +66,32 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
+/** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
+export interface ExecutionTuning {
+  /** Yoga's parse/validate cache of valid documents. @default true */
+  cache?: boolean;
+  /** Compile operations with graphql-jit (`@envelop/graphql-jit`). @default false */
+  jit?: boolean;
+  /**
+   * Yoga's own request-body limit, which pipes every body through a TransformStream (an
+   * AbortController and DOMException per request). Redundant behind `createServer`, which
+   * refuses POSTs without a Content-Length or over `maxBodyBytes` before yoga sees them, and
+   * Node's HTTP parser never reads past the Content-Length. @default false
+   */
+  streamedBodyLimit?: boolean;
+}
+
 /**
- * Builds and starts the gateway's single HTTP server: GraphQL over HTTP and SSE (yoga, with
- * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
- * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
+ * The gateway's yoga instance over the real schema: plugins, limits, error masking, metrics and
+ * the per-request context (fresh DataLoaders). `requestIdFor` gives the id the HTTP server
+ * assigned to a Node request (undefined: a fresh UUID). No listening: `createServer` mounts it.
  */
-export async function createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery }: ServerOptions): Promise<Server> {
-  const requestIds = new WeakMap<IncomingMessage, string>();
-  const yoga = createYoga<Record<string, unknown>, Context>({
+export function createGatewayYoga(
+  { config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
+  requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
+): YogaServerInstance<Record<string, unknown>, Context> {
+  const { cache = true, jit = false, streamedBodyLimit = false } = tuning;
+  return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
@@ -78,16 +99,17 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [...limitPlugins(config), useMetrics(metrics)],
+    plugins: [...limitPlugins(config), useMetrics(metrics), ...(jit ? [useGraphQlJit()] : [])],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
-    parserAndValidationCache: { errorCache: { get: () => undefined, set: () => undefined } },
+    parserAndValidationCache: cache ? { errorCache: { get: () => undefined, set: () => undefined } } : false,
+    maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     context: (initial) => {
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
-      const requestId = (req && requestIds.get(req)) ?? randomUUID();
+      const requestId = (req && requestIdFor(req)) ?? randomUUID();
       return { config, data, subscriptions, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
     },
     logging: {
@@ -97,6 +119,17 @@ export async function createServer({ config, data, subscriptions, log, metrics, 
       error: (...args) => log.error(args.map(String).join(' ')),
     },
   });
+}
+
+/**
+ * Builds and starts the gateway's single HTTP server: GraphQL over HTTP and SSE (yoga, with
+ * GraphiQL), graphql-ws on the same path, `/health` and `/ready`, and routes added with
+ * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
+ */
+export async function createServer(options: ServerOptions): Promise<Server> {
+  const { config, data, log, metrics } = options;
+  const requestIds = new WeakMap<IncomingMessage, string>();
+  const yoga = createGatewayYoga(options, (request) => requestIds.get(request));
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
