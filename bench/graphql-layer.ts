@@ -2,6 +2,7 @@
 // validate, limits, execute, serialise) with no database in the way. Yoga is built exactly as the
 // gateway builds it (createGatewayYoga) over the real schema; only the data layer is an in-memory
 // stub, so the figures are the gateway's own CPU per operation.
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { defaultConfig } from '../src/config.js';
 import { Loaders, type DataLayer } from '../src/db/index.js';
 import type { Documents } from '../src/db/documents.js';
@@ -27,7 +28,7 @@ export const variants: Record<string, ExecutionTuning> = {
   served: {},
   'before: yoga body limit on': { streamedBodyLimit: true },
   'caches off': { cache: false },
-  'graphql-jit': { jit: true },
+  'graphql-jit': { plugins: [useGraphQlJit()] },
 };
 
 function yogaFor(tuning: ExecutionTuning) {

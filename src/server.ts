@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -70,8 +69,8 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 export interface ExecutionTuning {
   /** Yoga's parse/validate cache of valid documents. @default true */
   cache?: boolean;
-  /** Compile operations with graphql-jit (`@envelop/graphql-jit`). @default false */
-  jit?: boolean;
+  /** More envelop plugins, after the gateway's own (benchmarks try e.g. `@envelop/graphql-jit`). @default [] */
+  plugins?: YogaServerOptions<Record<string, unknown>, Context>['plugins'];
   /**
    * Yoga's own request-body limit, which pipes every body through a TransformStream (an
    * AbortController and DOMException per request). Redundant behind `createServer`, which
@@ -90,7 +89,7 @@ export function createGatewayYoga(
   { config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
   requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
 ): YogaServerInstance<Record<string, unknown>, Context> {
-  const { cache = true, jit = false, streamedBodyLimit = false } = tuning;
+  const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
   return createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: config.graphqlPath,
@@ -99,7 +98,7 @@ export function createGatewayYoga(
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [...limitPlugins(config), useMetrics(metrics), ...(jit ? [useGraphQlJit()] : [])],
+    plugins: [...limitPlugins(config), useMetrics(metrics), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
