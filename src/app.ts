@@ -61,6 +61,8 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     dbWaitMs: config.dbWaitMs,
     defaultLimit: config.defaultLimit,
     maxLimit: config.maxLimit,
+    // reqlite does not make a single-document write atomic; RethinkDB does (src/db/write-queue.ts).
+    queueDocumentWrites: config.database.kind === 'embedded',
     log,
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),

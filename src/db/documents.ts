@@ -6,6 +6,8 @@ import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
+import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
+import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
 
 /** A stored document: a JSON object. */
 export type Document = Record<string, unknown>;
@@ -52,6 +54,15 @@ export interface Limits {
   maxLimit: number;
 }
 
+/** How the data layer writes. */
+export interface WriteOptions {
+  /**
+   * Queue single-document writes per document in the gateway: for a database that does not make
+   * them atomic itself (the embedded reqlite, see src/db/write-queue.ts). @default false
+   */
+  queueDocumentWrites?: boolean;
+}
+
 /**
  * Candidate primary keys for a GraphQL `ID` (always a string): the string itself, and for
  * canonical integers also the number, because documents keyed by numbers are common and
@@ -84,11 +95,16 @@ function byKey(table: RTable, id: string, write: (key: string | number) => RDatu
 
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
+  private readonly writes: WriteQueue;
+
   constructor(
     private readonly pool: ConnectionPool,
     private readonly catalog: Catalog,
     private readonly limits: Limits,
-  ) {}
+    { queueDocumentWrites = false }: WriteOptions = {},
+  ) {
+    this.writes = queueDocumentWrites ? new PerDocumentWriteQueue() : atomicInDatabase;
+  }
 
   /**
    * The documents with these ids, in the order of `ids`, null where missing: ONE query.
@@ -206,20 +222,34 @@ export class Documents {
   }
 
   /** Deep-merges `patch` into the document (RethinkDB update semantics); returns the new document. */
-  async update(db: string, table: string, id: string, patch: unknown): Promise<Document> {
-    return (await this.updateChange(db, table, id, patch)).newVal;
+  async update(db: string, table: string, id: string, patch: unknown, operators: UpdateOperators = {}): Promise<Document> {
+    return (await this.updateChange(db, table, id, patch, operators)).newVal;
   }
 
-  /** Like `update`, but returns the document before and after, and whether the patch changed it. */
-  async updateChange(db: string, table: string, id: string, patch: unknown): Promise<DocumentChange> {
+  /**
+   * Like `update`, but returns the document before and after, and whether it changed. With
+   * atomic operators the document is rewritten by one `replace` whose function the database
+   * runs on the stored document, so concurrent `inc`s all count.
+   */
+  async updateChange(db: string, table: string, id: string, patch: unknown, operators: UpdateOperators = {}): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
-    if (!isDocument(patch)) throw new BadInput('patch must be a JSON object');
-    checkStorable(patch, 'patch');
-    if (primaryKey in patch && !keyCandidates(id).includes(patch[primaryKey] as string | number)) {
+    if (patch !== undefined && patch !== null && !isDocument(patch)) throw new BadInput('patch must be a JSON object');
+    const patchDoc = patch ?? undefined;
+    if (patchDoc) checkStorable(patchDoc, 'patch');
+    if (patchDoc && primaryKey in patchDoc && !keyCandidates(id).includes(patchDoc[primaryKey] as string | number)) {
       throw new BadInput(`the primary key "${primaryKey}" cannot be changed`, { field: primaryKey });
     }
+    const operations = parseUpdateOperators(operators, patchDoc, primaryKey);
+    if (!patchDoc && operations.length === 0) {
+      throw new BadInput('update needs a patch or an operator (inc, append, prepend, removeFromArray, unset, setIfMissing)');
+    }
     const t = r.db(db).table(table);
-    const result = await this.write(byKey(t, id, (key) => t.get(key).update(patch, { returnChanges: 'always' })));
+    const write =
+      operations.length === 0
+        ? (key: string | number) => t.get(key).update(patchDoc ?? {}, { returnChanges: 'always' })
+        : (key: string | number) =>
+            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, updatedDocument(old, patchDoc, operations)), { returnChanges: 'always' });
+    const result = await this.writeDocument(db, table, id, byKey(t, id, write));
     const newVal = this.changedDocument(result, db, table, id);
     const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
     return { oldVal, newVal, changed: result.unchanged === 0 };
@@ -236,7 +266,10 @@ export class Documents {
     const t = r.db(db).table(table);
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
     // makes both report "skipped" so the caller gets NotFound.
-    const result = await this.write(
+    const result = await this.writeDocument(
+      db,
+      table,
+      id,
       byKey(t, id, (key) =>
         t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, { ...document, [primaryKey]: key }), { returnChanges: 'always' }),
       ),
@@ -248,7 +281,7 @@ export class Documents {
   async delete(db: string, table: string, id: string): Promise<Document | null> {
     await this.catalog.table(db, table);
     const t = r.db(db).table(table);
-    const result = await this.write(byKey(t, id, (key) => t.get(key).delete({ returnChanges: true })));
+    const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).delete({ returnChanges: true })));
     return (result.changes?.[0]?.old_val as Document | undefined) ?? null;
   }
 
@@ -284,10 +317,17 @@ export class Documents {
   }
 
   /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */
+  /** A write to the one document `id`: queued behind earlier writes to it where the database does not serialize them. */
+  private writeDocument(db: string, table: string, id: string, query: RDatum): Promise<WriteResult> {
+    return this.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.write(query));
+  }
+
   private async write(query: RDatum): Promise<WriteResult> {
     const result = (await this.pool.run(query)) as WriteResult;
     if (result.errors > 0) {
       const message = result.first_error ?? 'write failed';
+      const operatorError = operatorTypeError(message);
+      if (operatorError) throw operatorError;
       if (/Primary key .* cannot be changed/.test(message)) throw new BadInput('the primary key cannot be changed');
       throw new BadInput(message.split('\n')[0] ?? message);
     }

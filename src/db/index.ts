@@ -1,7 +1,7 @@
 import type { DatabaseTarget } from '../config.js';
 import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
-import { Documents, type Limits } from './documents.js';
+import { Documents, type Limits, type WriteOptions } from './documents.js';
 import { Loaders } from './loaders.js';
 import { ConnectionPool } from './pool.js';
 
@@ -13,6 +13,7 @@ export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
 export { matchesWhere, parseWhere, type WhereNode } from './filter.js';
 export { parseFieldPath } from './names.js';
+export type { UpdateOperators } from './update-operators.js';
 export { documentComparator, reqlEqual, type SortKey } from './order-eval.js';
 
 /** The data layer: the only way the rest of the gateway reaches RethinkDB. */
@@ -25,7 +26,7 @@ export interface DataLayer {
   close(): Promise<void>;
 }
 
-export interface DataLayerOptions extends Limits {
+export interface DataLayerOptions extends Limits, WriteOptions {
   target: Exclude<DatabaseTarget, { kind: 'embedded' }>;
   poolSize: number;
   /** How long a query waits for a connection while the database is down. */
@@ -38,7 +39,7 @@ export interface DataLayerOptions extends Limits {
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, queueDocumentWrites, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -50,7 +51,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     onQuery,
   });
   const catalog = new Catalog(pool);
-  const documents = new Documents(pool, catalog, limits);
+  const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });
   return {
     pool,
     catalog,

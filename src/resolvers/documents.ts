@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import type { ConflictMode, Document, InsertResult, OrderBy } from '../db/index.js';
+import type { ConflictMode, Document, InsertResult, OrderBy, UpdateOperators } from '../db/index.js';
 
 /** Arguments every document field takes: the database (default: the configured one) and table. */
 export interface TableArgs {
@@ -54,9 +54,11 @@ export async function insert(
   return result;
 }
 
-export async function update(ctx: Context, args: TableArgs & { id: string; patch: Document }): Promise<Document> {
+export async function update(ctx: Context, args: TableArgs & UpdateOperators & { id: string; patch?: Document | null }): Promise<Document> {
   const db = dbOf(ctx, args.db);
-  const doc = await ctx.data.documents.update(db, args.table, args.id, args.patch);
+  const { inc, append, prepend, removeFromArray, unset, setIfMissing } = args;
+  const operators = { inc, append, prepend, removeFromArray, unset, setIfMissing };
+  const doc = await ctx.data.documents.update(db, args.table, args.id, args.patch, operators);
   ctx.loaders.prime(db, args.table, args.id, doc);
   return doc;
 }

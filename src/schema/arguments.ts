@@ -9,3 +9,15 @@ export function tableArgs(arg: ArgBuilder) {
     table: arg.string({ required: true }),
   };
 }
+
+/** The atomic operators `update` takes beside `patch` (see src/db/update-operators.ts). */
+export function updateOperatorArgs(arg: ArgBuilder) {
+  return {
+    inc: arg({ type: 'JSONObject', description: 'Adds numbers to numeric fields: `{ score: 1, "stats.wins": 1 }`. Absent or null counts as 0.' }),
+    append: arg({ type: 'JSONObject', description: 'Adds one element at the end of list fields: `{ tags: "new" }`. Absent or null counts as [].' }),
+    prepend: arg({ type: 'JSONObject', description: 'Adds one element at the start of list fields.' }),
+    removeFromArray: arg({ type: 'JSONObject', description: 'Removes every element equal to the value from list fields: `{ tags: "old" }`.' }),
+    unset: arg({ type: ['String'], description: 'Removes fields: `["nickname", "stats.streak"]`.' }),
+    setIfMissing: arg({ type: 'JSONObject', description: 'Sets fields only where they are absent or null: `{ createdAt: "2026-01-01" }`.' }),
+  };
+}

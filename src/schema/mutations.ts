@@ -1,5 +1,5 @@
 import * as resolve from '../resolvers/documents.js';
-import { tableArgs } from './arguments.js';
+import { tableArgs, updateOperatorArgs } from './arguments.js';
 import { builder } from './builder.js';
 import { ConflictMode, DeleteManyResult, InsertResultType } from './types.js';
 
@@ -16,8 +16,17 @@ builder.mutationFields((t) => ({
   }),
   update: t.field({
     type: 'JSONObject',
-    description: 'Deep-merges patch into the document and returns the new document. NOT_FOUND when absent.',
-    args: { ...tableArgs(t.arg), id: t.arg.id({ required: true }), patch: t.arg({ type: 'JSONObject', required: true }) },
+    description:
+      'Deep-merges patch into the document, applies the atomic operators (inc, append, prepend, removeFromArray, unset, setIfMissing: ' +
+      'the database applies them to the stored document in one write, so concurrent updates never lose each other\'s changes) ' +
+      'and returns the new document. Give a patch, operators or both; each field once. NOT_FOUND when absent; BAD_USER_INPUT, ' +
+      'and nothing written, when a stored field has the wrong type for its operator.',
+    args: {
+      ...tableArgs(t.arg),
+      id: t.arg.id({ required: true }),
+      patch: t.arg({ type: 'JSONObject' }),
+      ...updateOperatorArgs(t.arg),
+    },
     resolve: (_root, args, ctx) => resolve.update(ctx, args),
   }),
   replace: t.field({
