@@ -8,6 +8,7 @@ import { ConnectionPool } from './pool.js';
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
+export { EnsuredTable } from './ensured-table.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';

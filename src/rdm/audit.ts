@@ -1,5 +1,4 @@
-import { NotFound } from '../errors.js';
-import type { DataLayer } from '../db/index.js';
+import { EnsuredTable, type DataLayer } from '../db/index.js';
 import type { Logger } from '../logger.js';
 import type { RdmOperation, RdmPacket } from './protocol.js';
 
@@ -19,51 +18,17 @@ export interface AuditTrailOptions {
  * RDM, a missing audit database or table is created instead of failing every request.
  */
 export class AuditTrail {
-  private ready: Promise<void> | undefined;
+  private readonly table: EnsuredTable;
 
-  constructor(private readonly options: AuditTrailOptions) {}
+  constructor(private readonly options: AuditTrailOptions) {
+    const { data, db, table, log } = options;
+    this.table = new EnsuredTable(data.catalog, db, table, () => log.info({ database: db, table }, 'created the RDM audit trail table'));
+  }
 
   /** Writes the row; rejects (and the request must not run) when it cannot be written. */
   async record(packet: RdmPacket, operation: RdmOperation, transport: RdmTransport): Promise<void> {
     const { data, db, table } = this.options;
     const row = { identifier: packet.id, type: packet.type, payload: packet.payload, time: packet.time, operation, transport };
-    await this.ensure();
-    try {
-      await data.documents.insert(db, table, [row]);
-    } catch (error) {
-      // Dropped behind the gateway's back: create it again, once.
-      if (!(error instanceof NotFound)) throw error;
-      data.catalog.invalidate(db);
-      this.ready = undefined;
-      await this.ensure();
-      await data.documents.insert(db, table, [row]);
-    }
-  }
-
-  /** Creates the audit database and table when missing; concurrent callers share one attempt. */
-  private ensure(): Promise<void> {
-    this.ready ??= this.create().catch((error: unknown) => {
-      this.ready = undefined;
-      throw error;
-    });
-    return this.ready;
-  }
-
-  private async create(): Promise<void> {
-    const { data, db, table, log } = this.options;
-    const exists = await data.catalog.table(db, table).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof NotFound) return false;
-        throw error;
-      },
-    );
-    if (exists) return;
-    await data.catalog.ensureDatabase(db);
-    await data.catalog.createTable(db, table).catch(async (error: unknown) => {
-      // Another replica (or a concurrent request elsewhere) may have created it meanwhile.
-      await data.catalog.table(db, table).catch(() => Promise.reject(error));
-    });
-    log.info({ database: db, table }, 'created the RDM audit trail table');
+    await this.table.use(() => data.documents.insert(db, table, [row]));
   }
 }
