@@ -1,5 +1,5 @@
 import type { Config } from './config.js';
-import { openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
+import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
 import { demoOperations, seedDemo } from './demo.js';
 import { mountDemoPage } from './demo-page/routes.js';
@@ -7,6 +7,8 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type ExecutionTuning, type Server } from './server.js';
+import { Channels } from './subscriptions/channels.js';
+import { mountEventsRoute } from './events-route.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */
@@ -18,6 +20,8 @@ export interface App {
   readonly metrics: Metrics;
   /** The changefeed hub; `stats()` gives open feeds, distinct live queries and subscribers. */
   readonly subscriptions: SubscriptionHub;
+  /** Publish/subscribe channels (`prune()` enforces the events retention now). */
+  readonly channels: Channels;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
   /** Port of the legacy RDM listener (config.wsPort; 0 resolved to the real port); undefined when off. */
@@ -100,12 +104,23 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onDelivered: (count) => metrics.eventsDelivered.inc(count),
   });
   metrics.observeSubscriptions(() => subscriptions.stats());
+  const events = new EventStore(data.pool, data.catalog, data.documents, config.eventsDb, config.eventsTable, () =>
+    log.info({ database: config.eventsDb, table: config.eventsTable }, 'created the channel events table'),
+  );
+  const channels = new Channels({
+    store: events,
+    hub: subscriptions,
+    retention: { maxAgeMs: config.eventsMaxAgeSeconds * 1000, maxCount: config.eventsMaxCount },
+    pruneIntervalMs: config.eventsPruneIntervalMs,
+    log,
+  });
   const rdm = new RdmTranslator({ config, data, log });
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
+    mountEventsRoute(server, { channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {
@@ -114,6 +129,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     await embedded?.stop();
     throw error;
   }
+  channels.start();
   let closing: Promise<void> | undefined;
   return {
     url: server.url,
@@ -122,12 +138,14 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     data,
     metrics,
     subscriptions,
+    channels,
     embedded,
     legacyPort: rdmEndpoints.legacyPort,
     whenPrepared,
     close: () =>
       (closing ??= (async () => {
         await rdmEndpoints.close();
+        channels.close();
         await subscriptions.close();
         await server.close();
         await data.close();

@@ -69,6 +69,16 @@ export interface Config {
    * @default 1000
    */
   subscriberQueueSize: number;
+  /** Database of the channel events table; created when missing. @default 'rethinkql' */
+  eventsDb: string;
+  /** Table of channel events (the pub/sub bus); created when missing. @default 'events' */
+  eventsTable: string;
+  /** Channel events older than this many seconds are deleted. @default 86_400 (one day) */
+  eventsMaxAgeSeconds: number;
+  /** Beyond this many channel events, the oldest are deleted. @default 10_000 */
+  eventsMaxCount: number;
+  /** How often (milliseconds) the events retention is enforced; 0 = never. @default 60_000 */
+  eventsPruneIntervalMs: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -217,6 +227,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'rdm-audit-db': { type: 'string' },
         'rdm-audit-table': { type: 'string' },
         'rdm-max-rows': { type: 'string' },
+        'events-db': { type: 'string' },
+        'events-table': { type: 'string' },
+        'events-max-age': { type: 'string' },
+        'events-max-count': { type: 'string' },
+        'events-prune-interval-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -291,6 +306,11 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     rdmAuditTable: storageName('table', auditName(values['rdm-audit-table'], 'rdm-audit-table', 'ReDB_AUDIT_TABLE', 'rethink_data_manager')),
     rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
     subscriberQueueSize: int(values['subscriber-queue-size'], 'subscriber-queue-size', 1000, 1, 1_000_000),
+    eventsDb: storageName('database', pick(values['events-db'], 'events-db') ?? ['EVENTS_DB', 'rethinkql']),
+    eventsTable: storageName('table', pick(values['events-table'], 'events-table') ?? ['EVENTS_TABLE', 'events']),
+    eventsMaxAgeSeconds: int(values['events-max-age'], 'events-max-age', 86_400, 1, 10 * 365 * 86_400),
+    eventsMaxCount: int(values['events-max-count'], 'events-max-count', 10_000, 1, 10_000_000),
+    eventsPruneIntervalMs: int(values['events-prune-interval-ms'], 'events-prune-interval-ms', 60_000, 0, 86_400_000),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
 import type { Logger } from './logger.js';
 import type { RdmTranslator } from './rdm/translator.js';
+import type { Channels } from './subscriptions/channels.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
 
 /** What every resolver receives. Built per request by the server's context factory. */
@@ -17,4 +18,6 @@ export interface Context {
   readonly rdm: RdmTranslator;
   /** The changefeed hub shared by all requests (subscription resolvers go through it). */
   readonly subscriptions: SubscriptionHub;
+  /** Publish/subscribe channels, shared by all requests. */
+  readonly channels: Channels;
 }

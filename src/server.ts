@@ -19,6 +19,7 @@ import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { requestIdOf } from './request-id.js';
 import { schema } from './schema/index.js';
+import type { Channels } from './subscriptions/channels.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway HTTP server. */
@@ -42,6 +43,8 @@ export interface ServerOptions {
   config: Config;
   data: DataLayer;
   subscriptions: SubscriptionHub;
+  /** Publish/subscribe channels (the `publish` mutation and `channel` subscription). */
+  channels: Channels;
   log: Logger;
   metrics: Metrics;
   /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
@@ -86,7 +89,7 @@ export interface ExecutionTuning {
  * assigned to a Node request (undefined: a fresh UUID). No listening: `createServer` mounts it.
  */
 export function createGatewayYoga(
-  { config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
+  { config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
   requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
 ): YogaServerInstance<Record<string, unknown>, Context> {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
@@ -109,7 +112,7 @@ export function createGatewayYoga(
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
       const requestId = (req && requestIdFor(req)) ?? randomUUID();
-      return { config, data, subscriptions, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
+      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),

@@ -57,5 +57,16 @@ RDM compatibility (see docs/rdm.md):
                            RDM alias: ReDB_AUDIT_TABLE)
   --rdm-max-rows <n>       most documents a get_all or filter reply holds [RDM_MAX_ROWS]
                            (default 100000)
+Channels (publish/subscribe, see README):
+  --events-db <name>       database of the channel events table [EVENTS_DB] (default rethinkql)
+  --events-table <name>    channel events table, created if missing [EVENTS_TABLE]
+                           (default events)
+  --events-max-age <s>     delete channel events older than this [EVENTS_MAX_AGE]
+                           (default 86400)
+  --events-max-count <n>   keep at most this many channel events [EVENTS_MAX_COUNT]
+                           (default 10000)
+  --events-prune-interval-ms <ms>
+                           how often retention is enforced, 0 = never
+                           [EVENTS_PRUNE_INTERVAL_MS] (default 60000)
   -h, --help               print this help
 `;

@@ -9,6 +9,7 @@ export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, Co
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
 export { EnsuredTable } from './ensured-table.js';
+export { EventStore, type Retention } from './events.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';

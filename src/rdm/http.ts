@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '../http-body.js';
 import type { RequestHandler } from '../server.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply, type RdmReply } from './protocol.js';
 import type { RdmTranslator } from './translator.js';
@@ -51,25 +52,4 @@ function sendReply(response: ServerResponse, status: number, reply: RdmReply): v
   const text = serializeRdmReply(reply);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
-}
-
-/**
- * The body as text, or undefined when it is larger than `max` bytes. An oversize body is still
- * drained (so the client reads the answer instead of a reset) unless it is far too large.
- */
-function readBody(request: IncomingMessage, max: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= max) chunks.push(chunk);
-      else if (size > 16 * max) request.destroy();
-    });
-    request.on('end', () => resolve(size <= max ? Buffer.concat(chunks).toString('utf8') : undefined));
-    request.on('error', reject);
-    request.on('close', () => {
-      if (!request.complete) resolve(undefined);
-    });
-  });
 }

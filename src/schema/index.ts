@@ -6,6 +6,7 @@ import './mutations.js';
 import './admin.js';
 import './rdm.js';
 import './subscriptions.js';
+import './channels.js';
 
 builder.queryType({ description: 'Reads: generic document queries over any database and table.' });
 builder.mutationType({ description: 'Writes and administration.' });

@@ -1,0 +1,75 @@
+import type { ServerResponse } from 'node:http';
+import { isDomainError, type ErrorCode } from './errors.js';
+import { readBody } from './http-body.js';
+import type { Logger } from './logger.js';
+import type { Server } from './server.js';
+import type { Channels } from './subscriptions/channels.js';
+
+export interface EventsRouteOptions {
+  channels: Channels;
+  maxBodyBytes: number;
+  log: Logger;
+  /** @default '/events' */
+  path?: string;
+}
+
+const statusOf: Readonly<Record<ErrorCode, number>> = {
+  BAD_USER_INPUT: 400,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  UNAVAILABLE: 503,
+  SUBSCRIBER_TOO_SLOW: 500,
+};
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendError(response: ServerResponse, status: number, code: string, message: string): void {
+  send(response, status, { error: { code, message } });
+}
+
+/**
+ * `POST /events` with `{"channel": "...", "data": <any JSON>}`: publishes like the `publish`
+ * mutation, for server-side programs without a GraphQL client. 201 with the stored event;
+ * errors are `{"error": {"code", "message"}}` with 400/405/413/415/503.
+ */
+export function mountEventsRoute(server: Server, { channels, maxBodyBytes, log, path = '/events' }: EventsRouteOptions): void {
+  server.onRequest(path, async (request, response) => {
+    if ((request.url ?? '').split('?')[0] !== path) {
+      request.resume();
+      return sendError(response, 404, 'NOT_FOUND', `no route ${request.url ?? ''}; publish with POST ${path}`);
+    }
+    if (request.method !== 'POST') {
+      request.resume();
+      response.setHeader('allow', 'POST');
+      return sendError(response, 405, 'METHOD_NOT_ALLOWED', `use POST ${path} with {"channel", "data"} (got ${request.method})`);
+    }
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      request.resume();
+      return sendError(response, 415, 'BAD_USER_INPUT', 'send the event as JSON (content-type: application/json)');
+    }
+    const body = await readBody(request, maxBodyBytes);
+    if (body === undefined) return sendError(response, 413, 'BAD_USER_INPUT', `the body exceeds the limit of ${maxBodyBytes} bytes`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch (error) {
+      return sendError(response, 400, 'BAD_USER_INPUT', `the body is not JSON: ${(error as Error).message}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || typeof (parsed as { channel?: unknown }).channel !== 'string') {
+      return sendError(response, 400, 'BAD_USER_INPUT', 'the body must be a JSON object {"channel": "<name>", "data": <any JSON>}');
+    }
+    const { channel, data } = parsed as { channel: string; data?: unknown };
+    try {
+      send(response, 201, await channels.publish(channel, data, null));
+    } catch (error) {
+      if (isDomainError(error)) return sendError(response, statusOf[error.code], error.code, error.message);
+      log.error({ err: error }, 'could not publish an event');
+      sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
+    }
+  });
+}

@@ -1,0 +1,104 @@
+import { pipe, filter, map } from 'graphql-yoga';
+import type { Document, EventStore, Retention } from '../db/index.js';
+import { BadInput } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { ChangeEvent, Payload } from './events.js';
+import type { SubscriptionHub } from './hub.js';
+
+/** One event of a channel, as subscribers receive it. */
+export interface ChannelEvent {
+  readonly id: string;
+  readonly channel: string;
+  readonly data: unknown;
+  /** ISO-8601. */
+  readonly publishedAt: string;
+  /** Who published it (the caller's user id or role); null for anonymous callers and direct inserts that name nobody. */
+  readonly publisher: string | null;
+}
+
+export interface ChannelsOptions {
+  store: EventStore;
+  hub: SubscriptionHub;
+  retention: Retention;
+  /** How often the retention is enforced; 0 turns the timer off (prune() still works). */
+  pruneIntervalMs: number;
+  log: Logger;
+}
+
+const CHANNEL_NAME = /^[\w.:/@-]{1,200}$/;
+
+/** The name, checked: 1 to 200 letters, digits and `_ . : / @ -` (e.g. `chat:lobby`, `user/42`). */
+export function checkChannelName(name: string): string {
+  if (!CHANNEL_NAME.test(name)) {
+    throw new BadInput(`invalid channel name ${JSON.stringify(name.slice(0, 80))}: use 1 to 200 letters, digits and _ . : / @ -`, { channel: name.slice(0, 80) });
+  }
+  return name;
+}
+
+/**
+ * Publish/subscribe channels. The events table is the bus: publishing inserts a row, and
+ * subscribers get the rows of their channel from the table's changefeed through the hub (one
+ * shared query per channel, one database feed for the table). So events published by any
+ * replica, or inserted into the table by another program, reach every subscriber everywhere,
+ * and no broker is needed beside the database.
+ */
+export class Channels {
+  private timer: NodeJS.Timeout | undefined;
+  private pruning: Promise<number> | undefined;
+
+  constructor(private readonly options: ChannelsOptions) {}
+
+  /** Starts enforcing the retention every `pruneIntervalMs` (and once now). */
+  start(): void {
+    if (this.options.pruneIntervalMs <= 0 || this.timer) return;
+    const run = () => {
+      this.prune().catch((error: unknown) => this.options.log.warn({ err: error }, 'could not prune the channel events table'));
+    };
+    this.timer = setInterval(run, this.options.pruneIntervalMs).unref();
+    run();
+  }
+
+  /** Stores the event; subscribers of the channel get it through the changefeed. */
+  async publish(channel: string, data: unknown, publisher: string | null): Promise<ChannelEvent> {
+    if (data === undefined) throw new BadInput('publish needs data (any JSON value)');
+    return eventOf(await this.options.store.append({ channel: checkChannelName(channel), data, publisher }));
+  }
+
+  /** The events published on `channel` from now on. */
+  async subscribe(channel: string): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
+    checkChannelName(channel);
+    const { store, hub } = this.options;
+    await store.table.ensure();
+    const changes = await hub.changes({ db: store.table.db, table: store.table.table, where: { channel: { eq: channel } } });
+    // Only arrivals are deliveries: a CHANGE is the retention stamping a row, a REMOVE its pruning.
+    return pipe(
+      changes,
+      filter((payload: Payload<ChangeEvent>) => payload instanceof Error || payload.type === 'ADD'),
+      map((payload: Payload<ChangeEvent>) => (payload instanceof Error ? payload : eventOf(payload.new ?? {}))),
+    );
+  }
+
+  /** Enforces the retention now; concurrent calls share one run. Returns how many events were deleted. */
+  prune(): Promise<number> {
+    this.pruning ??= this.options.store.prune(this.options.retention).finally(() => {
+      this.pruning = undefined;
+    });
+    return this.pruning;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** A stored row as an event; rows inserted by other programs may lack publishedAt or publisher. */
+function eventOf(row: Document): ChannelEvent {
+  return {
+    id: String(row.id),
+    channel: String(row.channel),
+    data: row.data ?? null,
+    publishedAt: typeof row.publishedAt === 'string' ? row.publishedAt : new Date().toISOString(),
+    publisher: typeof row.publisher === 'string' ? row.publisher : null,
+  };
+}

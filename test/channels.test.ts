@@ -1,0 +1,172 @@
+import { r, type Connection } from 'rethinkdb-ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { defaultConfig } from '../src/config.js';
+import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
+
+interface Event {
+  id: string;
+  channel: string;
+  data: unknown;
+  publishedAt: string;
+  publisher: string | null;
+}
+type ChannelData = { channel: Event };
+
+const { eventsDb, eventsTable } = defaultConfig();
+const suite = subscriptionSuite({ eventsMaxCount: 5, eventsPruneIntervalMs: 0 });
+const { clients } = suite;
+const extra: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const leftover of extra.splice(0).reverse()) await leftover.close();
+});
+
+const CHANNEL = 'subscription($name: String!) { channel(name: $name) { id channel data publishedAt publisher } }';
+const PUBLISH = 'mutation($channel: String!, $data: JSON!) { publish(channel: $channel, data: $data) { id channel data publishedAt publisher } }';
+
+let channelCount = 0;
+function uniqueChannel(): string {
+  channelCount += 1;
+  return `room:${process.pid}-${channelCount}`;
+}
+
+function wsSubscriber(gw: TestGateway, name: string): Collector<ChannelData> {
+  return suite.track(subscribeWs<ChannelData>(clients.open(gw.app.url), CHANNEL, { name }));
+}
+
+/**
+ * Pub/sub has no "subscribed" acknowledgement: an event published before the changefeed is open
+ * is not delivered. So, as a client would, publish pings until the subscriber hears one, then
+ * forget the pings.
+ */
+async function untilListening(gw: TestGateway, name: string, ...subscribers: Collector<ChannelData>[]): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      await gw.ok(PUBLISH, { channel: name, data: 'ping' });
+      for (const subscriber of subscribers) expect(subscriber.data.length).toBeGreaterThan(0);
+    },
+    { timeout: 15_000, interval: 100 },
+  );
+  for (const subscriber of subscribers) {
+    await vi.waitFor(() => expect(subscriber.data.at(-1)?.channel.data).toBe('ping'));
+    subscriber.data.splice(0);
+  }
+}
+
+async function post(gw: TestGateway, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST') {
+  const response = await fetch(`http://127.0.0.1:${gw.app.port}/events`, { method, headers, body: method === 'POST' ? body : undefined });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe('channels', () => {
+  it('delivers published events, in order, to every subscriber of the channel and to no other channel', async () => {
+    const { gw } = suite;
+    const lobby = uniqueChannel();
+    const other = uniqueChannel();
+    const a = wsSubscriber(gw, lobby);
+    const b = suite.track(subscribeSse<ChannelData>(gw.app.url, CHANNEL, { name: lobby }));
+    const elsewhere = wsSubscriber(gw, other);
+    await untilListening(gw, lobby, a, b);
+    await untilListening(gw, other, elsewhere);
+    const published: Event[] = [];
+    for (let i = 0; i < 5; i++) published.push((await gw.ok<{ publish: Event }>(PUBLISH, { channel: lobby, data: { n: i, text: `hello ${i}` } })).publish);
+    expect(published[0]).toMatchObject({ channel: lobby, data: { n: 0, text: 'hello 0' }, publisher: null });
+    expect(Date.parse(published[0]?.publishedAt ?? '')).not.toBeNaN();
+    for (const subscriber of [a, b]) {
+      await subscriber.until((data) => data.length === 5, 'five events');
+      expect(subscriber.data.map((d) => d.channel)).toEqual(published);
+    }
+    expect(elsewhere.data).toEqual([]);
+    // One database feed (the events table) and one shared query per channel.
+    expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 3 });
+  });
+
+  it('POST /events publishes for programs without a GraphQL client', async () => {
+    const { gw } = suite;
+    const name = uniqueChannel();
+    const subscriber = wsSubscriber(gw, name);
+    await untilListening(gw, name, subscriber);
+    const answer = await post(gw, JSON.stringify({ channel: name, data: [1, 'two', { three: 3 }] }));
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ channel: name, data: [1, 'two', { three: 3 }], publisher: null });
+    await subscriber.until((data) => data.length === 1);
+    expect(subscriber.data[0]?.channel).toEqual(answer.body);
+  });
+
+  it('delivers rows another program inserts into the events table directly', async () => {
+    const { gw } = suite;
+    const name = uniqueChannel();
+    const subscriber = wsSubscriber(gw, name);
+    await untilListening(gw, name, subscriber);
+    const embedded = gw.app.embedded;
+    if (!embedded) throw new Error('this test writes to the embedded server directly');
+    const direct: Connection = await r.connect({ server: { host: embedded.host, port: embedded.port }, silent: true });
+    extra.push(direct);
+    await r.db(eventsDb).table(eventsTable).insert({ channel: name, data: { from: 'a worker' } }).run(direct);
+    await subscriber.until((data) => data.length === 1);
+    expect(subscriber.data[0]?.channel).toMatchObject({ channel: name, data: { from: 'a worker' }, publisher: null });
+    expect(Date.parse(subscriber.data[0]?.channel.publishedAt ?? '')).not.toBeNaN();
+  });
+
+  it('reaches subscribers on another gateway replica over the same database', async () => {
+    const { gw } = suite;
+    const embedded = gw.app.embedded;
+    if (!embedded) throw new Error('the second replica connects to the first one\'s embedded server');
+    const replica = await startTestGateway({ database: { kind: 'external', host: embedded.host, port: embedded.port, user: 'admin', password: '' } });
+    extra.push(replica);
+    const name = uniqueChannel();
+    const onReplica = suite.track(subscribeWs<ChannelData>(clients.open(replica.app.url), CHANNEL, { name }));
+    await untilListening(gw, name, onReplica);
+    const event = (await gw.ok<{ publish: Event }>(PUBLISH, { channel: name, data: 'from replica one' })).publish;
+    await onReplica.until((data) => data.length === 1);
+    expect(onReplica.data[0]?.channel).toEqual(event);
+    onReplica.stop();
+    await vi.waitFor(() => expect(replica.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
+  });
+
+  it('retention keeps the newest events up to the count and deletes events past the age', async () => {
+    const { gw } = suite;
+    const [db, table] = [eventsDb, eventsTable];
+    await gw.ok('mutation($db: String!, $t: String!) { deleteMany(db: $db, table: $t, all: true) { deleted } }', { db, t: table });
+    const name = uniqueChannel();
+    for (let i = 0; i < 8; i++) await gw.ok(PUBLISH, { channel: name, data: i });
+    const old = { channel: name, data: 'last year', publishedAt: new Date(Date.now() - 366 * 86_400_000).toISOString() };
+    await gw.ok('mutation($db: String!, $t: String!, $d: [JSONObject!]!) { insert(db: $db, table: $t, documents: $d) { inserted } }', { db, t: table, d: [old] });
+    expect(await gw.app.channels.prune()).toBe(4); // last year's by age, then the 3 oldest beyond eventsMaxCount = 5
+    const kept = await gw.ok<{ query: { data: number }[] }>(
+      'query($db: String!, $t: String!) { query(db: $db, table: $t, orderBy: [{ field: "publishedAt" }]) }',
+      { db, t: table },
+    );
+    expect(kept.query.map((event) => event.data)).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it.each([
+    ['an empty channel name', { channel: '', data: 1 }, 'invalid channel name'],
+    ['a channel name with spaces', { channel: 'a b', data: 1 }, 'invalid channel name'],
+  ])('refuses %s with BAD_USER_INPUT', async (_label, variables, message) => {
+    const result = await suite.gw.gql(PUBLISH, variables);
+    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toContain(message);
+  });
+
+  it('refuses a subscription to an invalid channel name before opening anything', async () => {
+    const { gw } = suite;
+    const subscriber = wsSubscriber(gw, 'no spaces allowed');
+    await subscriber.ended;
+    expect(JSON.stringify(subscriber.failure ?? subscriber.results)).toContain('invalid channel name');
+  });
+
+  it.each([
+    ['GET', '', {}, 405, 'use POST /events'],
+    ['POST', '{"channel": "x", "data": 1}', { 'content-type': 'text/plain' }, 415, 'application/json'],
+    ['POST', '{not json', { 'content-type': 'application/json' }, 400, 'not JSON'],
+    ['POST', '[1, 2]', { 'content-type': 'application/json' }, 400, 'must be a JSON object'],
+    ['POST', '{"data": 1}', { 'content-type': 'application/json' }, 400, 'must be a JSON object'],
+    ['POST', '{"channel": "a b", "data": 1}', { 'content-type': 'application/json' }, 400, 'invalid channel name'],
+    ['POST', '{"channel": "x"}', { 'content-type': 'application/json' }, 400, 'publish needs data'],
+  ])('POST /events: %s %s is a clear %i error', async (method, body, headers, status, message) => {
+    const answer = await post(suite.gw, body, headers as Record<string, string>, method);
+    expect(answer.status).toBe(status);
+    expect(JSON.stringify(answer.body.error)).toContain(message);
+  });
+});
