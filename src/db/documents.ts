@@ -6,6 +6,7 @@ import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
+import { tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
 import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
 
@@ -121,8 +122,8 @@ export class Documents {
     // A lone key is the common case (one document per request); a bare get is cheaper to run.
     const found =
       keys.length === 1
-        ? [(await this.pool.run(r.db(db).table(table).get(keys[0] as string))) as Document | null]
-        : await this.pool.run(r.expr(keys).map((key) => r.db(db).table(table).get(key)) as RDatum<(Document | null)[]>);
+        ? [(await this.pool.run(tableTerm(db, table).get(keys[0] as string))) as Document | null]
+        : await this.pool.run(r.expr(keys).map((key) => tableTerm(db, table).get(key)) as RDatum<(Document | null)[]>);
     const byKey = new Map<string | number, Document>();
     keys.forEach((key, i) => {
       const doc = found[i];
@@ -158,7 +159,7 @@ export class Documents {
   async count(db: string, table: string, where?: unknown): Promise<number> {
     await this.catalog.table(db, table);
     const parsed = parseWhere(where);
-    const selection = r.db(db).table(table);
+    const selection = tableTerm(db, table);
     return this.pool.run(parsed ? selection.filter(compileWhere(parsed)).count() : selection.count());
   }
 
@@ -187,7 +188,7 @@ export class Documents {
     }
     if (conflict === 'error' && keys.length > 0) {
       const existing = await this.pool.run(
-        r.expr(keys).filter((key) => exists(r.db(db).table(table), key)) as RDatum<unknown[]>,
+        r.expr(keys).filter((key) => exists(tableTerm(db, table), key)) as RDatum<unknown[]>,
       );
       if (existing.length > 0) {
         throw new Conflict(`${existing.length} document(s) already exist in ${db}.${table}: ${primaryKey} ${existing.map((k) => JSON.stringify(k)).join(', ')}; nothing was inserted`, {
@@ -197,7 +198,7 @@ export class Documents {
         });
       }
     }
-    const result = await this.pool.run(r.db(db).table(table).insert(docs, { conflict, returnChanges: 'always' }));
+    const result = await this.pool.run(tableTerm(db, table).insert(docs, { conflict, returnChanges: 'always' }));
     const generatedKeys = result.generated_keys ?? [];
     const stored = new Map<string, Document>();
     for (const change of result.changes ?? []) {
@@ -243,7 +244,7 @@ export class Documents {
     if (!patchDoc && operations.length === 0) {
       throw new BadInput('update needs a patch or an operator (inc, append, prepend, removeFromArray, unset, setIfMissing)');
     }
-    const t = r.db(db).table(table);
+    const t = tableTerm(db, table);
     const write =
       operations.length === 0
         ? (key: string | number) => t.get(key).update(patchDoc ?? {}, { returnChanges: 'always' })
@@ -263,7 +264,7 @@ export class Documents {
     if (primaryKey in document && !keyCandidates(id).includes(document[primaryKey] as string | number)) {
       throw new BadInput(`the document's "${primaryKey}" must equal the id being replaced`, { field: primaryKey });
     }
-    const t = r.db(db).table(table);
+    const t = tableTerm(db, table);
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
     // makes both report "skipped" so the caller gets NotFound.
     const result = await this.writeDocument(
@@ -280,7 +281,7 @@ export class Documents {
   /** Deletes one document; returns it, or null when there was none. */
   async delete(db: string, table: string, id: string): Promise<Document | null> {
     await this.catalog.table(db, table);
-    const t = r.db(db).table(table);
+    const t = tableTerm(db, table);
     const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).delete({ returnChanges: true })));
     return (result.changes?.[0]?.old_val as Document | undefined) ?? null;
   }
@@ -291,7 +292,7 @@ export class Documents {
     const parsed = parseWhere(where);
     if (parsed && all) throw new BadInput('give either where or all: true, not both');
     if (!parsed && !all) throw new BadInput('deleteMany needs a where filter (or all: true to empty the table)');
-    const t = r.db(db).table(table);
+    const t = tableTerm(db, table);
     const result = await this.write((parsed ? t.filter(compileWhere(parsed)) : t).delete() as unknown as RDatum);
     return result.deleted;
   }
@@ -304,7 +305,7 @@ export class Documents {
       const key = (row: RDatum) => fieldValue(row, path);
       return direction === 'DESC' ? r.desc(key) : r.asc(key);
     });
-    let selection: RDatum = r.db(info.db).table(info.name) as unknown as RDatum;
+    let selection: RDatum = tableTerm(info.db, info.name) as unknown as RDatum;
     if (parsed) selection = selection.filter(compileWhere(parsed));
     return selection.orderBy(...order, r.asc(info.primaryKey));
   }
