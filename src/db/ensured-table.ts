@@ -39,16 +39,20 @@ export class EnsuredTable {
     }
   }
 
-  private async create(): Promise<void> {
-    const { catalog, db, table } = this;
-    const exists = await catalog.table(db, table).then(
+  /** Whether the table exists now (without creating it). */
+  exists(): Promise<boolean> {
+    return this.catalog.table(this.db, this.table).then(
       () => true,
       (error: unknown) => {
         if (error instanceof NotFound) return false;
         throw error;
       },
     );
-    if (exists) return;
+  }
+
+  private async create(): Promise<void> {
+    const { catalog, db, table } = this;
+    if (await this.exists()) return;
     await catalog.ensureDatabase(db);
     await catalog.createTable(db, table).catch(async (error: unknown) => {
       // Another replica (or a concurrent request elsewhere) may have created it meanwhile.

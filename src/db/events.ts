@@ -3,6 +3,7 @@ import type { Catalog } from './catalog.js';
 import type { Document, Documents } from './documents.js';
 import { EnsuredTable } from './ensured-table.js';
 import type { ConnectionPool } from './pool.js';
+import { tableTerm } from './terms.js';
 
 /** How long and how many channel events are kept. */
 export interface Retention {
@@ -42,24 +43,24 @@ export class EventStore {
   /**
    * Enforces the retention: stamps rows without a text `publishedAt` with `now` (inserted by
    * another program), deletes rows older than maxAge, then the oldest beyond maxCount.
-   * Idempotent, so every replica may run it. Returns how many rows were deleted.
+   * Idempotent, so every replica may run it. Returns how many rows were deleted. A missing
+   * table is left missing (created on first use, not by the retention timer).
    */
   async prune({ maxAgeMs, maxCount }: Retention, now = new Date()): Promise<number> {
     const { db, table } = this.table;
-    return this.table.use(async () => {
-      const t = r.db(db).table(table);
-      await this.pool.run(t.filter((row: RDatum) => publishedAt(row).typeOf().ne('STRING')).update({ publishedAt: now.toISOString() }));
-      const cutoff = new Date(now.getTime() - maxAgeMs).toISOString();
-      const expired = await this.pool.run(t.filter((row: RDatum) => row('publishedAt').lt(cutoff)).delete());
-      let deleted = expired.deleted;
-      const count = await this.pool.run(t.count());
-      if (count > maxCount) {
-        // Newest first, ties broken by id, so every replica agrees on which rows are the oldest.
-        const overflow = await this.pool.run(t.orderBy(r.desc('publishedAt'), r.desc('id')).skip(maxCount).delete());
-        deleted += overflow.deleted;
-      }
-      return deleted;
-    });
+    if (!(await this.table.exists())) return 0;
+    const t = tableTerm(db, table);
+    await this.pool.run(t.filter((row: RDatum) => publishedAt(row).typeOf().ne('STRING')).update({ publishedAt: now.toISOString() }));
+    const cutoff = new Date(now.getTime() - maxAgeMs).toISOString();
+    const expired = await this.pool.run(t.filter((row: RDatum) => row('publishedAt').lt(cutoff)).delete());
+    let deleted = expired.deleted;
+    const count = await this.pool.run(t.count());
+    if (count > maxCount) {
+      // Newest first, ties broken by id, so every replica agrees on which rows are the oldest.
+      const overflow = await this.pool.run(t.orderBy(r.desc('publishedAt'), r.desc('id')).skip(maxCount).delete());
+      deleted += overflow.deleted;
+    }
+    return deleted;
   }
 }
 

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
 import { r, type Connection, type RunOptions } from 'rethinkdb-ts';
 import { Unavailable } from '../errors.js';
 import { classifyReqlError } from './reql-errors.js';
@@ -46,6 +47,8 @@ export class ConnectionPool extends EventEmitter {
   private readonly slots: Slot[];
   private readonly options: Required<PoolOptions>;
   private closed = false;
+  /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
+  private readonly corked = new Set<Socket>();
 
   constructor(options: PoolOptions) {
     super();
@@ -88,6 +91,7 @@ export class ConnectionPool extends EventEmitter {
     const started = performance.now();
     let ok = false;
     try {
+      this.coalesceWrites(slot.connection as Connection);
       const result = await query.run(slot.connection as Connection, options);
       ok = true;
       return result;
@@ -96,6 +100,25 @@ export class ConnectionPool extends EventEmitter {
     } finally {
       slot.inFlight--;
       this.options.onQuery((performance.now() - started) / 1000, ok);
+    }
+  }
+
+  /**
+   * The driver writes every query to its socket at once: a system call per query, a sixth of the
+   * gateway's CPU under a get-by-id load. Corking the socket until the end of this turn of the
+   * event loop (setImmediate runs right after the I/O callbacks of the turn) sends the queries
+   * of all requests handled in the turn in one write, at no added latency beyond the turn.
+   */
+  private coalesceWrites(connection: Connection): void {
+    const socket = socketOf(connection);
+    if (!socket || this.corked.has(socket)) return;
+    socket.cork();
+    this.corked.add(socket);
+    if (this.corked.size === 1) {
+      setImmediate(() => {
+        for (const corked of this.corked) corked.uncork();
+        this.corked.clear();
+      });
     }
   }
 
@@ -182,4 +205,13 @@ export class ConnectionPool extends EventEmitter {
       await new Promise((resolve) => setTimeout(resolve, delay * (0.75 + Math.random() / 2)).unref());
     }
   }
+}
+
+/**
+ * The driver connection's TCP socket. rethinkdb-ts keeps it at `socket.socket` without typing it
+ * in its public `Connection`; if a release moves it, writes simply stay uncoalesced.
+ */
+function socketOf(connection: Connection): Socket | undefined {
+  const inner = (connection as Connection & { socket?: { socket?: unknown } }).socket?.socket;
+  return inner instanceof Socket ? inner : undefined;
 }
