@@ -4,7 +4,8 @@
  * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
- * BENCH_SUBSCRIBERS=1,100,2000 (default) sets the fan-out subscriber counts.
+ * BENCH_SUBSCRIBERS=1,100,2000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
+ * runs only those sections.
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -25,6 +26,9 @@ const size = {
   concurrency: smoke ? 4 : 32,
   repeats: smoke ? 3 : 50,
 };
+/** BENCH_SECTIONS=1,6 runs only those sections (default: all). */
+const sections = process.env.BENCH_SECTIONS?.split(',').map((section) => Number(section.trim()));
+const runs = (section: number) => !sections || sections.includes(section);
 const DB = 'bench';
 const TABLE = 'players';
 
@@ -40,13 +44,14 @@ async function seed(db: BenchDatabase): Promise<void> {
 
 function poolFor(db: BenchDatabase): ConnectionPool {
   const { target } = parseRethinkdbUrl(db.url);
-  return new ConnectionPool({ ...target, size: 4 });
+  // The driver as an application uses it: one socket write per query (no coalescing).
+  return new ConnectionPool({ ...target, size: 4, coalesceWrites: false });
 }
 
 const idAt = (i: number) => `p${(i * 104_729) % size.docs}`;
 
-/** What the gateway ran with before this benchmark: yoga's streamed body limit on. */
-const BEFORE_TUNING: ExecutionTuning = { streamedBodyLimit: true };
+/** The gateway as it ran before its last hot-path fix: one socket write per database query. */
+const BEFORE_TUNING: ExecutionTuning = { coalesceWrites: false };
 
 async function getById(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
   const bodies = Array.from({ length: 64 }, (_, i) => JSON.stringify({ query: `{ document(db: "${DB}", table: "${TABLE}", id: "${idAt(i)}") }` }));
@@ -84,7 +89,7 @@ async function getById(db: BenchDatabase, url: string, pool: ConnectionPool): Pr
   };
   return [
     httpRow('gateway document(id) over HTTP', runs.served),
-    httpRow('  before: yoga streamed body limit on', runs.before),
+    httpRow('  before: one socket write per query', runs.before),
     { client: 'raw rethinkdb-ts get (pool of 4)', 'req/s': rawRps, 'p50 ms': mean(runs.raw.map((run) => run.p50)), 'p99 ms': mean(runs.raw.map((run) => run.p99)), 'ratio to raw': 1, errors: 0 },
   ];
 }
@@ -165,21 +170,23 @@ async function main(): Promise<void> {
   const pool = poolFor(db);
   await pool.whenReady();
   try {
-    printTable('1. get-by-id throughput: gateway vs raw driver, same concurrency', await getById(db, gateway.url, pool));
-    printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
-    printTable('3. list query', await listQueries(gateway.url, pool));
-    printTable('4. writes', await writes(gateway.url, pool));
+    if (runs(1)) printTable('1. get-by-id throughput: gateway vs raw driver, same concurrency', await getById(db, gateway.url, pool));
+    if (runs(2)) printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
+    if (runs(3)) printTable('3. list query', await listQueries(gateway.url, pool));
+    if (runs(4)) printTable('4. writes', await writes(gateway.url, pool));
   } finally {
     await pool.close();
     await gateway.stop();
     await db.stop();
   }
   // Fan-out runs its own gateway and database. BENCH_SUBSCRIBERS=1,100,2000 sets the counts.
-  console.log('\n### 5. subscription fan-out and memory per idle subscription');
-  const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
-  await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 2000]), smoke ? 20 : 2000);
+  if (runs(5)) {
+    console.log('\n### 5. subscription fan-out and memory per idle subscription');
+    const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
+    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 2000]), smoke ? 20 : 2000);
+  }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
-  printTable(
+  if (runs(6)) printTable(
     '6. the GraphQL layer alone: in-process yoga.fetch over the real schema, stub data layer',
     await measureGraphqlLayer(smoke ? { rounds: 1, roundMs: 30 } : { rounds: 5, roundMs: 600 }),
   );

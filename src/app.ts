@@ -67,6 +67,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     maxLimit: config.maxLimit,
     // reqlite does not make a single-document write atomic; RethinkDB does (src/db/write-queue.ts).
     queueDocumentWrites: config.database.kind === 'embedded',
+    coalesceWrites: tuning.coalesceWrites ?? true,
     log,
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),

@@ -81,6 +81,8 @@ export interface ExecutionTuning {
    * Node's HTTP parser never reads past the Content-Length. @default false
    */
   streamedBodyLimit?: boolean;
+  /** Send the database queries of one event-loop turn in one socket write (src/db/pool.ts). @default true */
+  coalesceWrites?: boolean;
 }
 
 /**

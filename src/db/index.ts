@@ -36,12 +36,14 @@ export interface DataLayerOptions extends Limits, WriteOptions {
   log: Logger;
   /** Round-trip time of every query (metrics). */
   onQuery?: (seconds: number, ok: boolean) => void;
+  /** Send the queries of one event-loop turn in one socket write. @default true */
+  coalesceWrites?: boolean;
   /** Size of every DataLoader batch (metrics). */
   onBatch?: (size: number) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, queueDocumentWrites, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, queueDocumentWrites, coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -51,6 +53,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     acquireTimeoutMs: dbWaitMs,
     log: (level, message) => log[level](message),
     onQuery,
+    coalesceWrites,
   });
   const catalog = new Catalog(pool);
   const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });

@@ -23,6 +23,8 @@ export interface PoolOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   /** Called after every query with its round-trip time (metrics). */
   onQuery?: (seconds: number, ok: boolean) => void;
+  /** Send the queries of one event-loop turn in one socket write (see `coalesceWrites`). @default true */
+  coalesceWrites?: boolean;
 }
 
 interface Slot {
@@ -52,7 +54,7 @@ export class ConnectionPool extends EventEmitter {
 
   constructor(options: PoolOptions) {
     super();
-    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, ...options };
+    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, ...options };
     this.address = `${options.host}:${options.port}`;
     this.slots = Array.from({ length: this.options.size }, () => ({ inFlight: 0 }));
     for (const slot of this.slots) void this.keepConnected(slot);
@@ -91,7 +93,7 @@ export class ConnectionPool extends EventEmitter {
     const started = performance.now();
     let ok = false;
     try {
-      this.coalesceWrites(slot.connection as Connection);
+      if (this.options.coalesceWrites) this.coalesceWrites(slot.connection as Connection);
       const result = await query.run(slot.connection as Connection, options);
       ok = true;
       return result;
