@@ -176,7 +176,7 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 }
 
 /** Runs the fan-out benchmark and prints its figures. */
-export async function runFanout(counts: readonly number[] = [1, 100, 2000], idleSubscriptions = 2000): Promise<void> {
+export async function runFanout(counts: readonly number[] = [1, 100, 1000, 5000], idleSubscriptions = 5000): Promise<void> {
   const gateway = await Gateway.start();
   const db = await r.connect({ server: { host: gateway.ready.dbHost, port: gateway.ready.dbPort, noDelay: true }, silent: true });
   try {

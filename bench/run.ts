@@ -5,7 +5,8 @@
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
  * BENCH_SUBSCRIBERS=1,100,2000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
- * runs only those sections.
+ * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
+ * the memory figure holds.
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -183,7 +184,8 @@ async function main(): Promise<void> {
   if (runs(5)) {
     console.log('\n### 5. subscription fan-out and memory per idle subscription');
     const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
-    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 2000]), smoke ? 20 : 2000);
+    const idle = Number(process.env.BENCH_IDLE_SUBSCRIPTIONS ?? 5000);
+    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 5000]), smoke ? 20 : idle);
   }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
   if (runs(6)) printTable(
