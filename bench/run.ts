@@ -4,7 +4,7 @@
  * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
- * BENCH_SUBSCRIBERS=1,100,2000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
+ * BENCH_SUBSCRIBERS=1,100,1000,5000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
  * the memory figure holds.
  */
@@ -180,7 +180,7 @@ async function main(): Promise<void> {
     await gateway.stop();
     await db.stop();
   }
-  // Fan-out runs its own gateway and database. BENCH_SUBSCRIBERS=1,100,2000 sets the counts.
+  // Fan-out runs its own gateway and database. BENCH_SUBSCRIBERS=1,100,1000,5000 sets the counts.
   if (runs(5)) {
     console.log('\n### 5. subscription fan-out and memory per idle subscription');
     const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
