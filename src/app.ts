@@ -113,6 +113,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     hub: subscriptions,
     retention: { maxAgeMs: config.eventsMaxAgeSeconds * 1000, maxCount: config.eventsMaxCount },
     pruneIntervalMs: config.eventsPruneIntervalMs,
+    replayPageSize: config.maxLimit,
     log,
   });
   const rdm = new RdmTranslator({ config, data, log });

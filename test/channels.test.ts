@@ -22,6 +22,7 @@ afterEach(async () => {
 });
 
 const CHANNEL = 'subscription($name: String!) { channel(name: $name) { id channel data publishedAt publisher } }';
+const RESUME = 'subscription($name: String!, $after: ID) { channel(name: $name, after: $after) { id channel data publishedAt publisher } }';
 const PUBLISH = 'mutation($channel: String!, $data: JSON!) { publish(channel: $channel, data: $data) { id channel data publishedAt publisher } }';
 
 let channelCount = 0;
@@ -138,6 +139,53 @@ describe('channels', () => {
       { db, t: table },
     );
     expect(kept.query.map((event) => event.data)).toEqual([3, 4, 5, 6, 7]);
+  });
+
+  it('resumes after the last event received: exactly the missed events in order, then live ones, none twice', async () => {
+    const { gw } = suite;
+    const name = uniqueChannel();
+    const first = wsSubscriber(gw, name);
+    await untilListening(gw, name, first);
+    for (let i = 0; i < 3; i++) await gw.ok(PUBLISH, { channel: name, data: i });
+    await first.until((data) => data.length === 3);
+    first.stop();
+    const missed: Event[] = [];
+    for (let i = 3; i < 8; i++) missed.push((await gw.ok<{ publish: Event }>(PUBLISH, { channel: name, data: i })).publish);
+    const lastSeen = first.data.at(-1)?.channel.id;
+    const resumed = suite.track(subscribeWs<ChannelData>(clients.open(gw.app.url), RESUME, { name, after: lastSeen }));
+    await resumed.until((data) => data.length === 5, 'the five missed events');
+    expect(resumed.data.map((d) => d.channel)).toEqual(missed);
+    // Live events follow; publish until one arrives (the feed may still be opening).
+    await vi.waitFor(
+      async () => {
+        await gw.ok(PUBLISH, { channel: name, data: 'live' });
+        expect(resumed.data.length).toBeGreaterThan(5);
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    const ids = resumed.data.map((d) => d.channel.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(resumed.data.slice(5).every((d) => d.channel.data === 'live')).toBe(true);
+  });
+
+  it('resumes over SSE, reading the stored events page by page', async () => {
+    const small = await startTestGateway({ maxLimit: 2, defaultLimit: 2 });
+    extra.push(small);
+    const name = uniqueChannel();
+    const anchor = (await small.ok<{ publish: Event }>(PUBLISH, { channel: name, data: 'seen' })).publish;
+    const missed: Event[] = [];
+    for (let i = 0; i < 5; i++) missed.push((await small.ok<{ publish: Event }>(PUBLISH, { channel: name, data: i })).publish);
+    const resumed = subscribeSse<ChannelData>(small.app.url, RESUME, { name, after: anchor.id });
+    extra.push({ close: async () => resumed.stop() });
+    await resumed.until((data) => data.length === 5);
+    expect(resumed.data.map((d) => d.channel)).toEqual(missed);
+  });
+
+  it('says so when the event to resume after is no longer stored', async () => {
+    const { gw } = suite;
+    const subscriber = suite.track(subscribeWs<ChannelData>(clients.open(gw.app.url), RESUME, { name: uniqueChannel(), after: 'pruned-long-ago' }));
+    await subscriber.ended;
+    expect(JSON.stringify(subscriber.failure ?? subscriber.results)).toContain('is no longer stored');
   });
 
   it.each([

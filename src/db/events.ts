@@ -41,6 +41,20 @@ export class EventStore {
   }
 
   /**
+   * The stored events of `channel` after the event `afterId`, oldest first (by publishedAt, then
+   * id), at most `limit` of them; undefined when `afterId` is not stored (pruned, or never was).
+   */
+  async after(channel: string, afterId: string, limit: number): Promise<Document[] | undefined> {
+    const { db, table } = this.table;
+    if (!(await this.table.exists())) return undefined;
+    const [anchor] = await this.documents.getMany(db, table, [afterId]);
+    if (!anchor || anchor.channel !== channel || typeof anchor.publishedAt !== 'string') return undefined;
+    const at = anchor.publishedAt;
+    const where = { and: [{ channel }, { or: [{ publishedAt: { gt: at } }, { publishedAt: at, id: { gt: anchor.id } }] }] };
+    return this.documents.list({ db, table, where, orderBy: [{ field: 'publishedAt', direction: 'ASC' }, { field: 'id', direction: 'ASC' }], limit });
+  }
+
+  /**
    * Enforces the retention: stamps rows without a text `publishedAt` with `now` (inserted by
    * another program), deletes rows older than maxAge, then the oldest beyond maxCount.
    * Idempotent, so every replica may run it. Returns how many rows were deleted. A missing

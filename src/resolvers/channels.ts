@@ -7,6 +7,6 @@ export function publish(ctx: Context, args: { channel: string; data?: unknown })
   return ctx.channels.publish(args.channel, args.data, null);
 }
 
-export function channel(ctx: Context, args: { name: string }): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
-  return ctx.channels.subscribe(args.name);
+export function channel(ctx: Context, args: { name: string; after?: string | null }): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
+  return ctx.channels.subscribe(args.name, args.after);
 }

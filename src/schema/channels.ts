@@ -32,8 +32,13 @@ builder.subscriptionField('channel', (t) =>
   t.field({
     type: EventType,
     description:
-      'The events published on a channel from now on — through publish, POST /events, or a row inserted into the events table by any program.',
-    args: { name: t.arg.string({ required: true, description: channelName }) },
+      'The events published on a channel from now on — through publish, POST /events, or a row inserted into the events table by any program. ' +
+      'With after (the id of the last event received), first the stored events after it, oldest first, none lost or repeated; ' +
+      'BAD_USER_INPUT when that event is no longer stored (retention).',
+    args: {
+      name: t.arg.string({ required: true, description: channelName }),
+      after: t.arg.id({ description: 'Resume: the id of the last event received (e.g. before a reconnect or a restart).' }),
+    },
     subscribe: (_root, args, ctx) => resolve.channel(ctx, args),
     resolve: (payload) => eventOf(payload),
   }),

@@ -1,4 +1,4 @@
-import { pipe, filter, map } from 'graphql-yoga';
+import { filter, map, pipe, Repeater } from 'graphql-yoga';
 import type { Document, EventStore, Retention } from '../db/index.js';
 import { BadInput } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -22,6 +22,8 @@ export interface ChannelsOptions {
   retention: Retention;
   /** How often the retention is enforced; 0 turns the timer off (prune() still works). */
   pruneIntervalMs: number;
+  /** Stored events read per query when a subscriber resumes (at most the data layer's max limit). */
+  replayPageSize: number;
   log: Logger;
 }
 
@@ -64,18 +66,70 @@ export class Channels {
     return eventOf(await this.options.store.append({ channel: checkChannelName(channel), data, publisher }));
   }
 
-  /** The events published on `channel` from now on. */
-  async subscribe(channel: string): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
+  /**
+   * The events published on `channel` from now on; with `after` (the id of the last event the
+   * client got), first the stored events after that one, oldest first, with none lost or
+   * repeated between the stored and the live ones. An `after` that is no longer stored (pruned
+   * by the retention) is refused with BadInput: the client missed events it cannot get back.
+   */
+  async subscribe(channel: string, after?: string | null): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
     checkChannelName(channel);
     const { store, hub } = this.options;
     await store.table.ensure();
+    let replay: Document[] | undefined;
+    if (after !== undefined && after !== null) {
+      replay = await store.after(channel, after, 1);
+      if (!replay) throw new BadInput(`event ${JSON.stringify(after)} of channel "${channel}" is no longer stored (retention); subscribe without after`, { after });
+    }
     const changes = await hub.changes({ db: store.table.db, table: store.table.table, where: { channel: { eq: channel } } });
     // Only arrivals are deliveries: a CHANGE is the retention stamping a row, a REMOVE its pruning.
-    return pipe(
+    const arrivals = pipe(
       changes,
-      filter((payload: Payload<ChangeEvent>) => payload instanceof Error || payload.type === 'ADD'),
-      map((payload: Payload<ChangeEvent>) => (payload instanceof Error ? payload : eventOf(payload.new ?? {}))),
+      filter((payload: Payload<ChangeEvent>) => payload instanceof Error || payload.type === 'ADD' || payload.type === 'READY'),
+      map((payload: Payload<ChangeEvent>) => (payload instanceof Error ? payload : payload.type === 'READY' ? READY_MARK : eventOf(payload.new ?? {}))),
     );
+    return after === undefined || after === null ? pipe(arrivals, filter(isDelivery)) : this.replayThenLive(arrivals, channel, after);
+  }
+
+  /**
+   * Once the feed is live (its READY), reads the stored events after `after` page by page and
+   * sends them, then the live ones it has not sent yet: an event stored while the history was
+   * read arrives live too, and is sent once.
+   */
+  private replayThenLive(arrivals: AsyncIterable<Payload<ChannelEvent> | typeof READY_MARK>, channel: string, after: string): AsyncIterableIterator<Payload<ChannelEvent>> {
+    const { store, replayPageSize } = this.options;
+    return new Repeater<Payload<ChannelEvent>>(async (push, stop) => {
+      const iterator = arrivals[Symbol.asyncIterator]();
+      void stop.then(() => iterator.return?.());
+      const replayed = new Set<string>();
+      let live = false;
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        const payload = next.value;
+        if (payload === READY_MARK) {
+          if (live) continue;
+          live = true;
+          let anchor = after;
+          for (;;) {
+            const page = await store.after(channel, anchor, replayPageSize);
+            if (!page) {
+              await push(new BadInput(`event ${JSON.stringify(anchor)} of channel "${channel}" was pruned while it was replayed; subscribe again`, { after: anchor }));
+              return stop();
+            }
+            for (const row of page) {
+              const event = eventOf(row);
+              replayed.add(event.id);
+              await push(event);
+            }
+            const last = page.at(-1);
+            if (page.length < replayPageSize || !last) break;
+            anchor = String(last.id);
+          }
+        } else if (payload instanceof Error || !replayed.has(payload.id)) {
+          await push(payload);
+        }
+      }
+      stop();
+    });
   }
 
   /** Enforces the retention now; concurrent calls share one run. Returns how many events were deleted. */
@@ -90,6 +144,13 @@ export class Channels {
     clearInterval(this.timer);
     this.timer = undefined;
   }
+}
+
+/** Stands for the hub's READY inside the channel stream; never sent to clients. */
+const READY_MARK = Symbol('ready');
+
+function isDelivery(payload: Payload<ChannelEvent> | typeof READY_MARK): payload is Payload<ChannelEvent> {
+  return payload !== READY_MARK;
 }
 
 /** A stored row as an event; rows inserted by other programs may lack publishedAt or publisher. */
