@@ -94,6 +94,9 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     log,
     queueSize: config.subscriberQueueSize,
     maxLimit: config.maxLimit,
+    replayWindowEvents: config.replayWindowEvents,
+    replayWindowMs: config.replayWindowSeconds * 1000,
+    resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
     onDelivered: (count) => metrics.eventsDelivered.inc(count),
   });

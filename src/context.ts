@@ -17,4 +17,9 @@ export interface Context {
   readonly rdm: RdmTranslator;
   /** The changefeed hub shared by all requests (subscription resolvers go through it). */
   readonly subscriptions: SubscriptionHub;
+  /**
+   * The request's `Last-Event-ID` header (an `EventSource` reconnecting over SSE sends the last
+   * event id it saw, which is a resume token): subscriptions resume from it when no `resumeFrom` is given.
+   */
+  readonly lastEventId?: string;
 }

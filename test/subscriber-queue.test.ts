@@ -9,6 +9,7 @@ const event = (type: ChangeEvent['type'], id: string, old: number | null, next: 
   id,
   old: old === null ? null : { id, v: old },
   new: next === null ? null : { id, v: next },
+  resumeToken: null,
 });
 
 describe('SubscriberQueue', () => {
