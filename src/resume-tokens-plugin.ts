@@ -26,8 +26,8 @@ interface ResultLike {
  *   `lastEventId`, used by the subscription resolvers when `resumeFrom` is not given).
  *
  * Why wrap yoga's SSE processor: yoga writes no `id:` field. The wrapper notes each result's
- * token as the processor pulls it from the stream, and adds the `id:` line to the `event: next`
- * chunk that the processor writes right after (test/resume-sse.test.ts pins this down).
+ * token as the processor pulls it from the stream (in order), and adds an `id:` line to each
+ * `event: next` block the processor writes (test/resume.test.ts reads them as EventSource does).
  */
 export function useResumeTokens(): Plugin {
   const sse = getSSEProcessor();
@@ -78,18 +78,31 @@ function notingIds(stream: AsyncIterable<ResultLike>, ids: (string | undefined)[
   return wrapped;
 }
 
-/** Prefixes each `event: next` chunk with the `id:` line of the result it announces. */
+/**
+ * Adds the `id:` line of the result each `event: next` block announces. Works on whole blocks
+ * (SSE events end with a blank line, and yoga writes each result's JSON on one line), so it does
+ * not depend on how the bytes are chunked.
+ */
 function eventIds(ids: (string | undefined)[], fetchAPI: { TextEncoder: typeof TextEncoder; TransformStream: typeof TransformStream }): TransformStream<Uint8Array, Uint8Array> {
   const encoder = new fetchAPI.TextEncoder();
-  const marker = 'event: next\n';
   const decoder = new TextDecoder();
+  let text = '';
   return new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      if (chunk.byteLength === marker.length && decoder.decode(chunk) === marker) {
+      text += decoder.decode(chunk, { stream: true });
+      const end = text.lastIndexOf('\n\n');
+      if (end < 0) return;
+      const blocks = text.slice(0, end + 2).split(/(?<=\n\n)/);
+      text = text.slice(end + 2);
+      const out = blocks.map((block) => {
+        if (!block.startsWith('event: next\n')) return block;
         const id = ids.shift();
-        if (id !== undefined) controller.enqueue(encoder.encode(`id: ${id}\n`));
-      }
-      controller.enqueue(chunk);
+        return id === undefined ? block : `id: ${id}\n${block}`;
+      });
+      controller.enqueue(encoder.encode(out.join('')));
+    },
+    flush(controller) {
+      if (text) controller.enqueue(encoder.encode(text));
     },
   });
 }
