@@ -144,7 +144,7 @@ describe('resume tokens', () => {
     await plain.until((data) => data.length === 1, 'READY');
     await writeChanges(table, 1, 'a');
     await plain.until((data) => data.length === 2, 'ADD');
-    const tokens = plain.results.map((result) => (result as { extensions?: { resumeToken?: unknown } }).extensions?.resumeToken);
+    const tokens = plain.results.map((result) => result.extensions?.resumeToken);
     expect(tokens.every((token) => typeof token === 'string' && token.length > 0)).toBe(true);
     expect(tokens[0]).not.toBe(tokens[1]);
   });

@@ -22,8 +22,12 @@ export interface LiveFieldArgs extends TableArgs {
 
 export type LiveChangesFieldArgs = Omit<LiveFieldArgs, 'throttle'>;
 
-/** `resumeFrom`, or else the SSE `Last-Event-ID` header (an EventSource reconnecting). */
-const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => args.resumeFrom ?? ctx.lastEventId ?? null;
+/**
+ * The SSE `Last-Event-ID` header (an EventSource reconnecting), else `resumeFrom`. The header
+ * wins: an EventSource reconnects to its original URL, whose `resumeFrom` (if any) is older than
+ * the last event it received.
+ */
+const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx.lastEventId ?? args.resumeFrom ?? null;
 
 export function changes(ctx: Context, args: ChangesFieldArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
   return ctx.subscriptions.changes({ ...args, db: dbOf(ctx, args.db), resumeFrom: resumeFromOf(ctx, args) });

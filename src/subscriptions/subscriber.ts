@@ -43,7 +43,7 @@ export class Subscriber<T> {
       overflowItem: () =>
         new SubscriberTooSlow(
           `this subscription fell more than ${options.capacity} events behind and was ended; ` +
-            'resubscribe with includeInitial: true to get the current state',
+            'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
           { queueSize: options.capacity },
         ),
       onClose: () => {

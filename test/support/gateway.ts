@@ -5,6 +5,8 @@ import { createLogger } from '../../src/logger.js';
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  /** Subscriptions: `resumeToken` of the event. */
+  extensions?: Record<string, unknown>;
 }
 
 export interface TestGateway {
