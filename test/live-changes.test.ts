@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { applyLiveChange, type LiveChange } from '../examples/live-changes.js';
 import { encodeResumeToken } from '../src/subscriptions/resume-token.js';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { uniqueTable } from './support/gateway.js';
+import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 type Row = { id: string; score: number; team?: string };
 type Delta = LiveChange<Row> & { id: string | null; resumeToken: string | null };
@@ -16,28 +16,13 @@ const LIVE_CHANGES = `subscription(${ARGS}, $from: String) { liveChanges(${PASS}
 const LIVE = `subscription(${ARGS}) { live(${PASS}) { documents } }`;
 const byScore = [{ field: 'score', direction: 'DESC' }];
 
-let gw: TestGateway;
-const clients = new WsClients();
-const stops: (() => void)[] = [];
-beforeAll(async () => {
-  gw = await startTestGateway({ resumeGraceSeconds: 30 });
-});
-afterEach(async () => {
-  stops.splice(0).forEach((stop) => stop());
-  await clients.closeAll();
-  await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
-});
-afterAll(() => gw?.close());
-
-function track<T>(subscription: Collector<T>): Collector<T> {
-  stops.push(() => subscription.stop());
-  return subscription;
-}
+const suite = subscriptionSuite({ resumeGraceSeconds: 30 });
+const { clients, track } = suite;
 
 async function newTable(docs: Row[]): Promise<string> {
   const table = uniqueTable('deltas');
-  await gw.ok('mutation($t: String!) { createTable(table: $t) { name } }', { t: table });
-  if (docs.length) await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: docs });
+  await suite.gw.ok('mutation($t: String!) { createTable(table: $t) { name } }', { t: table });
+  if (docs.length) await suite.gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: docs });
   return table;
 }
 
@@ -55,23 +40,23 @@ type Write = typeof write extends fc.Arbitrary<infer W> ? W : never;
 
 async function run(table: string, step: Write): Promise<void> {
   if (step.kind === 'delete') {
-    await gw.ok('mutation($t: String!, $id: ID!) { delete(table: $t, id: $id) }', { t: table, id: `p${step.id}` });
+    await suite.gw.ok('mutation($t: String!, $id: ID!) { delete(table: $t, id: $id) }', { t: table, id: `p${step.id}` });
   } else {
     const doc = { id: `p${step.id}`, score: step.score, team: step.team };
-    await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d, conflict: REPLACE) { inserted } }', { t: table, d: [doc] });
+    await suite.gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d, conflict: REPLACE) { inserted } }', { t: table, d: [doc] });
   }
 }
 
 describe('liveChanges', () => {
   it('sends the rows as INITIAL with their index, READY, then one positioned delta per visible change', async () => {
     const table = await newTable([10, 20, 30, 40].map((score, i) => ({ id: `p${i + 1}`, score })));
-    const deltas = track(subscribeWs<DeltaData>(clients.open(gw.app.url), LIVE_CHANGES, { t: table, limit: 3, order: byScore }));
+    const deltas = track(subscribeWs<DeltaData>(clients.open(suite.gw.app.url), LIVE_CHANGES, { t: table, limit: 3, order: byScore }));
     await deltas.until((data) => data.length === 4, 'INITIAL rows and READY');
     expect(deltasOf(deltas).map((d) => `${d.type} ${d.id} ${d.index}`)).toEqual(['INITIAL p4 0', 'INITIAL p3 1', 'INITIAL p2 2', 'READY null null']);
-    await gw.ok('mutation($t: String!) { update(table: $t, id: "p2", patch: { score: 50 }) }', { t: table }); // bottom to top: one MOVE
+    await suite.gw.ok('mutation($t: String!) { update(table: $t, id: "p2", patch: { score: 50 }) }', { t: table }); // bottom to top: one MOVE
     await deltas.until((data) => data.length === 5, 'a MOVE');
     expect(deltasOf(deltas)[4]).toMatchObject({ type: 'MOVE', id: 'p2', oldIndex: 2, index: 0, new: { id: 'p2', score: 50 } });
-    await gw.ok('mutation($t: String!) { delete(table: $t, id: "p3") }', { t: table }); // leaves: p1 comes in from the database
+    await suite.gw.ok('mutation($t: String!) { delete(table: $t, id: "p3") }', { t: table }); // leaves: p1 comes in from the database
     await deltas.until((data) => data.length === 7, 'REMOVE and ADD');
     expect(deltasOf(deltas).slice(5)).toMatchObject([
       { type: 'REMOVE', id: 'p3', oldIndex: 2, index: null, new: null },
@@ -85,7 +70,7 @@ describe('liveChanges', () => {
       fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 16 }), fc.constantFrom(1, 3), fc.boolean(), async (writes, limit, filtered) => {
         const table = await newTable([]);
         const variables = { t: table, limit, order: byScore, w: filtered ? { team: 'red' } : undefined };
-        const client = clients.open(gw.app.url);
+        const client = clients.open(suite.gw.app.url);
         const deltas = subscribeWs<DeltaData>(client, LIVE_CHANGES, variables);
         const live = subscribeWs<LiveData>(client, LIVE, variables);
         try {
@@ -93,7 +78,7 @@ describe('liveChanges', () => {
           await live.until((data) => data.length === 1, 'the first live result');
           for (const step of writes) {
             await run(table, step);
-            const truth = await gw.ok<{ query: Row[] }>(`query(${ARGS}) { query(${PASS}) }`, variables);
+            const truth = await suite.gw.ok<{ query: Row[] }>(`query(${ARGS}) { query(${PASS}) }`, variables);
             await live.until((data) => key(data.at(-1)?.live.documents) === key(truth.query), `live to show ${key(truth.query)}`);
             await deltas.until(() => key(applyAll(deltasOf(deltas))) === key(truth.query), `the deltas to add up to ${key(truth.query)}`);
           }
@@ -109,26 +94,26 @@ describe('liveChanges', () => {
   it('resumes over SSE: the missed deltas applied to the array the client held give the live result', async () => {
     const table = await newTable([1, 2, 3, 4, 5].map((score, i) => ({ id: `p${i}`, score })));
     const variables = { t: table, limit: 3, order: byScore };
-    const first = track(subscribeSse<DeltaData>(gw.app.url, LIVE_CHANGES, variables));
+    const first = track(subscribeSse<DeltaData>(suite.gw.app.url, LIVE_CHANGES, variables));
     await first.until((data) => data.length === 4, 'INITIAL rows and READY');
     const held = applyAll(deltasOf(first));
     const token = deltasOf(first).at(-1)?.resumeToken;
     first.stop();
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats().subscribers).toBe(0));
     for (const [id, score] of [['p0', 9], ['p4', 0], ['p2', 7], ['p5', 8]] as const) {
-      await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d, conflict: REPLACE) { inserted } }', { t: table, d: [{ id, score }] });
+      await suite.gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d, conflict: REPLACE) { inserted } }', { t: table, d: [{ id, score }] });
     }
-    const resumed = track(subscribeSse<DeltaData>(gw.app.url, LIVE_CHANGES, { ...variables, from: token }));
+    const resumed = track(subscribeSse<DeltaData>(suite.gw.app.url, LIVE_CHANGES, { ...variables, from: token }));
     await resumed.until((data) => data.some((d) => d.liveChanges.type === 'READY'), 'READY');
     expect(deltasOf(resumed).some((d) => d.type === 'INITIAL' || d.type === 'RESET')).toBe(false);
-    const truth = await gw.ok<{ query: Row[] }>(`query(${ARGS}) { query(${PASS}) }`, variables);
+    const truth = await suite.gw.ok<{ query: Row[] }>(`query(${ARGS}) { query(${PASS}) }`, variables);
     expect(key(applyAll(deltasOf(resumed), held))).toBe(key(truth.query));
   });
 
   it('with a token it cannot honour: RESET, the rows as INITIAL, READY', async () => {
     const table = await newTable([{ id: 'a', score: 1 }, { id: 'b', score: 2 }]);
     const foreign = encodeResumeToken({ epoch: 'elsewhere', query: 'q', seq: 1 });
-    const resumed = track(subscribeWs<DeltaData>(clients.open(gw.app.url), LIVE_CHANGES, { t: table, limit: 5, order: byScore, from: foreign }));
+    const resumed = track(subscribeWs<DeltaData>(clients.open(suite.gw.app.url), LIVE_CHANGES, { t: table, limit: 5, order: byScore, from: foreign }));
     await resumed.until((data) => data.length === 4, 'RESET, rows, READY');
     expect(deltasOf(resumed).map((d) => `${d.type} ${d.id}`)).toEqual(['RESET null', 'INITIAL b', 'INITIAL a', 'READY null']);
     expect(key(applyAll(deltasOf(resumed), [{ id: 'stale', score: 0 }]))).toBe(key([{ id: 'b', score: 2 }, { id: 'a', score: 1 }]));

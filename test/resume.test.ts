@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeResumeToken } from '../src/subscriptions/resume-token.js';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeEventSource, subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { startTestGateway, uniqueTable } from './support/gateway.js';
+import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, WsClients, type Collector } from './support/subscriptions.js';
 
 type Doc = Record<string, unknown> & { id: string };
 interface Change {
@@ -18,28 +18,13 @@ const CHANGES = `subscription($t: String!, $from: String, $init: Boolean) {
 }`;
 const WINDOW = 60;
 
-let gw: TestGateway;
-const clients = new WsClients();
-const stops: (() => void)[] = [];
-beforeAll(async () => {
-  gw = await startTestGateway({ replayWindowEvents: WINDOW, resumeGraceSeconds: 30 });
-});
-afterEach(async () => {
-  stops.splice(0).forEach((stop) => stop());
-  await clients.closeAll();
-  await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
-});
-afterAll(() => gw?.close());
-
-function track<T>(subscription: Collector<T>): Collector<T> {
-  stops.push(() => subscription.stop());
-  return subscription;
-}
+const suite = subscriptionSuite({ replayWindowEvents: WINDOW, resumeGraceSeconds: 30 });
+const { clients, track } = suite;
 
 async function newTable(docs: Doc[] = []): Promise<string> {
   const table = uniqueTable('resume');
-  await gw.ok('mutation($t: String!) { createTable(table: $t) { name } }', { t: table });
-  if (docs.length) await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: docs });
+  await suite.gw.ok('mutation($t: String!) { createTable(table: $t) { name } }', { t: table });
+  if (docs.length) await suite.gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: docs });
   return table;
 }
 
@@ -52,13 +37,13 @@ async function writeChanges(table: string, count: number, tag: string): Promise<
   for (let i = 1; i <= count; i++) {
     const step = i % 3;
     if (step === 1) {
-      await gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: [{ id: `${tag}${i}`, v: i }] });
+      await suite.gw.ok('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: [{ id: `${tag}${i}`, v: i }] });
       expected.push(`ADD ${tag}${i} ${i}`);
     } else if (step === 2) {
-      await gw.ok('mutation($t: String!, $id: ID!, $p: JSONObject!) { update(table: $t, id: $id, patch: $p) }', { t: table, id: `${tag}${i - 1}`, p: { v: i } });
+      await suite.gw.ok('mutation($t: String!, $id: ID!, $p: JSONObject!) { update(table: $t, id: $id, patch: $p) }', { t: table, id: `${tag}${i - 1}`, p: { v: i } });
       expected.push(`CHANGE ${tag}${i - 1} ${i}`);
     } else {
-      await gw.ok('mutation($t: String!, $id: ID!) { delete(table: $t, id: $id) }', { t: table, id: `${tag}${i - 2}` });
+      await suite.gw.ok('mutation($t: String!, $id: ID!) { delete(table: $t, id: $id) }', { t: table, id: `${tag}${i - 2}` });
       expected.push(`REMOVE ${tag}${i - 2} -`);
     }
   }
@@ -72,14 +57,14 @@ const ready = (data: ChangesData[]) => data.some((d) => d.changes.type === 'READ
 
 describe.each(['graphql-ws', 'sse'] as const)('resuming changes over %s', (transport) => {
   const subscribe = (variables: Record<string, unknown>) =>
-    track(transport === 'sse' ? subscribeSse<ChangesData>(gw.app.url, CHANGES, variables) : subscribeWs<ChangesData>(clients.open(gw.app.url), CHANGES, variables));
+    track(transport === 'sse' ? subscribeSse<ChangesData>(suite.gw.app.url, CHANGES, variables) : subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, variables));
 
   it('after its connection is closed mid-stream, gets exactly the 50 missed changes in order, READY, then live ones', async () => {
     const table = await newTable();
     // The only subscriber: its socket is closed without unsubscribing, like a network loss.
-    const exposed = clients.openExposed(gw.app.url);
+    const exposed = clients.openExposed(suite.gw.app.url);
     const first =
-      transport === 'sse' ? track(subscribeSse<ChangesData>(gw.app.url, CHANGES, { t: table })) : track(subscribeWs<ChangesData>(exposed.client, CHANGES, { t: table }));
+      transport === 'sse' ? track(subscribeSse<ChangesData>(suite.gw.app.url, CHANGES, { t: table })) : track(subscribeWs<ChangesData>(exposed.client, CHANGES, { t: table }));
     await first.until(ready, 'READY');
     const before = await writeChanges(table, 4, 'a');
     await first.until((data) => data.length === 5, 'the first changes');
@@ -87,7 +72,7 @@ describe.each(['graphql-ws', 'sse'] as const)('resuming changes over %s', (trans
     if (transport === 'sse') first.stop();
     else exposed.terminate();
     // The hub let go of the subscriber; its query stays open for the grace period (others may linger from earlier tests).
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats().subscribers).toBe(0));
 
     const missed = await writeChanges(table, 50, 'b');
     const resumed = subscribe({ t: table, from: lastToken(first) });
@@ -117,7 +102,7 @@ describe.each(['graphql-ws', 'sse'] as const)('resuming changes over %s', (trans
     await resumed.until(ready, 'READY');
     const got = events(resumed);
     expect(got[0]).toMatchObject({ type: 'RESET', id: null, resumeToken: null });
-    const current = await gw.ok<{ query: Doc[] }>('query($t: String!) { query(table: $t, limit: 1000) }', { t: table });
+    const current = await suite.gw.ok<{ query: Doc[] }>('query($t: String!) { query(table: $t, limit: 1000) }', { t: table });
     const initial = got.slice(1, -1);
     expect(initial.every((event) => event.type === 'INITIAL' && event.resumeToken === null)).toBe(true);
     expect(initial.map((event) => event.new).sort((a, b) => String(a?.id).localeCompare(String(b?.id)))).toEqual(current.query);
@@ -129,18 +114,18 @@ describe('resume tokens', () => {
   it('from another gateway instance (or before a restart) RESET; garbage is BAD_USER_INPUT', async () => {
     const table = await newTable([{ id: 'a', v: 1 }]);
     const foreign = encodeResumeToken({ epoch: 'another-instance', query: 'whatever', seq: 3 });
-    const resumed = track(subscribeWs<ChangesData>(clients.open(gw.app.url), CHANGES, { t: table, from: foreign }));
+    const resumed = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table, from: foreign }));
     await resumed.until(ready, 'READY');
     expect(events(resumed).map((event) => event.type)).toEqual(['RESET', 'INITIAL', 'READY']);
 
-    const garbage = track(subscribeWs<ChangesData>(clients.open(gw.app.url), CHANGES, { t: table, from: 'not a token' }));
+    const garbage = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table, from: 'not a token' }));
     await garbage.ended;
     expect(garbage.results[0]?.errors?.[0]).toMatchObject({ message: expect.stringContaining('resumeFrom is not a resume token'), extensions: { code: 'BAD_USER_INPUT' } });
   });
 
   it('are in every result\'s extensions, whether or not the client selects the field', async () => {
     const table = await newTable();
-    const plain = track(subscribeWs<{ changes: { type: string } }>(clients.open(gw.app.url), 'subscription($t: String!) { changes(table: $t) { type } }', { t: table }));
+    const plain = track(subscribeWs<{ changes: { type: string } }>(clients.open(suite.gw.app.url), 'subscription($t: String!) { changes(table: $t) { type } }', { t: table }));
     await plain.until((data) => data.length === 1, 'READY');
     await writeChanges(table, 1, 'a');
     await plain.until((data) => data.length === 2, 'ADD');
@@ -153,14 +138,14 @@ describe('resume tokens', () => {
 describe('an EventSource reconnecting with Last-Event-ID', () => {
   it('resumes by itself: ids are resume tokens, and the reconnect gets exactly the missed events', async () => {
     const table = await newTable();
-    const source = subscribeEventSource<ChangesData>(gw.app.url, 'subscription($t: String!) { changes(table: $t) { type id new } }', { t: table });
-    stops.push(() => source.stop());
+    const source = subscribeEventSource<ChangesData>(suite.gw.app.url, 'subscription($t: String!) { changes(table: $t) { type id new } }', { t: table });
+    track(source);
     await source.until((data) => data.length === 1, 'READY');
     await writeChanges(table, 3, 'a');
     await source.until((data) => data.length === 4, 'three changes');
     expect(source.ids.every((id) => typeof id === 'string')).toBe(true);
     source.drop();
-    await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats().subscribers).toBe(0));
 
     const missed = await writeChanges(table, 50, 'b');
     source.reconnect();

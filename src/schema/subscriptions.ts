@@ -67,13 +67,23 @@ const LiveChangeObject = builder.objectRef<LiveChange>('LiveChange').implement({
   }),
 });
 
-const throttleArg = (arg: Parameters<Parameters<typeof builder.subscriptionField>[1]>[0]['arg']) =>
+type ArgBuilder = Parameters<Parameters<typeof builder.subscriptionField>[1]>[0]['arg'];
+
+const throttleArg = (arg: ArgBuilder) =>
   arg.int({
     defaultValue: 0,
     description: 'Milliseconds (0 to 60000): coalesce bursts so at most one event per document (for live: one result) is sent per window.',
   });
 
-const resumeFromArg = (arg: Parameters<Parameters<typeof builder.subscriptionField>[1]>[0]['arg']) =>
+/** The arguments that define an ordered window (`live` and `liveChanges` watch the same one). */
+const windowArgs = (arg: ArgBuilder) => ({
+  ...tableArgs(arg),
+  where: arg({ type: 'JSONObject', description: whereDescription }),
+  orderBy: arg({ type: [OrderByInput], required: true, description: 'Sort keys; the primary key breaks ties.' }),
+  limit: arg.int({ required: true, description: 'At most this many documents (1 to the configured maximum).' }),
+});
+
+const resumeFromArg = (arg: ArgBuilder) =>
   arg.string({
     description:
       'The resumeToken of the last event received: get exactly the events after it, then READY; or, when it is too old or from ' +
@@ -103,14 +113,7 @@ builder.subscriptionFields((t) => ({
     description:
       'A live query: the ordered result (at most limit documents) first, then again whenever it changes ' +
       '(e.g. a top-10 leaderboard). A slow client skips to the newest result.',
-    args: {
-      ...tableArgs(t.arg),
-      where: t.arg({ type: 'JSONObject', description: whereDescription }),
-      orderBy: t.arg({ type: [OrderByInput], required: true, description: 'Sort keys; the primary key breaks ties.' }),
-      limit: t.arg.int({ required: true, description: 'At most this many documents (1 to the configured maximum).' }),
-      throttle: throttleArg(t.arg),
-      resumeFrom: resumeFromArg(t.arg),
-    },
+    args: { ...windowArgs(t.arg), throttle: throttleArg(t.arg), resumeFrom: resumeFromArg(t.arg) },
     subscribe: (_root, args, ctx) => resolve.live(ctx, args),
     resolve: (payload, _args, ctx) => resolve.eventOf(ctx, payload),
   }),
@@ -120,13 +123,7 @@ builder.subscriptionFields((t) => ({
       'The ordered window of live, as deltas: its rows as INITIAL (with index), READY, then ADD / REMOVE / MOVE / CHANGE ' +
       'with positions, so a UI updates one row instead of the whole list. Applying them in order to an array always ' +
       'yields the live result. A client that falls too far behind gets SUBSCRIBER_TOO_SLOW (resume with its last token).',
-    args: {
-      ...tableArgs(t.arg),
-      where: t.arg({ type: 'JSONObject', description: whereDescription }),
-      orderBy: t.arg({ type: [OrderByInput], required: true, description: 'Sort keys; the primary key breaks ties.' }),
-      limit: t.arg.int({ required: true, description: 'At most this many documents (1 to the configured maximum).' }),
-      resumeFrom: resumeFromArg(t.arg),
-    },
+    args: { ...windowArgs(t.arg), resumeFrom: resumeFromArg(t.arg) },
     subscribe: (_root, args, ctx) => resolve.liveChanges(ctx, args),
     resolve: (payload, _args, ctx) => resolve.eventOf(ctx, payload),
   }),
