@@ -135,6 +135,24 @@ describe('resume tokens', () => {
   });
 });
 
+describe('a query kept open for resumes', () => {
+  it('does not outlive its table: after a drop and re-create, new subscriptions see the new table', async () => {
+    const table = await newTable([{ id: 'a', v: 1 }]);
+    const first = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table }));
+    await first.until(ready, 'READY');
+    first.stop();
+    await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats().subscribers).toBe(0));
+    await suite.gw.ok('mutation($t: String!) { dropTable(table: $t) { name } }', { t: table });
+    await suite.gw.ok('mutation($t: String!) { createTable(table: $t) { name } }', { t: table });
+    const again = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table, init: true }));
+    await again.until(ready, 'READY');
+    expect(events(again).map((event) => event.type)).toEqual(['READY']);
+    const added = await writeChanges(table, 1, 'n');
+    await again.until((data) => data.length === 2, 'the new row');
+    expect(events(again).slice(1).map(show)).toEqual(added);
+  });
+});
+
 describe('an EventSource reconnecting with Last-Event-ID', () => {
   it('resumes by itself: ids are resume tokens, and the reconnect gets exactly the missed events', async () => {
     const table = await newTable();

@@ -9,7 +9,7 @@ import {
   type Document,
   type OrderBy,
 } from '../db/index.js';
-import { BadInput, NotFound, Unavailable } from '../errors.js';
+import { NotFound, Unavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ChangesQuery } from './changes-query.js';
 import { changeCoalescing, liveCoalescing } from './coalescing.js';
@@ -18,7 +18,8 @@ import type { FeedQuery } from './feed-query.js';
 import { LiveChangesQuery } from './live-changes-query.js';
 import { LiveQuery } from './live-query.js';
 import type { ReplayWindow } from './replay-log.js';
-import { parseResumeToken, type ResumePosition } from './resume-token.js';
+import { canonicalJson, checkLimit, checkThrottle, resumePosition } from './arguments.js';
+import type { ResumePosition } from './resume-token.js';
 import { Subscriber, type SubscriberOptions } from './subscriber.js';
 import { TableFeed } from './table-feed.js';
 import type { LiveSpec } from './window-query.js';
@@ -99,14 +100,13 @@ export interface HubStats {
   subscribers: number;
 }
 
-/** Longest throttle window a client may ask for. */
-const MAX_THROTTLE_MS = 60_000;
-
 /**
  * The changefeed hub: every subscription goes through here. Identical subscriptions share one
  * query (its events are computed once, then fanned out to each subscriber's throttle and
  * bounded queue), and all queries on a table share ONE database feed (`table.changes()` on its
- * own connection). Feeds and queries close as soon as their last subscriber leaves.
+ * own connection). Feeds and queries close when their last subscriber leaves: at once for
+ * `live`, after the resume grace period for `changes` and `liveChanges` (whose replay logs let
+ * reconnecting clients resume).
  */
 export class SubscriptionHub {
   private readonly feeds = new Map<string, TableFeed>();
@@ -134,7 +134,9 @@ export class SubscriptionHub {
    * Subscribes to the changes of a table, one document (`id`) or the documents matching `where`.
    * Validates everything first (bad filter: BadInput; missing table: NotFound) and only then
    * returns the stream: READY (after INITIAL events with `includeInitial`), then ADD/CHANGE/REMOVE.
-   * A subscriber whose queue overflows gets a SubscriberTooSlow error event and is ended.
+   * With `resumeFrom`: the events after that token and READY, or RESET, INITIAL events and READY
+   * when the token is not in the query's replay window. A subscriber whose queue overflows gets a
+   * SubscriberTooSlow error event and is ended.
    */
   async changes(args: ChangesArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
     const throttleMs = checkThrottle(args.throttle);
@@ -214,9 +216,7 @@ export class SubscriptionHub {
   /** Validates an ordered window's arguments (limit, field paths, filter, table) and builds its sharing key and spec. */
   private async windowSpec(kind: string, args: Omit<LiveArgs, 'throttle' | 'resumeFrom'>): Promise<{ key: string; spec: LiveSpec }> {
     const where = parseWhere(args.where);
-    if (!Number.isSafeInteger(args.limit) || args.limit < 1 || args.limit > this.options.maxLimit) {
-      throw new BadInput(`limit must be an integer from 1 to ${this.options.maxLimit} (got ${args.limit})`, { limit: args.limit });
-    }
+    checkLimit(args.limit, this.options.maxLimit);
     const sortKeys = args.orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
     const { primaryKey } = await this.tableInfo(args.db, args.table);
     const orderBy = args.orderBy.map(({ field, direction }) => ({ field, direction: direction ?? 'ASC' }));
@@ -319,24 +319,3 @@ export class SubscriptionHub {
 
 /** `liveChanges` has no throttle; its Throttle (window 0) never merges. */
 const noCoalescing = { keyOf: () => '', merge: (_earlier: LiveChange, later: LiveChange) => later };
-
-function resumePosition(token: string | null | undefined): ResumePosition | undefined {
-  return token === undefined || token === null ? undefined : parseResumeToken(token);
-}
-
-function checkThrottle(throttle: number | null | undefined): number {
-  const ms = throttle ?? 0;
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_THROTTLE_MS) {
-    throw new BadInput(`throttle must be a number of milliseconds from 0 to ${MAX_THROTTLE_MS} (got ${ms})`, { throttle: ms });
-  }
-  return ms;
-}
-
-/** JSON with object keys sorted, so equal filters written in another key order share a query. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
-  );
-}
