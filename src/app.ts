@@ -99,6 +99,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
     onDelivered: (count) => metrics.eventsDelivered.inc(count),
+    onResume: (outcome) => metrics.resumes.inc({ outcome }),
   });
   metrics.observeSubscriptions(() => subscriptions.stats());
   const rdm = new RdmTranslator({ config, data, log });

@@ -50,6 +50,10 @@ async function writeChanges(table: string, count: number, tag: string): Promise<
   return expected;
 }
 
+/** How many resumes the gateway has counted with this outcome (`/metrics`: rethinkql_subscription_resumes_total). */
+const resumes = async (outcome: 'replayed' | 'reset') =>
+  (await suite.gw.app.metrics.resumes.get()).values.find((value) => value.labels.outcome === outcome)?.value ?? 0;
+
 const show = (event: Change) => `${event.type} ${event.id} ${event.new ? String(event.new.v) : '-'}`;
 const events = (subscription: Collector<ChangesData>) => subscription.data.map((data) => data.changes);
 const lastToken = (subscription: Collector<ChangesData>) => events(subscription).filter((event) => event.resumeToken).at(-1)?.resumeToken ?? undefined;
@@ -75,6 +79,7 @@ describe.each(['graphql-ws', 'sse'] as const)('resuming changes over %s', (trans
     await vi.waitFor(() => expect(suite.gw.app.subscriptions.stats().subscribers).toBe(0));
 
     const missed = await writeChanges(table, 50, 'b');
+    const replayedBefore = await resumes('replayed');
     const resumed = subscribe({ t: table, from: lastToken(first) });
     await resumed.until(ready, 'READY after the missed changes');
     const replayed = events(resumed);
@@ -83,6 +88,7 @@ describe.each(['graphql-ws', 'sse'] as const)('resuming changes over %s', (trans
     // Every change has its own token; READY carries the position after the last one.
     expect(new Set(replayed.slice(0, -1).map((event) => event.resumeToken)).size).toBe(missed.length);
     expect(replayed.at(-1)?.resumeToken).toBe(replayed.at(-2)?.resumeToken);
+    expect(await resumes('replayed')).toBe(replayedBefore + 1);
 
     const live = await writeChanges(table, 1, 'c');
     await resumed.until((data) => data.length === replayed.length + 1, 'the next live change');
@@ -114,9 +120,11 @@ describe('resume tokens', () => {
   it('from another gateway instance (or before a restart) RESET; garbage is BAD_USER_INPUT', async () => {
     const table = await newTable([{ id: 'a', v: 1 }]);
     const foreign = encodeResumeToken({ epoch: 'another-instance', query: 'whatever', seq: 3 });
+    const resetsBefore = await resumes('reset');
     const resumed = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table, from: foreign }));
     await resumed.until(ready, 'READY');
     expect(events(resumed).map((event) => event.type)).toEqual(['RESET', 'INITIAL', 'READY']);
+    expect(await resumes('reset')).toBe(resetsBefore + 1);
 
     const garbage = track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), CHANGES, { t: table, from: 'not a token' }));
     await garbage.ended;

@@ -76,14 +76,19 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
    * Adds a subscriber; once the state is known it gets its first events (INITIAL/READY, or the
    * current result). With `resumeFrom`, it gets the events after that position and READY when
    * they are all still kept, else it is marked `reset` and welcomed with RESET and the state.
+   * Returns what became of the resume (undefined without `resumeFrom`).
    */
-  join(subscriber: Subscriber<Event>, resumeFrom?: ResumePosition): void {
+  join(subscriber: Subscriber<Event>, resumeFrom?: ResumePosition): 'replayed' | 'reset' | undefined {
     const missed = resumeFrom && this.loaded ? this.replay.since(resumeFrom) : undefined;
     const caughtUp = missed && this.caughtUp();
     this.subscribers.add(subscriber);
-    if (missed && caughtUp) return subscriber.deliverUncounted([...missed, caughtUp]);
+    if (missed && caughtUp) {
+      subscriber.deliverUncounted([...missed, caughtUp]);
+      return 'replayed';
+    }
     if (resumeFrom) subscriber.reset = true;
     if (this.loaded) this.welcome(subscriber);
+    return resumeFrom && 'reset';
   }
 
   /** Removes a subscriber; true when none is left (the hub then closes the query). */

@@ -48,6 +48,8 @@ export interface HubOptions {
   resumeGraceMs?: number;
   /** Called when a lost feed is reopened (metrics). */
   onFeedReopened?: () => void;
+  /** Called when a subscription starts with a resume token: its missed events were replayed, or it was RESET (metrics). */
+  onResume?: (outcome: 'replayed' | 'reset') => void;
   /** Called for every event handed to a subscriber's queue (metrics). */
   onDelivered?: (count: number) => void;
 }
@@ -113,7 +115,7 @@ export class SubscriptionHub {
   private readonly queries = new Map<string, AnyQuery>();
   /** Queries without subscribers kept open for resumes, and the timers that will close them. */
   private readonly lingering = new Map<AnyQuery, NodeJS.Timeout>();
-  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered'>>;
+  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume'>>;
   private readonly replayWindow: ReplayWindow;
   private closed = false;
 
@@ -280,7 +282,8 @@ export class SubscriptionHub {
       onDelivered: this.hub.onDelivered,
       onClose: () => this.leave(query, () => query.leave(subscriber)),
     });
-    query.join(subscriber, resumeFrom);
+    const resumed = query.join(subscriber, resumeFrom);
+    if (resumed) this.hub.onResume?.(resumed);
     return subscriber.stream;
   }
 
