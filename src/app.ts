@@ -101,8 +101,12 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     log,
     queueSize: config.subscriberQueueSize,
     maxLimit: config.maxLimit,
+    replayWindowEvents: config.replayWindowEvents,
+    replayWindowMs: config.replayWindowSeconds * 1000,
+    resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
     onDelivered: (count) => metrics.eventsDelivered.inc(count),
+    onResume: (outcome) => metrics.resumes.inc({ outcome }),
   });
   metrics.observeSubscriptions(() => subscriptions.stats());
   const events = new EventStore(data.pool, data.catalog, data.documents, config.eventsDb, config.eventsTable, () =>

@@ -79,6 +79,15 @@ export interface Config {
   eventsMaxCount: number;
   /** How often (milliseconds) the events retention is enforced; 0 = never. @default 60_000 */
   eventsPruneIntervalMs: number;
+  /** Events each `changes` / `liveChanges` query keeps so reconnecting clients can resume (0: resume always RESETs). @default 1000 */
+  replayWindowEvents: number;
+  /** Oldest event kept for resuming, in seconds. @default 300 */
+  replayWindowSeconds: number;
+  /**
+   * Seconds a `changes` / `liveChanges` query (its feed and replay window) stays open after its
+   * last subscriber left, so a client that reconnects alone can still resume (0: close at once). @default 60
+   */
+  resumeGraceSeconds: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -207,6 +216,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-body-bytes': { type: 'string' },
         'db-wait-ms': { type: 'string' },
         'subscriber-queue-size': { type: 'string' },
+        'replay-window-events': { type: 'string' },
+        'replay-window-seconds': { type: 'string' },
+        'resume-grace-seconds': { type: 'string' },
         production: { type: 'boolean' },
         graphiql: { type: 'boolean' },
         'no-graphiql': { type: 'boolean' },
@@ -311,6 +323,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     eventsMaxAgeSeconds: int(values['events-max-age'], 'events-max-age', 86_400, 1, 10 * 365 * 86_400),
     eventsMaxCount: int(values['events-max-count'], 'events-max-count', 10_000, 1, 10_000_000),
     eventsPruneIntervalMs: int(values['events-prune-interval-ms'], 'events-prune-interval-ms', 60_000, 0, 86_400_000),
+    replayWindowEvents: int(values['replay-window-events'], 'replay-window-events', 1000, 0, 1_000_000),
+    replayWindowSeconds: int(values['replay-window-seconds'], 'replay-window-seconds', 300, 1, 86_400),
+    resumeGraceSeconds: int(values['resume-grace-seconds'], 'resume-grace-seconds', 60, 0, 86_400),
   };
 }
 

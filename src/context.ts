@@ -20,4 +20,9 @@ export interface Context {
   readonly subscriptions: SubscriptionHub;
   /** Publish/subscribe channels, shared by all requests. */
   readonly channels: Channels;
+  /**
+   * The request's `Last-Event-ID` header (an `EventSource` reconnecting over SSE sends the last
+   * event id it saw, which is a resume token): subscriptions resume from it when no `resumeFrom` is given.
+   */
+  readonly lastEventId?: string;
 }

@@ -76,6 +76,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly resumes = new Counter({
+    name: 'rethinkql_subscription_resumes_total',
+    help: 'Subscriptions started with a resume token: replayed (the missed events were sent) or reset (RESET and the current state)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly eventsDelivered = new Counter({
     name: 'rethinkql_subscription_events_delivered_total',
     help: 'Subscription events handed to subscribers',

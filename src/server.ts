@@ -18,6 +18,7 @@ import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { requestIdOf } from './request-id.js';
+import { useResumeTokens } from './resume-tokens-plugin.js';
 import { schema } from './schema/index.js';
 import type { Channels } from './subscriptions/channels.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
@@ -103,7 +104,7 @@ export function createGatewayYoga(
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [...limitPlugins(config), useMetrics(metrics), ...plugins],
+    plugins: [...limitPlugins(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
@@ -114,7 +115,9 @@ export function createGatewayYoga(
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
       const requestId = (req && requestIdFor(req)) ?? randomUUID();
-      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
+      // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
+      const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
+      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm, lastEventId };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),

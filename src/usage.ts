@@ -25,6 +25,17 @@ the config file):
                            events a slow subscriber may have waiting before it is ended
                            (changes) or skips to the newest result (live)
                            [SUBSCRIBER_QUEUE_SIZE] (default 1000)
+  --replay-window-events <n>
+                           events each changes/liveChanges query keeps so reconnecting
+                           clients can resume, 0 = resume always RESETs
+                           [REPLAY_WINDOW_EVENTS] (default 1000)
+  --replay-window-seconds <n>
+                           oldest event kept for resuming [REPLAY_WINDOW_SECONDS]
+                           (default 300)
+  --resume-grace-seconds <n>
+                           how long a changes/liveChanges query and its feed stay open
+                           after the last subscriber left, so a reconnecting client can
+                           resume; 0 = close at once [RESUME_GRACE_SECONDS] (default 60)
   --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
                            (default: on with the embedded database only)
 

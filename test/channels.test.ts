@@ -2,7 +2,7 @@ import { r, type Connection } from 'rethinkdb-ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../src/config.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
+import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 interface Event {
   id: string;
@@ -179,6 +179,25 @@ describe('channels', () => {
     extra.push({ close: async () => resumed.stop() });
     await resumed.until((data) => data.length === 5);
     expect(resumed.data.map((d) => d.channel)).toEqual(missed);
+  });
+
+  it('an EventSource reconnecting with Last-Event-ID (the last event id) gets exactly what it missed', async () => {
+    const { gw } = suite;
+    const name = uniqueChannel();
+    const source = subscribeEventSource<ChannelData>(gw.app.url, CHANNEL, { name });
+    suite.track(source);
+    await untilListening(gw, name, source);
+    await gw.ok(PUBLISH, { channel: name, data: 'before' });
+    await source.until((data) => data.length === 1);
+    expect(source.lastEventId).toBe(source.data[0]?.channel.id);
+    source.drop();
+    await vi.waitFor(() => expect(gw.app.subscriptions.stats().subscribers).toBe(0));
+    const missed: Event[] = [];
+    for (let i = 0; i < 3; i++) missed.push((await gw.ok<{ publish: Event }>(PUBLISH, { channel: name, data: i })).publish);
+    source.reconnect();
+    await source.until((data) => data.length === 4, 'the three missed events');
+    expect(source.data.slice(1).map((d) => d.channel)).toEqual(missed);
+    expect(source.ids.slice(-3)).toEqual(missed.map((event) => event.id));
   });
 
   it('says so when the event to resume after is no longer stored', async () => {

@@ -61,6 +61,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(argv, env)).toThrow(message);
   });
 
+  it('bounds the replay window by events and age, and keeps queries open for a resume grace period', () => {
+    expect(loadConfig([], {})).toMatchObject({ replayWindowEvents: 1000, replayWindowSeconds: 300, resumeGraceSeconds: 60 });
+    expect(loadConfig(['--replay-window-events', '0'], { REPLAY_WINDOW_EVENTS: '50', REPLAY_WINDOW_SECONDS: '30', RESUME_GRACE_SECONDS: '0' })).toMatchObject({
+      replayWindowEvents: 0,
+      replayWindowSeconds: 30,
+      resumeGraceSeconds: 0,
+    });
+    expect(() => loadConfig([], { REPLAY_WINDOW_SECONDS: '0' })).toThrow('REPLAY_WINDOW_SECONDS must be an integer from 1 to 86400 (got "0")');
+    expect(() => loadConfig(['--resume-grace-seconds', 'soon'], {})).toThrow('--resume-grace-seconds must be an integer');
+  });
+
   it('seeds the demo by default only with the embedded database', () => {
     expect(loadConfig([], {})).toMatchObject({ demo: true });
     expect(loadConfig([], { RETHINKDB_URL: 'rethinkdb://h' })).toMatchObject({ demo: false });
@@ -122,8 +133,8 @@ describe('config file', () => {
   };
 
   it('reads camelCase settings, below the environment and flags', () => {
-    const path = file('ok.json', JSON.stringify({ port: 5555, rethinkdbUrl: 'rethinkdb://h:1/app', maxLimit: 50, graphiql: false, db: 'zz' }));
-    expect(loadConfig(['--config', path], {})).toMatchObject({ port: 5555, maxLimit: 50, graphiql: false, defaultDb: 'zz', database: { host: 'h', port: 1 } });
+    const path = file('ok.json', JSON.stringify({ port: 5555, rethinkdbUrl: 'rethinkdb://h:1/app', maxLimit: 50, graphiql: false, db: 'zz', replayWindowEvents: 20 }));
+    expect(loadConfig(['--config', path], {})).toMatchObject({ port: 5555, maxLimit: 50, graphiql: false, defaultDb: 'zz', database: { host: 'h', port: 1 }, replayWindowEvents: 20 });
     expect(loadConfig([], { RETHINKQL_CONFIG: path, PORT: '7000' })).toMatchObject({ port: 7000, maxLimit: 50 });
     expect(loadConfig(['--config', path, '--port', '8000'], { PORT: '7000' })).toMatchObject({ port: 8000 });
   });

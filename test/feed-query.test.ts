@@ -7,6 +7,7 @@ import { ChangesQuery } from '../src/subscriptions/changes-query.js';
 import { changeCoalescing, liveCoalescing } from '../src/subscriptions/coalescing.js';
 import type { ChangeEvent, LiveResult } from '../src/subscriptions/events.js';
 import { LiveQuery } from '../src/subscriptions/live-query.js';
+import { parseResumeToken } from '../src/subscriptions/resume-token.js';
 import { Subscriber } from '../src/subscriptions/subscriber.js';
 
 const log = createLogger('silent');
@@ -80,6 +81,46 @@ describe('ChangesQuery', () => {
     await reads.answer([{ id: 'stale', v: 1 }]);
     await reads.answer([{ id: 'fresh', v: 1 }]);
     expect(short(await drain(subscriber))).toEqual(['INITIAL fresh:1', 'READY']);
+  });
+});
+
+describe('resuming a ChangesQuery', () => {
+  const subscriber = () => new Subscriber<ChangeEvent>({ capacity: 100, throttleMs: 0, overflow: 'fail', coalescing: changeCoalescing, onClose: () => undefined });
+  async function loadedQuery() {
+    const reads = manualReads();
+    const query = new ChangesQuery('k', 'f', { primaryKey: 'id', read: reads.read }, log, { events: 100, maxAgeMs: 60_000 });
+    const first = subscriber();
+    query.join(first);
+    query.onFeedOpen();
+    await reads.answer([{ id: 'a', v: 0 }]);
+    return { query, first, reads };
+  }
+
+  it('replays the events after the token, READY, and then live events exactly once', async () => {
+    const { query, first } = await loadedQuery();
+    query.onChange(change({ id: 'a', v: 0 }, { id: 'a', v: 1 }));
+    query.onChange(change({ id: 'a', v: 1 }, { id: 'a', v: 2 }));
+    query.onChange(change(null, { id: 'b', v: 1 }));
+    const seen = await drain(first);
+    const token = seen[1]?.resumeToken as string; // after "CHANGE a:1"
+    const resumed = subscriber();
+    query.join(resumed, parseResumeToken(token));
+    query.onChange(change({ id: 'b', v: 1 }, null));
+    const got = await drain(resumed);
+    expect(short(got)).toEqual(['CHANGE a:2', 'ADD b:1', 'READY', 'REMOVE b:1']);
+    expect(got[2]?.resumeToken).toBe(got[1]?.resumeToken);
+  });
+
+  it('after a lost feed, older tokens RESET to the state (then the resync diff follows)', async () => {
+    const { query, first, reads } = await loadedQuery();
+    query.onChange(change({ id: 'a', v: 0 }, { id: 'a', v: 1 }));
+    const token = (await drain(first)).at(-1)?.resumeToken as string;
+    query.onFeedDown();
+    query.onFeedOpen();
+    const resumed = subscriber();
+    query.join(resumed, parseResumeToken(token));
+    await reads.answer([{ id: 'a', v: 5 }]);
+    expect(short(await drain(resumed))).toEqual(['RESET', 'INITIAL a:1', 'READY', 'CHANGE a:5']);
   });
 });
 

@@ -36,7 +36,7 @@ afterEach(async () => {
 function replay(subscription: Collector<ChangesData>): Map<string, Doc> {
   const state = new Map<string, Doc>();
   for (const { changes: event } of subscription.data) {
-    if (event.type === 'READY') continue;
+    if (event.type === 'READY' || event.type === 'RESET') continue;
     const id = String(event.id);
     if (event.type === 'INITIAL' || event.type === 'ADD') expect(state.has(id), `${event.type} of ${id} it already had`).toBe(false);
     else expect(event.old, `${event.type} of ${id}: old is what it had`).toEqual(state.get(id));
@@ -108,6 +108,34 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
     await t.insert({ id: 'e', score: 99 }).run(direct);
     await ws.until((data) => data.at(-1)?.changes.id === 'e');
     await top.until((data) => data.at(-1)?.live.documents[0]?.id === 'e');
+  });
+
+  it('a client that left before the outage and resumes after it gets RESET and the current state: changes may have been missed', async () => {
+    await start();
+    const table = uniqueTable('cut');
+    const t = r.db('test').table(table);
+    await r.db('test').tableCreate(table).run(direct);
+    await t.insert({ id: 'a', score: 1 }).run(direct);
+    const RESUMABLE = 'subscription($t: String!, $from: String) { changes(table: $t, resumeFrom: $from) { type id old new resumeToken } }';
+    const first = subscribeWs<ChangesData & { changes: { resumeToken: string | null } }>(clients.open(app.url), RESUMABLE, { t: table });
+    await first.until((data) => data.some((d) => d.changes.type === 'READY'));
+    await t.insert({ id: 'b', score: 2 }).run(direct);
+    await first.until((data) => data.at(-1)?.changes.id === 'b');
+    const token = first.data.at(-1)?.changes.resumeToken;
+    first.stop();
+    // Its query stays open for the resume grace period, and goes through the outage.
+    await vi.waitFor(() => expect(app.subscriptions.stats()).toEqual({ feeds: 1, queries: 1, subscribers: 0 }));
+    proxy.cut();
+    await vi.waitFor(() => expect(app.subscriptions.stats().feeds).toBe(0));
+    await t.insert({ id: 'c', score: 3 }).run(direct);
+    proxy.restore();
+    await vi.waitFor(() => expect(app.subscriptions.stats().feeds).toBe(1), { timeout: 15_000 });
+
+    const resumed = subscribeWs<ChangesData>(clients.open(app.url), RESUMABLE, { t: table, from: token });
+    leftovers.push(() => resumed.stop());
+    await resumed.until((data) => data.some((d) => d.changes.type === 'READY'));
+    expect(resumed.data.map((d) => d.changes.type)).toEqual(['RESET', 'INITIAL', 'INITIAL', 'INITIAL', 'READY']);
+    expect(sorted(replay(resumed))).toEqual([{ id: 'a', score: 1 }, { id: 'b', score: 2 }, { id: 'c', score: 3 }]);
   });
 });
 

@@ -53,10 +53,19 @@ describe('a slow subscriber', () => {
     expect(lagging.completed).toBe(true);
     const last = lagging.results.at(-1);
     expect(last?.errors?.[0]).toMatchObject({
-      message: `this subscription fell more than ${QUEUE} events behind and was ended; resubscribe with includeInitial: true to get the current state`,
+      message: `this subscription fell more than ${QUEUE} events behind and was ended; resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)`,
       extensions: { code: 'SUBSCRIBER_TOO_SLOW' },
     });
     expect(lagging.data.length).toBeLessThan(UPDATES);
+
+    // It resumes from the last token it received and gets exactly what it missed.
+    const received = lagging.data.map((data) => data.changes.new?.v).filter((v) => v !== undefined);
+    const token = lagging.results.filter((result) => !result.errors).at(-1)?.extensions?.resumeToken;
+    expect(typeof token).toBe('string');
+    const resumed = suite.track(subscribeWs<ChangesData>(clients.open(suite.gw.app.url), `subscription($t: String!, $from: String) { changes(table: $t, resumeFrom: $from) { type id new } }`, { t: table, from: token }));
+    await resumed.until((data) => data.some((d) => d.changes.type === 'READY'), 'the missed updates and READY');
+    const next = (received.at(-1) ?? 0) + 1;
+    expect(resumed.data.slice(0, -1).map((data) => data.changes.new?.v)).toEqual(Array.from({ length: UPDATES - next + 1 }, (_, i) => next + i));
   });
 
   it('on live over SSE: skips to the newest result and stays subscribed', async () => {

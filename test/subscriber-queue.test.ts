@@ -9,6 +9,7 @@ const event = (type: ChangeEvent['type'], id: string, old: number | null, next: 
   id,
   old: old === null ? null : { id, v: old },
   new: next === null ? null : { id, v: next },
+  resumeToken: null,
 });
 
 describe('SubscriberQueue', () => {
@@ -92,6 +93,21 @@ describe('Throttle', () => {
     vi.advanceTimersByTime(100);
     throttle.push(event('ADD', 'd', null, 1));
     expect(sent).toHaveLength(4);
+    throttle.stop();
+  });
+
+  it('sends a window\'s squashed events in the order of their latest parts, each with the latest part\'s resume token', () => {
+    vi.useFakeTimers();
+    const sent: ChangeEvent[] = [];
+    const throttle = new Throttle(100, changeCoalescing, (item) => sent.push(item));
+    const at = (item: ChangeEvent, resumeToken: string) => ({ ...item, resumeToken });
+    throttle.push(at(event('CHANGE', 'x', 0, 1), 't1'));
+    throttle.push(at(event('CHANGE', 'a', 0, 1), 't2'));
+    throttle.push(at(event('CHANGE', 'b', 0, 1), 't3'));
+    throttle.push(at(event('CHANGE', 'a', 1, 2), 't4'));
+    vi.advanceTimersByTime(100);
+    // A client cut off after b holds t3, and a's last part (t4) is after it: a resume replays it.
+    expect(sent.slice(1).map((item) => `${item.id}@${item.resumeToken}`)).toEqual(['b@t3', 'a@t4']);
     throttle.stop();
   });
 

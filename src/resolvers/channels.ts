@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { noteResumeToken } from '../resume-tokens-plugin.js';
 import type { Payload } from '../subscriptions/events.js';
 import type { ChannelEvent } from '../subscriptions/channels.js';
 
@@ -7,6 +8,17 @@ export function publish(ctx: Context, args: { channel: string; data?: unknown })
   return ctx.channels.publish(args.channel, args.data, null);
 }
 
+/** `after` defaults to SSE's Last-Event-ID: a browser EventSource reconnecting resumes by itself. */
 export function channel(ctx: Context, args: { name: string; after?: string | null }): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
-  return ctx.channels.subscribe(args.name, args.after);
+  return ctx.channels.subscribe(args.name, args.after ?? ctx.lastEventId);
+}
+
+/**
+ * A channel stream item as the field's value (an error item becomes the event's GraphQL error).
+ * The event's id is its resume handle: it goes to `extensions.resumeToken` and SSE's `id:`.
+ */
+export function channelEventOf(ctx: Context, payload: Payload<ChannelEvent>): ChannelEvent {
+  if (payload instanceof Error) throw payload;
+  noteResumeToken(ctx, payload.id);
+  return payload;
 }

@@ -1,5 +1,4 @@
 import * as resolve from '../resolvers/channels.js';
-import { eventOf } from '../resolvers/subscriptions.js';
 import type { ChannelEvent } from '../subscriptions/channels.js';
 import { builder } from './builder.js';
 
@@ -37,9 +36,13 @@ builder.subscriptionField('channel', (t) =>
       'BAD_USER_INPUT when that event is no longer stored (retention).',
     args: {
       name: t.arg.string({ required: true, description: channelName }),
-      after: t.arg.id({ description: 'Resume: the id of the last event received (e.g. before a reconnect or a restart).' }),
+      after: t.arg.id({
+        description:
+          'Resume: the id of the last event received (e.g. before a reconnect or a restart). Over SSE the Last-Event-ID header ' +
+          'stands for it: every event is sent with its id as the SSE id, so a browser EventSource resumes by itself.',
+      }),
     },
     subscribe: (_root, args, ctx) => resolve.channel(ctx, args),
-    resolve: (payload) => eventOf(payload),
+    resolve: (payload, _args, ctx) => resolve.channelEventOf(ctx, payload),
   }),
 );

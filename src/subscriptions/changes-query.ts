@@ -1,8 +1,9 @@
 import type { Document, RawChange } from '../db/index.js';
 import { matchesWhere, reqlEqual, type WhereNode } from '../db/index.js';
 import type { Logger } from '../logger.js';
-import { READY, type ChangeEvent } from './events.js';
+import { CHANGES_RESET, changesReady, type ChangeEvent } from './events.js';
 import { FeedQuery } from './feed-query.js';
+import type { ReplayWindow } from './replay-log.js';
 import { unreflected } from './resync.js';
 import type { Subscriber } from './subscriber.js';
 
@@ -26,8 +27,8 @@ export interface ChangesSpec {
 export class ChangesQuery extends FeedQuery<Document[], ChangeEvent> {
   private state = new Map<string, Document>();
 
-  constructor(key: string, feedKey: string, private readonly spec: ChangesSpec, log: Logger) {
-    super(key, feedKey, spec.primaryKey, log);
+  constructor(key: string, feedKey: string, private readonly spec: ChangesSpec, log: Logger, replayWindow?: ReplayWindow) {
+    super(key, feedKey, spec.primaryKey, log, replayWindow);
   }
 
   protected read(): Promise<Document[]> {
@@ -65,17 +66,22 @@ export class ChangesQuery extends FeedQuery<Document[], ChangeEvent> {
   }
 
   protected welcome(subscriber: Subscriber<ChangeEvent>): void {
-    const initial: ChangeEvent[] = [];
-    if (subscriber.includeInitial) {
-      for (const doc of this.state.values()) initial.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), old: null, new: doc }));
+    const initial: ChangeEvent[] = subscriber.reset ? [CHANGES_RESET] : [];
+    if (subscriber.includeInitial || subscriber.reset) {
+      for (const doc of this.state.values()) initial.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), old: null, new: doc, resumeToken: null }));
     }
-    initial.push(READY);
+    initial.push(changesReady(this.replay.currentToken));
     subscriber.deliverUncounted(initial);
+  }
+
+  protected caughtUp(): ChangeEvent {
+    return changesReady(this.replay.currentToken);
   }
 
   private emit(type: ChangeEvent['type'], old: Document | null, next: Document | null): void {
     const doc = (next ?? old) as Document;
-    this.broadcast(Object.freeze({ type, id: this.idOf(doc), old, new: next }));
+    const id = this.idOf(doc);
+    this.broadcast((resumeToken) => Object.freeze({ type, id, old, new: next, resumeToken }));
   }
 
   /** The document if it exists and this query watches it, else null. */
@@ -89,8 +95,6 @@ export class ChangesQuery extends FeedQuery<Document[], ChangeEvent> {
   private idOf(doc: Document): string | number {
     return doc[this.spec.primaryKey] as string | number;
   }
-
-
 }
 
 function sameOrBothNull(a: Document | undefined, b: Document | null): boolean {

@@ -1,6 +1,8 @@
 import type { Document, RawChange } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { ReplayLog, type ReplayWindow } from './replay-log.js';
+import type { ResumePosition } from './resume-token.js';
 import type { Subscriber } from './subscriber.js';
 import type { FeedListener } from './table-feed.js';
 
@@ -18,6 +20,12 @@ const READ_RETRY_MS = 500;
  * fresh state with what subscribers last saw. A read can be restarted at any time (`sync`):
  * changes that arrived before a read started are in it, so only the ones buffered during the
  * read need replaying. A generation number makes answers of superseded reads harmless.
+ *
+ * Resume: every broadcast event is numbered in a replay log (bounded by count and age) and
+ * carries its resume token. A subscriber that joins with a position still in the log gets the
+ * events after it and READY, and is attached in the same synchronous step, so nothing can fall
+ * between the replay and the live events. A lost feed starts a new epoch (changes may have been
+ * missed), so older tokens RESET.
  */
 export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
   protected readonly subscribers = new Set<Subscriber<Event>>();
@@ -29,6 +37,9 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
   private feedOpen = false;
   private retry?: NodeJS.Timeout;
   private closed = false;
+  private failed = false;
+  /** The numbered recent events; `replay.currentToken` is where a subscriber who saw everything stands. */
+  protected readonly replay: ReplayLog<Event>;
 
   constructor(
     /** The sharing key: equal keys mean the same events. */
@@ -37,21 +48,47 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
     readonly feedKey: string,
     protected readonly primaryKey: string,
     protected readonly log: Logger,
-  ) {}
+    replayWindow: ReplayWindow = { events: 0, maxAgeMs: 0 },
+  ) {
+    this.replay = new ReplayLog<Event>(key, replayWindow);
+  }
 
   /** True once closed (its last subscriber left, or the hub closed). */
   get isClosed(): boolean {
     return this.closed;
   }
 
+  /** True once its feed failed for good (the table is gone): it must not take new subscribers. */
+  get isFailed(): boolean {
+    return this.failed;
+  }
+
   get subscriberCount(): number {
     return this.subscribers.size;
   }
 
-  /** Adds a subscriber; once the state is known it gets its first events (INITIAL/READY, or the current result). */
-  join(subscriber: Subscriber<Event>): void {
+  /** Recent events kept for resuming subscribers. */
+  get replaySize(): number {
+    return this.replay.size;
+  }
+
+  /**
+   * Adds a subscriber; once the state is known it gets its first events (INITIAL/READY, or the
+   * current result). With `resumeFrom`, it gets the events after that position and READY when
+   * they are all still kept, else it is marked `reset` and welcomed with RESET and the state.
+   * Returns what became of the resume (undefined without `resumeFrom`).
+   */
+  join(subscriber: Subscriber<Event>, resumeFrom?: ResumePosition): 'replayed' | 'reset' | undefined {
+    const missed = resumeFrom && this.loaded ? this.replay.since(resumeFrom) : undefined;
+    const caughtUp = missed && this.caughtUp();
     this.subscribers.add(subscriber);
+    if (missed && caughtUp) {
+      subscriber.deliverUncounted([...missed, caughtUp]);
+      return 'replayed';
+    }
+    if (resumeFrom) subscriber.reset = true;
     if (this.loaded) this.welcome(subscriber);
+    return resumeFrom && 'reset';
   }
 
   /** Removes a subscriber; true when none is left (the hub then closes the query). */
@@ -81,6 +118,8 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
 
   onFeedDown(): void {
     this.feedOpen = false;
+    // Changes made while the feed is down are never seen one by one: older tokens must RESET.
+    this.replay.restart();
     this.generation++;
     this.buffer = [];
     clearTimeout(this.retry);
@@ -94,6 +133,7 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
   }
 
   onFeedFailed(error: Error): void {
+    this.failed = true;
     for (const subscriber of [...this.subscribers]) void subscriber.fail(error);
   }
 
@@ -127,8 +167,16 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
     for (const subscriber of this.subscribers) this.welcome(subscriber);
   }
 
-  protected broadcast(event: Event): void {
+  /** Numbers an event (built by `make` with its resume token) and keeps it for resumes, without sending it. */
+  protected record(make: (resumeToken: string) => Event): Event {
+    return this.replay.append(make);
+  }
+
+  /** Numbers an event (built by `make` with its resume token), keeps it for resumes and sends it to every subscriber. */
+  protected broadcast(make: (resumeToken: string) => Event): Event {
+    const event = this.replay.append(make);
     for (const subscriber of this.subscribers) subscriber.deliver(event);
+    return event;
   }
 
   /** A document's identity in maps: its primary key as JSON (keys may be strings or numbers). */
@@ -147,6 +195,8 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
   protected abstract synced(snapshot: Snapshot, buffered: readonly RawChange[]): void;
   /** Applies one live change. */
   protected abstract apply(change: RawChange): void;
-  /** Sends a subscriber what it needs to start (called once the state is known). */
+  /** Sends a subscriber what it needs to start (called once the state is known); RESET first when `subscriber.reset`. */
   protected abstract welcome(subscriber: Subscriber<Event>): void;
+  /** The marker that ends a resume's replayed events (READY at the current position); undefined: this query does not replay, resuming resends the state. */
+  protected abstract caughtUp(): Event | undefined;
 }

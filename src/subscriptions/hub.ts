@@ -9,15 +9,22 @@ import {
   type Document,
   type OrderBy,
 } from '../db/index.js';
-import { BadInput, NotFound, Unavailable } from '../errors.js';
+import { NotFound, Unavailable } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { ChangesQuery } from './changes-query.js';
 import { changeCoalescing, liveCoalescing } from './coalescing.js';
-import type { ChangeEvent, LiveResult, Payload } from './events.js';
+import type { ChangeEvent, LiveChange, LiveResult, Payload } from './events.js';
 import type { FeedQuery } from './feed-query.js';
+import { LiveChangesQuery } from './live-changes-query.js';
 import { LiveQuery } from './live-query.js';
+import type { ReplayWindow } from './replay-log.js';
+import { canonicalJson, checkLimit, checkThrottle, resumePosition } from './arguments.js';
+import type { ResumePosition } from './resume-token.js';
 import { Subscriber, type SubscriberOptions } from './subscriber.js';
 import { TableFeed } from './table-feed.js';
+import type { LiveSpec } from './window-query.js';
+
+type AnyQuery = ChangesQuery | LiveQuery | LiveChangesQuery;
 
 export interface HubOptions {
   data: DataLayer;
@@ -30,8 +37,19 @@ export interface HubOptions {
   maxBackoffMs?: number;
   /** How long a feed whose table vanished after a reconnect waits for it to come back. @default 30000 */
   missingTableGraceMs?: number;
+  /** Events each `changes` / `liveChanges` query keeps for resuming subscribers. @default 1000 */
+  replayWindowEvents?: number;
+  /** Oldest event kept for resuming subscribers, in milliseconds. @default 300000 */
+  replayWindowMs?: number;
+  /**
+   * How long a `changes` / `liveChanges` query (with its feed and replay log) stays open after
+   * its last subscriber left, so that a client that reconnects can resume. 0: close at once. @default 60000
+   */
+  resumeGraceMs?: number;
   /** Called when a lost feed is reopened (metrics). */
   onFeedReopened?: () => void;
+  /** Called when a subscription starts with a resume token: its missed events were replayed, or it was RESET (metrics). */
+  onResume?: (outcome: 'replayed' | 'reset') => void;
   /** Called for every event handed to a subscriber's queue (metrics). */
   onDelivered?: (count: number) => void;
 }
@@ -47,6 +65,8 @@ export interface ChangesArgs {
   includeInitial?: boolean | null;
   /** Milliseconds; at most one event per document per window. @default 0 */
   throttle?: number | null;
+  /** A resume token from an earlier event: the missed events follow, or RESET and the current state. */
+  resumeFrom?: string | null;
 }
 
 /** Arguments of the `live` subscription. */
@@ -58,30 +78,45 @@ export interface LiveArgs {
   limit: number;
   /** Milliseconds; at most one result per window. @default 0 */
   throttle?: number | null;
+  /** A resume token from an earlier result (checked; the current result is sent either way). */
+  resumeFrom?: string | null;
+}
+
+/** Arguments of the `liveChanges` subscription (no throttle: deltas cannot be squashed without losing positions). */
+export interface LiveChangesArgs {
+  db: string;
+  table: string;
+  where?: unknown;
+  orderBy: readonly OrderBy[];
+  limit: number;
+  /** A resume token from an earlier delta: the missed deltas follow, or RESET and the rows. */
+  resumeFrom?: string | null;
 }
 
 /** Counts for tests and metrics. */
 export interface HubStats {
   /** Open database changefeeds (one per table with live queries). */
   feeds: number;
-  /** Distinct live queries (each computes its events once). */
+  /** Distinct live queries (each computes its events once), including those kept open for resumes. */
   queries: number;
   subscribers: number;
 }
-
-/** Longest throttle window a client may ask for. */
-const MAX_THROTTLE_MS = 60_000;
 
 /**
  * The changefeed hub: every subscription goes through here. Identical subscriptions share one
  * query (its events are computed once, then fanned out to each subscriber's throttle and
  * bounded queue), and all queries on a table share ONE database feed (`table.changes()` on its
- * own connection). Feeds and queries close as soon as their last subscriber leaves.
+ * own connection). Feeds and queries close when their last subscriber leaves: at once for
+ * `live`, after the resume grace period for `changes` and `liveChanges` (whose replay logs let
+ * reconnecting clients resume).
  */
 export class SubscriptionHub {
   private readonly feeds = new Map<string, TableFeed>();
-  private readonly queries = new Map<string, ChangesQuery | LiveQuery>();
-  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered'>>;
+  private readonly queries = new Map<string, AnyQuery>();
+  /** Queries without subscribers kept open for resumes, and the timers that will close them. */
+  private readonly lingering = new Map<AnyQuery, NodeJS.Timeout>();
+  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume'>>;
+  private readonly replayWindow: ReplayWindow;
   private closed = false;
 
   constructor(private readonly hub: HubOptions) {
@@ -90,25 +125,32 @@ export class SubscriptionHub {
       maxLimit: hub.maxLimit ?? 1000,
       maxBackoffMs: hub.maxBackoffMs ?? 5000,
       missingTableGraceMs: hub.missingTableGraceMs ?? 30_000,
+      replayWindowEvents: hub.replayWindowEvents ?? 1000,
+      replayWindowMs: hub.replayWindowMs ?? 300_000,
+      resumeGraceMs: hub.resumeGraceMs ?? 60_000,
     };
+    this.replayWindow = { events: this.options.replayWindowEvents, maxAgeMs: this.options.replayWindowMs };
   }
 
   /**
    * Subscribes to the changes of a table, one document (`id`) or the documents matching `where`.
    * Validates everything first (bad filter: BadInput; missing table: NotFound) and only then
    * returns the stream: READY (after INITIAL events with `includeInitial`), then ADD/CHANGE/REMOVE.
-   * A subscriber whose queue overflows gets a SubscriberTooSlow error event and is ended.
+   * With `resumeFrom`: the events after that token and READY, or RESET, INITIAL events and READY
+   * when the token is not in the query's replay window. A subscriber whose queue overflows gets a
+   * SubscriberTooSlow error event and is ended.
    */
   async changes(args: ChangesArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
     const throttleMs = checkThrottle(args.throttle);
     const where = parseWhere(args.where);
+    const resumeFrom = resumePosition(args.resumeFrom);
     const keys = args.id === undefined || args.id === null ? undefined : keyCandidates(args.id);
     const { primaryKey } = await this.tableInfo(args.db, args.table);
     const key = JSON.stringify(['changes', args.db, args.table, keys ?? null, canonicalJson(args.where ?? null)]);
     const query = this.queryFor(key, args.db, args.table, (feedKey) =>
-      new ChangesQuery(key, feedKey, { primaryKey, where, keys, read: () => readSnapshot(this.hub.data.pool, args.db, args.table, { where, keys }) }, this.hub.log),
+      new ChangesQuery(key, feedKey, { primaryKey, where, keys, read: () => readSnapshot(this.hub.data.pool, args.db, args.table, { where, keys }) }, this.hub.log, this.replayWindow),
     );
-    return this.join(query, { throttleMs, overflow: 'fail', coalescing: changeCoalescing, includeInitial: args.includeInitial ?? false });
+    return this.join(query, { throttleMs, overflow: 'fail', coalescing: changeCoalescing, includeInitial: args.includeInitial ?? false }, resumeFrom);
   }
 
   /**
@@ -118,25 +160,23 @@ export class SubscriptionHub {
    */
   async live(args: LiveArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
     const throttleMs = checkThrottle(args.throttle);
-    const where = parseWhere(args.where);
-    if (!Number.isSafeInteger(args.limit) || args.limit < 1 || args.limit > this.options.maxLimit) {
-      throw new BadInput(`limit must be an integer from 1 to ${this.options.maxLimit} (got ${args.limit})`, { limit: args.limit });
-    }
-    const sortKeys = args.orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
-    const { primaryKey } = await this.tableInfo(args.db, args.table);
-    const orderBy = args.orderBy.map(({ field, direction }) => ({ field, direction: direction ?? 'ASC' }));
-    const key = JSON.stringify(['live', args.db, args.table, canonicalJson(args.where ?? null), orderBy, args.limit]);
-    const { db, table, limit } = args;
-    const query = this.queryFor(key, db, table, (feedKey) =>
-      new LiveQuery(key, feedKey, {
-        primaryKey,
-        where,
-        limit,
-        compare: documentComparator(sortKeys, primaryKey),
-        read: () => this.hub.data.documents.list({ db, table, where: args.where, orderBy, limit }),
-      }, this.hub.log),
-    );
+    // Checked so a garbage token is an error, but not used: the first result is always whole.
+    resumePosition(args.resumeFrom);
+    const window = await this.windowSpec('live', args);
+    const query = this.queryFor(window.key, args.db, args.table, (feedKey) => new LiveQuery(window.key, feedKey, window.spec, this.hub.log));
     return this.join(query, { throttleMs, overflow: 'keep-latest', coalescing: liveCoalescing });
+  }
+
+  /**
+   * Subscribes to an ordered, limited query as deltas: its rows as INITIAL (with their index),
+   * READY, then ADD / REMOVE / MOVE / CHANGE with positions. Validates like `live`; resumes
+   * like `changes`. A subscriber whose queue overflows is ended with SUBSCRIBER_TOO_SLOW.
+   */
+  async liveChanges(args: LiveChangesArgs): Promise<AsyncIterableIterator<Payload<LiveChange>>> {
+    const resumeFrom = resumePosition(args.resumeFrom);
+    const window = await this.windowSpec('liveChanges', args);
+    const query = this.queryFor(window.key, args.db, args.table, (feedKey) => new LiveChangesQuery(window.key, feedKey, window.spec, this.hub.log, this.replayWindow));
+    return this.join(query, { throttleMs: 0, overflow: 'fail', coalescing: noCoalescing }, resumeFrom);
   }
 
   /**
@@ -161,6 +201,8 @@ export class SubscriptionHub {
    */
   async close(graceMs = 2000): Promise<void> {
     this.closed = true;
+    for (const timer of this.lingering.values()) clearTimeout(timer);
+    this.lingering.clear();
     const completions = [...this.queries.values()].flatMap((query) => query.completeAll());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(completions), new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
@@ -173,20 +215,41 @@ export class SubscriptionHub {
     this.feeds.clear();
   }
 
+  /** Validates an ordered window's arguments (limit, field paths, filter, table) and builds its sharing key and spec. */
+  private async windowSpec(kind: string, args: Omit<LiveArgs, 'throttle' | 'resumeFrom'>): Promise<{ key: string; spec: LiveSpec }> {
+    const where = parseWhere(args.where);
+    checkLimit(args.limit, this.options.maxLimit);
+    const sortKeys = args.orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
+    const { primaryKey } = await this.tableInfo(args.db, args.table);
+    const orderBy = args.orderBy.map(({ field, direction }) => ({ field, direction: direction ?? 'ASC' }));
+    const { db, table, limit } = args;
+    return {
+      key: JSON.stringify([kind, db, table, canonicalJson(args.where ?? null), orderBy, limit]),
+      spec: {
+        primaryKey,
+        where,
+        limit,
+        compare: documentComparator(sortKeys, primaryKey),
+        read: () => this.hub.data.documents.list({ db, table, where: args.where, orderBy, limit }),
+      },
+    };
+  }
+
   private async tableInfo(db: string, table: string) {
     if (this.closed) throw new Unavailable('the gateway is shutting down');
     return this.hub.data.catalog.table(db, table);
   }
 
-  private queryFor<Q extends ChangesQuery | LiveQuery>(key: string, db: string, table: string, create: (feedKey: string) => Q): Q {
+  private queryFor<Q extends AnyQuery>(key: string, db: string, table: string, create: (feedKey: string) => Q): Q {
     if (this.closed) throw new Unavailable('the gateway is shutting down');
     const existing = this.queries.get(key);
-    if (existing) return existing as Q;
+    if (existing && !existing.isFailed) return existing as Q;
+    if (existing) this.dropQuery(existing);
     const feedKey = JSON.stringify([db, table]);
     const query = create(feedKey);
     this.queries.set(key, query);
     let feed = this.feeds.get(feedKey);
-    if (!feed) {
+    if (!feed || feed.isClosed) {
       feed = new TableFeed({
         name: `${db}.${table}`,
         open: (handlers) => openTableFeed(this.hub.data.pool, db, table, handlers),
@@ -201,30 +264,52 @@ export class SubscriptionHub {
     return query;
   }
 
+  /**
+   * Attaches a new subscriber to a query, resuming from `resumeFrom` if given. Synchronous from
+   * here on: the replayed events and the attachment happen in one step, so no event can fall
+   * between them (see FeedQuery.join).
+   */
   private join<E>(
-    query: FeedQuery<Document[], E>,
+    query: FeedQuery<Document[], E> & AnyQuery,
     options: Pick<SubscriberOptions<E>, 'throttleMs' | 'overflow' | 'coalescing' | 'includeInitial'>,
+    resumeFrom?: ResumePosition,
   ): AsyncIterableIterator<Payload<E>> {
+    clearTimeout(this.lingering.get(query));
+    this.lingering.delete(query);
     const subscriber: Subscriber<E> = new Subscriber<E>({
       ...options,
       capacity: this.options.queueSize,
       onDelivered: this.hub.onDelivered,
-      onClose: () => this.leave(query, subscriber),
+      onClose: () => this.leave(query, () => query.leave(subscriber)),
     });
-    query.join(subscriber);
+    const resumed = query.join(subscriber, resumeFrom);
+    if (resumed) this.hub.onResume?.(resumed);
     return subscriber.stream;
   }
 
-  /** A subscriber left: close its query when it was the last, and the feed when its last query went. */
-  private leave<E>(query: FeedQuery<Document[], E>, subscriber: Subscriber<E>): void {
-    if (query.leave(subscriber) && !query.isClosed) this.dropQuery(query.key);
+  /**
+   * A subscriber left. When it was the last: a query that keeps a replay log stays open for the
+   * resume grace period (a client that reconnects is usually the only subscriber, and it needs
+   * the log); any other query closes now, and the feed with its last query.
+   */
+  private leave(query: AnyQuery, removeSubscriber: () => boolean): void {
+    if (!removeSubscriber() || query.isClosed) return;
+    const resumable = !(query instanceof LiveQuery) && this.options.replayWindowEvents > 0 && this.options.resumeGraceMs > 0;
+    if (!resumable || query.isFailed || this.closed) return this.dropQuery(query);
+    const timer = setTimeout(() => {
+      this.lingering.delete(query);
+      if (query.subscriberCount === 0) this.dropQuery(query);
+    }, this.options.resumeGraceMs);
+    timer.unref();
+    this.lingering.set(query, timer);
   }
 
-  private dropQuery(key: string): void {
-    const query = this.queries.get(key);
-    if (!query) return;
+  private dropQuery(query: AnyQuery): void {
+    clearTimeout(this.lingering.get(query));
+    this.lingering.delete(query);
+    if (query.isClosed) return;
     query.close();
-    this.queries.delete(key);
+    if (this.queries.get(query.key) === query) this.queries.delete(query.key);
     const feed = this.feeds.get(query.feedKey);
     if (!feed) return;
     feed.remove(query);
@@ -235,19 +320,5 @@ export class SubscriptionHub {
   }
 }
 
-function checkThrottle(throttle: number | null | undefined): number {
-  const ms = throttle ?? 0;
-  if (!Number.isSafeInteger(ms) || ms < 0 || ms > MAX_THROTTLE_MS) {
-    throw new BadInput(`throttle must be a number of milliseconds from 0 to ${MAX_THROTTLE_MS} (got ${ms})`, { throttle: ms });
-  }
-  return ms;
-}
-
-/** JSON with object keys sorted, so equal filters written in another key order share a query. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
-  );
-}
+/** `liveChanges` has no throttle; its Throttle (window 0) never merges. */
+const noCoalescing = { keyOf: () => '', merge: (_earlier: LiveChange, later: LiveChange) => later };

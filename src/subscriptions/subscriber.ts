@@ -13,6 +13,8 @@ export interface SubscriberOptions<T> {
   coalescing: Coalescing<T>;
   /** `changes` only: send the matching documents as INITIAL events before READY. */
   includeInitial?: boolean;
+  /** The subscriber asked to resume and its token cannot be honoured: start with RESET and the current state. */
+  reset?: boolean;
   /** Called once when the subscriber is gone: it left, overflowed, failed or was completed. */
   onClose: () => void;
   /** Called with the number of events handed to the queue (metrics). */
@@ -26,11 +28,14 @@ export interface SubscriberOptions<T> {
 export class Subscriber<T> {
   readonly stream: SubscriberQueue<Payload<T>>;
   readonly includeInitial: boolean;
+  /** Starts with RESET, then the current state (see SubscriberOptions.reset); set by the query that cannot resume it. */
+  reset: boolean;
   private readonly throttle: Throttle<T>;
   private readonly onDelivered: (count: number) => void;
 
   constructor(options: SubscriberOptions<T>) {
     this.includeInitial = options.includeInitial ?? false;
+    this.reset = options.reset ?? false;
     this.onDelivered = options.onDelivered ?? (() => undefined);
     this.stream = new SubscriberQueue<Payload<T>>({
       capacity: options.capacity,
@@ -38,7 +43,7 @@ export class Subscriber<T> {
       overflowItem: () =>
         new SubscriberTooSlow(
           `this subscription fell more than ${options.capacity} events behind and was ended; ` +
-            'resubscribe with includeInitial: true to get the current state',
+            'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
           { queueSize: options.capacity },
         ),
       onClose: () => {
@@ -57,7 +62,7 @@ export class Subscriber<T> {
     this.throttle.push(item);
   }
 
-  /** Events sent at once and not counted against the queue capacity (the initial snapshot and READY). */
+  /** Events sent at once and not counted against the queue capacity (the initial snapshot, replayed events and READY). */
   deliverUncounted(items: readonly T[]): void {
     this.stream.pushUncounted(items);
     this.onDelivered(items.length);

@@ -50,6 +50,11 @@ export class TableFeed {
     return this.feed !== undefined;
   }
 
+  /** True once closed (by close() or a failure): it never reopens. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   get listenerCount(): number {
     return this.listeners.size;
   }

@@ -15,7 +15,9 @@ export interface Coalescing<T> {
  * pending ends the burst. `windowMs` 0 passes every item straight through.
  */
 export class Throttle<T> {
-  private readonly pending = new Map<string, T>();
+  /** Per key: the merged item and when its latest part arrived. */
+  private readonly pending = new Map<string, { item: T; arrival: number }>();
+  private arrivals = 0;
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -33,18 +35,19 @@ export class Throttle<T> {
     }
     const key = this.coalescing.keyOf(item);
     const earlier = this.pending.get(key);
+    const arrival = ++this.arrivals;
     if (earlier === undefined) {
-      this.pending.set(key, item);
+      this.pending.set(key, { item, arrival });
       return;
     }
-    const merged = this.coalescing.merge(earlier, item);
+    const merged = this.coalescing.merge(earlier.item, item);
     if (merged === undefined) this.pending.delete(key);
-    else this.pending.set(key, merged);
+    else this.pending.set(key, { item: merged, arrival });
   }
 
   /** Sends what is pending now and stops the window. */
   flush(): void {
-    const items = [...this.pending.values()];
+    const items = this.takePending();
     this.stop();
     items.forEach((item) => this.emit(item));
   }
@@ -56,12 +59,22 @@ export class Throttle<T> {
     this.pending.clear();
   }
 
+  /**
+   * The pending items in the order their latest parts arrived, and clears them. Why that order:
+   * an item carries the resume token of its latest part, so a client cut off halfway through a
+   * window holds a token no later than any item it missed: a resume replays those items' parts.
+   */
+  private takePending(): T[] {
+    const items = [...this.pending.values()].sort((a, b) => a.arrival - b.arrival).map((entry) => entry.item);
+    this.pending.clear();
+    return items;
+  }
+
   private openWindow(): void {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.pending.size === 0) return;
-      const items = [...this.pending.values()];
-      this.pending.clear();
+      const items = this.takePending();
       this.openWindow();
       items.forEach((item) => this.emit(item));
     }, this.windowMs);

@@ -192,7 +192,8 @@ export interface SubscriptionSuite {
 
 /**
  * Starts a gateway for the file; after each test stops the tracked subscriptions, closes the
- * clients and checks that the hub released everything (no feed, query or subscriber left).
+ * clients and checks that the hub released everything: no subscriber left, and no feed or query
+ * either unless the suite turned the resume grace period on (then queries linger by design).
  */
 export function subscriptionSuite(overrides: Partial<Config> = {}): SubscriptionSuite {
   let gw: TestGateway | undefined;
@@ -204,7 +205,8 @@ export function subscriptionSuite(overrides: Partial<Config> = {}): Subscription
   afterEach(async () => {
     stops.splice(0).forEach((stop) => stop());
     await clients.closeAll();
-    await vi.waitFor(() => expect(gw?.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }), { timeout: 5000 });
+    const released = overrides.resumeGraceSeconds ? { subscribers: 0 } : { feeds: 0, queries: 0, subscribers: 0 };
+    await vi.waitFor(() => expect(gw?.app.subscriptions.stats()).toMatchObject(released), { timeout: 5000 });
   });
   afterAll(() => gw?.close());
   return {
@@ -218,4 +220,75 @@ export function subscriptionSuite(overrides: Partial<Config> = {}): Subscription
       return subscription;
     },
   };
+}
+
+/** An SSE subscription read the way a browser `EventSource` reads it: GET, `id:` fields remembered. */
+export interface EventSourceLike<T> extends Collector<T> {
+  /** The last `id:` received (what EventSource sends back as Last-Event-ID). */
+  readonly lastEventId: string | undefined;
+  /** The `id:` of every `next` event, undefined where the event had none. */
+  readonly ids: (string | undefined)[];
+  /** Drops the connection (the request is aborted, its socket closed), as a network loss does. */
+  drop(): void;
+  /** Reconnects like EventSource: the same GET, with `Last-Event-ID` set to the last id seen. */
+  reconnect(): void;
+}
+
+/**
+ * Subscribes over GraphQL over SSE with GET (the request an `EventSource` makes: query and
+ * variables in the URL, `Accept: text/event-stream`), keeping the last event id and sending it
+ * as `Last-Event-ID` on `reconnect()`, as EventSource does after a network error.
+ */
+export function subscribeEventSource<T = Record<string, unknown>>(gatewayUrl: string, query: string, variables?: Record<string, unknown>): EventSourceLike<T> {
+  const url = new URL(gatewayUrl.replace('localhost', '127.0.0.1'));
+  url.searchParams.set('query', query);
+  if (variables) url.searchParams.set('variables', JSON.stringify(variables));
+  let abort = new AbortController();
+  let lastEventId: string | undefined;
+  const ids: (string | undefined)[] = [];
+  const state = collector<T>(() => abort.abort());
+  const connect = () => {
+    const signal = abort.signal;
+    void (async () => {
+      try {
+        const headers: Record<string, string> = { accept: 'text/event-stream' };
+        if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
+        const response = await fetch(url, { headers, signal });
+        if (!response.body) throw new Error(`no SSE body (status ${response.status})`);
+        const decoder = new TextDecoder();
+        let text = '';
+        const reader = response.body.getReader();
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+          let boundary: number;
+          while ((boundary = text.indexOf('\n\n')) >= 0) {
+            const lines = text.slice(0, boundary).split('\n').filter((line) => line && !line.startsWith(':'));
+            text = text.slice(boundary + 2);
+            const fields = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]));
+            if (fields.event === 'next') {
+              ids.push(fields.id);
+              if (fields.id !== undefined) lastEventId = fields.id;
+              state.push(JSON.parse(fields.data ?? 'null') as GraphQLResponse<T>);
+            }
+            if (fields.event === 'complete') return state.end();
+          }
+        }
+      } catch (error) {
+        if (!signal.aborted) state.end(error);
+      }
+    })();
+  };
+  connect();
+  // A getter, not a copy: Object.assign would freeze today's value.
+  Object.defineProperty(state, 'lastEventId', { get: () => lastEventId });
+  return Object.assign(state as typeof state & { readonly lastEventId: string | undefined }, {
+    ids,
+    drop: () => abort.abort(),
+    reconnect() {
+      abort = new AbortController();
+      connect();
+    },
+  });
 }

@@ -1,0 +1,108 @@
+import { getSSEProcessor, isAsyncIterable, type Plugin } from 'graphql-yoga';
+
+/**
+ * The resume token of the event a subscription's resolver is shaping, per operation context.
+ * Set by `noteResumeToken` while an event executes and taken by the plugin's onNext right after,
+ * so every result of the operation is matched with its own event (results execute one at a time).
+ */
+const tokens = new WeakMap<object, string | null>();
+
+/** Records the resume token of the event being resolved for this operation (null: the event has none). */
+export function noteResumeToken(context: object, token: string | null): void {
+  tokens.set(context, token);
+}
+
+/** A GraphQL result as it travels to the transport. */
+interface ResultLike {
+  extensions?: Record<string, unknown>;
+}
+
+/**
+ * Resume tokens on the wire, for every transport:
+ * - every subscription result whose event has a token carries it in `extensions.resumeToken`
+ *   (also selectable as the `resumeToken` field);
+ * - over SSE each such event gets `id: <token>`, so a browser `EventSource` sends it back as the
+ *   `Last-Event-ID` header when it reconnects, and the server resumes from it (the context's
+ *   `lastEventId`, used by the subscription resolvers when `resumeFrom` is not given).
+ *
+ * Why wrap yoga's SSE processor: yoga writes no `id:` field. The wrapper notes each result's
+ * token as the processor pulls it from the stream (in order), and adds an `id:` line to each
+ * `event: next` block the processor writes (test/resume.test.ts reads them as EventSource does).
+ */
+export function useResumeTokens(): Plugin {
+  const sse = getSSEProcessor();
+  return {
+    onSubscribe() {
+      return {
+        onSubscribeResult({ args }) {
+          const context = args.contextValue as object;
+          return {
+            onNext({ result, setResult }) {
+              const token = tokens.get(context);
+              tokens.delete(context);
+              if (typeof token !== 'string') return;
+              const current = result as ResultLike;
+              setResult({ ...result, extensions: { ...current.extensions, resumeToken: token } });
+            },
+          };
+        },
+      };
+    },
+    onResultProcess({ request, result, setResultProcessor }) {
+      if (!isAsyncIterable(result) || !(request.headers.get('accept') ?? '').includes('text/event-stream')) return;
+      setResultProcessor((stream, fetchAPI, mediaType) => {
+        const ids: (string | undefined)[] = [];
+        const noted = notingIds(stream as AsyncIterable<ResultLike>, ids);
+        const response = sse(noted as Parameters<typeof sse>[0], fetchAPI, mediaType) as Response;
+        return new fetchAPI.Response(response.body?.pipeThrough(eventIds(ids, fetchAPI)), { status: response.status, headers: response.headers });
+      }, 'text/event-stream');
+    },
+  };
+}
+
+/** The results of `stream`, recording each one's resume token (or undefined) in `ids` as it is pulled. */
+function notingIds(stream: AsyncIterable<ResultLike>, ids: (string | undefined)[]): AsyncIterableIterator<ResultLike> {
+  const iterator = stream[Symbol.asyncIterator]();
+  const wrapped: AsyncIterableIterator<ResultLike> = {
+    async next() {
+      const step = await iterator.next();
+      if (!step.done) {
+        const token = step.value.extensions?.resumeToken;
+        ids.push(typeof token === 'string' ? token : undefined);
+      }
+      return step;
+    },
+    return: async (value?: unknown) => (iterator.return ? iterator.return(value) : { done: true, value: undefined }),
+    [Symbol.asyncIterator]: () => wrapped,
+  };
+  return wrapped;
+}
+
+/**
+ * Adds the `id:` line of the result each `event: next` block announces. Works on whole blocks
+ * (SSE events end with a blank line, and yoga writes each result's JSON on one line), so it does
+ * not depend on how the bytes are chunked.
+ */
+function eventIds(ids: (string | undefined)[], fetchAPI: { TextEncoder: typeof TextEncoder; TransformStream: typeof TransformStream }): TransformStream<Uint8Array, Uint8Array> {
+  const encoder = new fetchAPI.TextEncoder();
+  const decoder = new TextDecoder();
+  let text = '';
+  return new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      text += decoder.decode(chunk, { stream: true });
+      const end = text.lastIndexOf('\n\n');
+      if (end < 0) return;
+      const blocks = text.slice(0, end + 2).split(/(?<=\n\n)/);
+      text = text.slice(end + 2);
+      const out = blocks.map((block) => {
+        if (!block.startsWith('event: next\n')) return block;
+        const id = ids.shift();
+        return id === undefined ? block : `id: ${id}\n${block}`;
+      });
+      controller.enqueue(encoder.encode(out.join('')));
+    },
+    flush(controller) {
+      if (text) controller.enqueue(encoder.encode(text));
+    },
+  });
+}
