@@ -4,6 +4,8 @@ import { usage } from './usage.js';
 
 export { usage };
 import { checkName } from './db/names.js';
+import { readModelsFile } from './models/declared.js';
+import type { TableModel } from './models/model.js';
 
 /** Where the gateway's RethinkDB lives. */
 export type DatabaseTarget =
@@ -69,6 +71,14 @@ export interface Config {
    * @default 1000
    */
   subscriberQueueSize: number;
+  /** The JSON file the declared models were read from, if any. @default undefined */
+  modelsFile: string | undefined;
+  /** Declared models of tables of the default database (from `modelsFile`); they override inferred ones. @default [] */
+  models: readonly TableModel[];
+  /** Documents read per table to infer its GraphQL type; 0 infers none. @default 100 */
+  schemaSampleSize: number;
+  /** Milliseconds between checks of the table list (the schema follows created and dropped tables); 0 never checks. @default 5000 */
+  schemaRefreshMs: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -217,6 +227,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'rdm-audit-db': { type: 'string' },
         'rdm-audit-table': { type: 'string' },
         'rdm-max-rows': { type: 'string' },
+        'models-file': { type: 'string' },
+        'schema-sample-size': { type: 'string' },
+        'schema-refresh-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -259,6 +272,15 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const demo = values.demo ? true : values['no-demo'] ? false : env.DEMO ? boolean('DEMO', env.DEMO) : database.target.kind === 'embedded';
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const wsPort = pick(values['ws-port'], 'ws-port');
+  const modelsFile = values['models-file'] ?? (env.MODELS_FILE || undefined);
+  let models: TableModel[] = [];
+  if (modelsFile) {
+    try {
+      models = readModelsFile(modelsFile);
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
   const auditEnv = env.RDM_AUDIT ? boolean('RDM_AUDIT', env.RDM_AUDIT) : true;
   // The gateway's names win over the RDM-era aliases, as RETHINKDB_URL wins over ReDB_HOST.
   const auditName = (flag: string | undefined, name: string, alias: string, fallback: string): [string, string] =>
@@ -291,6 +313,10 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     rdmAuditTable: storageName('table', auditName(values['rdm-audit-table'], 'rdm-audit-table', 'ReDB_AUDIT_TABLE', 'rethink_data_manager')),
     rdmMaxRows: int(values['rdm-max-rows'], 'rdm-max-rows', 100_000, 1, 10_000_000),
     subscriberQueueSize: int(values['subscriber-queue-size'], 'subscriber-queue-size', 1000, 1, 1_000_000),
+    modelsFile,
+    models,
+    schemaSampleSize: int(values['schema-sample-size'], 'schema-sample-size', 100, 0, 100_000),
+    schemaRefreshMs: int(values['schema-refresh-ms'], 'schema-refresh-ms', 5000, 0, 3_600_000),
   };
 }
 

@@ -20,11 +20,13 @@ export interface TestGateway {
  * Starts the real gateway (the factory `npm start` uses) on a free port, with the embedded
  * database — or, as an opt-in lane, the RethinkDB named by RETHINKDB_URL. The legacy RDM
  * listener is off unless a test asks for it (`wsPort: 0` for a free port), so no test ever binds
- * its fixed default port. Close it in afterAll/afterEach.
+ * its fixed default port. The schema is built once at start and not polled (`schemaRefreshMs: 0`,
+ * so no background query disturbs the query counts tests make) unless a test asks for it; call
+ * `app.schema.refresh()` to rebuild it now. Close it in afterAll/afterEach.
  */
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   const database = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : ({ kind: 'embedded' } as const);
-  const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, ...overrides });
+  const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, schemaRefreshMs: 0, ...overrides });
   const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {
