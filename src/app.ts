@@ -4,6 +4,7 @@ import { checkName } from './db/names.js';
 import { demoOperations, seedDemo } from './demo.js';
 import { mountDemoPage } from './demo-page/routes.js';
 import { LiveSchema } from './live-schema.js';
+import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
@@ -45,6 +46,9 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   checkName('database', config.defaultDb);
   checkName('database', config.rdmAuditDb);
   checkName('table', config.rdmAuditTable);
+  // The generic API and the declared models alone, before anything starts: a name collision
+  // among the declarations stops the start here, with its message.
+  const initialSchema = buildSchema(config.models);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -68,9 +72,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
   });
-  // Before the database is read the schema holds the generic API and the declared models: a name
-  // collision among those stops the start here.
-  const schema = new LiveSchema({
+  const schema = new LiveSchema(initialSchema, {
     data,
     db: config.defaultDb,
     declared: config.models,

@@ -49,12 +49,16 @@ export class LiveSchema implements SchemaSource {
   private builtAt = new Date();
   private tables: readonly string[];
   private lastError: string | undefined;
-  private refreshing: Promise<void> | undefined;
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  /** Builds the first schema from the declared models alone (no database needed); throws SchemaNameCollision. */
-  constructor(private readonly options: LiveSchemaOptions) {
-    this.current = buildSchema(options.declared);
+  /** @param initial the schema served until the first refresh (the app builds it from the declared models: `buildSchema(declared)`) */
+  constructor(
+    initial: GraphQLSchema,
+    private readonly options: LiveSchemaOptions,
+  ) {
+    this.current = initial;
     this.tables = options.declared.map((model) => model.table);
   }
 
@@ -63,14 +67,26 @@ export class LiveSchema implements SchemaSource {
   }
 
   /**
-   * Rebuilds the schema from the database now (one refresh at a time: callers share the one in
-   * flight). Resolves once the new schema is served; rejects (and keeps serving the old one)
-   * when the models cannot be read or their names collide.
+   * Rebuilds the schema from the database now. A call while a rebuild runs queues one more
+   * (which reads the database after the running one, so it sees every write made before the
+   * call); calls while one is queued share it. Resolves once the new schema is served; rejects
+   * (and keeps serving the old one) when the models cannot be read or the schema cannot be built.
    */
   refresh(): Promise<void> {
-    return (this.refreshing ??= this.rebuild().finally(() => {
-      this.refreshing = undefined;
-    }));
+    if (this.queued) return this.queued;
+    if (!this.running) {
+      this.running = this.rebuild().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    this.queued = this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.refresh();
+      });
+    return this.queued;
   }
 
   /** Starts polling the table list (no-op when refreshMs is 0). */

@@ -24,7 +24,7 @@ function parseType(spec: Record<string, unknown>, where: string): FieldType {
     return { kind: 'enum', values: values as string[] };
   }
   if (text === 'object') {
-    if (!isObject(spec.fields)) throw new ModelsError(`${where}: an object needs "fields"`);
+    if (!isObject(spec.fields) || Object.keys(spec.fields).length === 0) throw new ModelsError(`${where}: an object needs "fields" (at least one)`);
     return { kind: 'object', fields: parseFields(spec.fields, where) };
   }
   if (!(SCALAR_TYPES as readonly string[]).includes(text)) {

@@ -3,6 +3,8 @@ import { byKey, type FieldModel, type FieldType, type TableModel } from './model
 
 const JSON_TYPE: FieldType = { kind: 'scalar', name: 'JSON' };
 const INT32 = 2 ** 31;
+/** The items of lists seen only empty (or all null): JSON unless another sample says more (compared by identity). */
+const UNKNOWN_ITEMS: FieldType = { kind: 'scalar', name: 'JSON' };
 
 /** How deep nested objects become nested types; deeper values are JSON (GraphQL depth limits make more useless). */
 const MAX_DEPTH = 5;
@@ -17,9 +19,13 @@ function typeOfValue(value: unknown, depth: number): FieldType | undefined {
   if (depth >= MAX_DEPTH) return JSON_TYPE;
   if (Array.isArray(value)) {
     const items = mergeAll(value.map((item) => typeOfValue(item, depth + 1)));
-    return { kind: 'list', of: items ?? JSON_TYPE };
+    return { kind: 'list', of: items ?? UNKNOWN_ITEMS };
   }
-  if (typeof value === 'object') return { kind: 'object', fields: inferFields([value as Record<string, unknown>], depth + 1) };
+  if (typeof value === 'object') {
+    const fields = inferFields([value as Record<string, unknown>], depth + 1);
+    // An empty object says nothing of its fields (and GraphQL types need at least one).
+    return fields.length > 0 ? { kind: 'object', fields } : JSON_TYPE;
+  }
   return JSON_TYPE;
 }
 
@@ -29,6 +35,8 @@ function mergeAll(types: readonly (FieldType | undefined)[]): FieldType | undefi
 
 /** The type that holds both: Int and Float make Float, String and DateTime make String, anything else that disagrees is JSON. */
 function mergeTypes(a: FieldType, b: FieldType): FieldType {
+  if (a === UNKNOWN_ITEMS) return b;
+  if (b === UNKNOWN_ITEMS) return a;
   if (a.kind === 'scalar' && b.kind === 'scalar') {
     if (a.name === b.name) return a;
     const pair = [a.name, b.name].sort().join('+');

@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { validateSchema, type GraphQLSchema } from 'graphql';
 import type { TableModel } from '../models/model.js';
 import { registerAdmin } from './admin.js';
 import { createBuilder, type Builder } from './builder.js';
@@ -44,12 +44,16 @@ function namesOfGenericApi(): [string, string][] {
  * Builds the executable schema: the generic document API plus the typed per-table API of
  * `models` (none: the generic API alone). A fresh Pothos builder each time, so the gateway can
  * rebuild it when tables come and go. Throws SchemaNameCollision when two things would share a
- * GraphQL name. Building never connects to anything.
+ * GraphQL name, Error when the result is not a valid schema. Building never connects to anything.
  */
 export function buildSchema(models: readonly TableModel[] = []): GraphQLSchema {
   const reserved = namesOfGenericApi();
   const builder = createBuilder();
   const shared = registerGeneric(builder);
   registerTyped(builder, models, shared, reserved);
-  return builder.toSchema({ sortSchema: true });
+  const schema = builder.toSchema({ sortSchema: true });
+  // Checked now, not at the first operation: a schema that cannot serve is never swapped in.
+  const errors = validateSchema(schema);
+  if (errors.length > 0) throw new Error(`the schema built from the models is invalid: ${errors.map((error) => error.message).join('; ')}`);
+  return schema;
 }

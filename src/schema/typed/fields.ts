@@ -65,12 +65,6 @@ export function registerModelFields(build: TypedBuild, refs: ModelRefs, inputs: 
         resolve: (_root: unknown, args: { documents: Args[]; conflict?: 'error' | 'replace' | 'update' }, ctx: Context) =>
           resolve.insert(ctx, model, args.documents, args.conflict),
       }),
-      [claim('Mutation', `update${type}`)]: looseField(t, {
-        type: object,
-        description: `Deep-merges patch into a ${type} (checked against its declared model first) and returns it. NOT_FOUND when absent.`,
-        args: { id: t.arg.id({ required: true }), patch: looseArg(t.arg as ArgFn, { type: inputs.patch, required: true }) },
-        resolve: (_root: unknown, args: { id: string; patch: Args }, ctx: Context) => resolve.update(ctx, model, args.id, args.patch),
-      }),
       [claim('Mutation', `replace${type}`)]: looseField(t, {
         type: object,
         description: `Replaces a whole ${type} (keeping its primary key), checked first. NOT_FOUND when absent.`,
@@ -84,6 +78,17 @@ export function registerModelFields(build: TypedBuild, refs: ModelRefs, inputs: 
         args: { id: t.arg.id({ required: true }) },
         resolve: (_root: unknown, args: { id: string }, ctx: Context) => resolve.remove(ctx, model, args.id),
       }),
+      // A table whose documents showed no field but the primary key has nothing to patch.
+      ...(inputs.patch === undefined
+        ? {}
+        : {
+            [claim('Mutation', `update${type}`)]: looseField(t, {
+              type: object,
+              description: `Deep-merges patch into a ${type} (checked against its declared model first) and returns it. NOT_FOUND when absent.`,
+              args: { id: t.arg.id({ required: true }), patch: looseArg(t.arg as ArgFn, { type: inputs.patch, required: true }) },
+              resolve: (_root: unknown, args: { id: string; patch: Args }, ctx: Context) => resolve.update(ctx, model, args.id, args.patch),
+            }),
+          }),
     };
   });
 

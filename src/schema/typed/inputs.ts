@@ -135,7 +135,8 @@ export interface ModelInputs {
   where: LooseType;
   orderBy: LooseType;
   input: LooseType;
-  patch: LooseType;
+  /** Absent for a table without known fields besides its primary key (an input type needs a field). */
+  patch?: LooseType;
 }
 
 /** Creates `<Type>Where`, `<Type>OrderBy` (with `<Type>OrderField`), `<Type>Input` and `<Type>Patch`. */
@@ -163,6 +164,9 @@ export function modelInputs(build: TypedBuild, { model, names }: ModelRefs): Mod
     where: whereType(build, `${type}Where`, type, withKey, true),
     orderBy,
     input: valuesInput(build, `${type}Input`, type, withKey, `A new ${type} (the primary key may be left out: it is then generated).`),
-    patch: valuesInput(build, `${type}Patch`, type, model.fields, `Changes to a ${type}, deep-merged into it; fields left out keep their value.`),
+    patch:
+      model.fields.length > 0
+        ? valuesInput(build, `${type}Patch`, type, model.fields, `Changes to a ${type}, deep-merged into it; fields left out keep their value.`)
+        : undefined,
   };
 }
