@@ -133,3 +133,16 @@ describe('tables without known fields', () => {
     expect(update.errors?.[0]?.message).toMatch(/Cannot query field "updateEmpty"/);
   });
 });
+
+describe('typed input errors in the operation text', () => {
+  // Through variables (what clients send) a wrong type is BAD_USER_INPUT naming the path: typed-leaderboard.test.ts.
+  it('are GraphQL validation errors with the value\'s location, and nothing runs', async () => {
+    const models = parseModels({ tables: { notes: { fields: { n: { type: 'Int', required: true } } } } }, 'test');
+    const gw = await gateway({ models });
+    const literal = await gw.gql(`mutation { insertNote(document: { n: "many" }) { id } }`);
+    expect(literal.errors?.[0]?.message).toMatch(/Int cannot represent/);
+    expect(literal.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(literal.errors?.[0]?.locations).toEqual([{ line: 1, column: 38 }]);
+    expect((await gw.ok<{ notesCount: number }>(`{ notesCount }`)).notesCount).toBe(0);
+  });
+});
