@@ -73,9 +73,10 @@ describe('declared models', () => {
     expect(() => parseModels(raw, 'models')).toThrow(message);
   });
 
-  it('reports a pointer to a table that has no model when the schema is built', () => {
-    const models = parseModels({ tables: { p: { fields: { q: { type: 'ID', pointer: 'nowhere' } } } } }, 'models');
-    expect(() => buildSchema(models)).toThrow(/points to table "nowhere", which has no model/);
+  it('refuses a pointer to a table it does not declare', () => {
+    expect(() => parseModels({ tables: { p: { fields: { q: { type: 'ID', pointer: 'nowhere' } } } } }, 'models')).toThrow(
+      /tables\.p\.q: points to table "nowhere", which is not declared/,
+    );
   });
 
   describe('as a setting', () => {

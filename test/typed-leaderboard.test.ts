@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BoardWithPlayers, request, TopPlayers } from '../examples/leaderboard/client.js';
 import { readModelsFile } from '../src/models/declared.js';
 import { graphql } from './generated/index.js';
 import { subscriptionSuite } from './support/subscriptions.js';
@@ -180,6 +181,16 @@ describe('typed API over declared models (boards, players)', () => {
     expect(data.tables.find((t) => t.name === 'players')?.indexes).toContain('board');
   });
 
+  it('serves the example client\'s typed operations', async () => {
+    const { players } = await request(suite.gw.app.url, TopPlayers, { limit: 2 });
+    expect(players).toEqual([
+      { id: 'p6', name: 'Margaret', score: 96, country: 'US', board: { name: 'This week' } },
+      { id: 'p3', name: 'Linus', score: 85, country: 'FI', board: { name: 'This week' } },
+    ]);
+    const { board } = await request(suite.gw.app.url, BoardWithPlayers, { id: 'global' });
+    expect(board?.players).toHaveLength(8);
+  });
+
   it('refuses a document missing a required field, naming it, and writes nothing', async () => {
     const result = await typedGql(suite.gw, AddPlayer, { player: { name: 'Nobody', board: 'global' } });
     expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -255,6 +266,12 @@ describe('typed API over declared models (boards, players)', () => {
     await typedOk(suite.gw, PatchPlayer, { id: 'p5', patch: { score: 500 } });
     await live.until((data) => data.at(-1)?.playersLive.documents[0]?.name === 'Ken', 'Ken on top');
     expect(live.data.at(-1)?.playersLive.documents[0]).toEqual({ name: 'Ken', score: 500, board: { name: 'Global' } });
+    // A board renamed later shows in the next result: related documents are read per event.
+    await suite.gw.ok(`mutation { update(table: "boards", id: "global", patch: { name: "World" }) }`);
+    await typedOk(suite.gw, PatchPlayer, { id: 'p5', patch: { score: 501 } });
+    await live.until((data) => data.at(-1)?.playersLive.documents[0]?.score === 501, 'the next result');
+    expect(live.data.at(-1)?.playersLive.documents[0]).toEqual({ name: 'Ken', score: 501, board: { name: 'World' } });
+    await suite.gw.ok(`mutation { update(table: "boards", id: "global", patch: { name: "Global" }) }`);
   });
 
   it('streams typed changes of the weekly board over SSE', async () => {

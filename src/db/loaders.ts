@@ -73,6 +73,16 @@ export class Loaders {
     this.clearReferences(db, table);
   }
 
+  /**
+   * Forget everything cached. A subscription's context (and so its loaders) lives as long as the
+   * subscription: each event is resolved after this, so related documents are read afresh per
+   * event while the reads of one event are still batched.
+   */
+  clearAll(): void {
+    for (const loader of this.byTable.values()) loader.clearAll();
+    for (const loader of this.byIndex.values()) loader.clearAll();
+  }
+
   /** A write to a table may change which of its documents point where. */
   private clearReferences(db: string, table: string): void {
     const prefix = `${db}\u0000${table}\u0000`;

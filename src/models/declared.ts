@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { checkName } from '../db/names.js';
-import { byKey, SCALAR_TYPES, type FieldModel, type FieldType, type ScalarTypeName, type TableModel } from './model.js';
+import { byKey, isPlainObject, SCALAR_TYPES, type FieldModel, type FieldType, type ScalarTypeName, type TableModel } from './model.js';
 
 /** A models file could not be used; the message names the file and the offending entry. */
 export class ModelsError extends Error {
   override readonly name = 'ModelsError';
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const FIELD_KEYS = new Set(['type', 'required', 'values', 'fields', 'pointer', 'reverse', 'description']);
 
 function parseType(spec: Record<string, unknown>, where: string): FieldType {
@@ -24,7 +23,7 @@ function parseType(spec: Record<string, unknown>, where: string): FieldType {
     return { kind: 'enum', values: values as string[] };
   }
   if (text === 'object') {
-    if (!isObject(spec.fields) || Object.keys(spec.fields).length === 0) throw new ModelsError(`${where}: an object needs "fields" (at least one)`);
+    if (!isPlainObject(spec.fields) || Object.keys(spec.fields).length === 0) throw new ModelsError(`${where}: an object needs "fields" (at least one)`);
     return { kind: 'object', fields: parseFields(spec.fields, where) };
   }
   if (!(SCALAR_TYPES as readonly string[]).includes(text)) {
@@ -35,7 +34,7 @@ function parseType(spec: Record<string, unknown>, where: string): FieldType {
 
 function parseField(key: string, raw: unknown, where: string): FieldModel {
   const spec = typeof raw === 'string' ? { type: raw } : raw;
-  if (!isObject(spec)) throw new ModelsError(`${where}: a field is a type name or an object {type, required, ...}`);
+  if (!isPlainObject(spec)) throw new ModelsError(`${where}: a field is a type name or an object {type, required, ...}`);
   const unknownKey = Object.keys(spec).find((name) => !FIELD_KEYS.has(name));
   if (unknownKey) throw new ModelsError(`${where}: unknown key "${unknownKey}" (known: ${[...FIELD_KEYS].join(', ')})`);
   if (spec.required !== undefined && typeof spec.required !== 'boolean') throw new ModelsError(`${where}: "required" must be true or false`);
@@ -83,24 +82,35 @@ function checkModelName(kind: 'table' | 'index' | 'primary key', name: string, w
  * Throws ModelsError naming `source` and the offending entry.
  */
 export function parseModels(raw: unknown, source: string): TableModel[] {
-  if (!isObject(raw) || !isObject(raw.tables)) throw new ModelsError(`${source}: expected {"tables": {"<table>": {"fields": {...}}}}`);
+  if (!isPlainObject(raw) || !isPlainObject(raw.tables)) throw new ModelsError(`${source}: expected {"tables": {"<table>": {"fields": {...}}}}`);
   const extra = Object.keys(raw).find((key) => key !== 'tables' && key !== '$schema' && key !== 'description');
   if (extra) throw new ModelsError(`${source}: unknown key "${extra}" (expected "tables")`);
-  return Object.entries(raw.tables)
+  const models = Object.entries(raw.tables)
     .map(([table, spec]): TableModel => {
       const where = `${source}: tables.${table}`;
       checkModelName('table', table, where);
-      if (!isObject(spec)) throw new ModelsError(`${where} must be an object {"primaryKey"?, "fields"}`);
+      if (!isPlainObject(spec)) throw new ModelsError(`${where} must be an object {"primaryKey"?, "fields"}`);
       const unknownKey = Object.keys(spec).find((key) => key !== 'primaryKey' && key !== 'fields' && key !== 'description');
       if (unknownKey) throw new ModelsError(`${where}: unknown key "${unknownKey}" (known: primaryKey, fields)`);
       const primaryKey = spec.primaryKey ?? 'id';
       if (typeof primaryKey !== 'string') throw new ModelsError(`${where}: "primaryKey" must be a string`);
       checkModelName('primary key', primaryKey, where);
-      const fields = parseFields(isObject(spec.fields) ? spec.fields : {}, where);
+      const fields = parseFields(isPlainObject(spec.fields) ? spec.fields : {}, where);
       if (fields.some((field) => field.key === primaryKey)) throw new ModelsError(`${where}: the primary key "${primaryKey}" is always an ID; do not declare it`);
       return { table, primaryKey, declared: true, fields };
     })
     .sort((a, b) => (a.table < b.table ? -1 : 1));
+  // The schema is built from the declarations alone before the database is read, so a pointer's
+  // table must be declared too (with no fields if nothing about it needs declaring).
+  const declared = new Set(models.map((model) => model.table));
+  for (const model of models) {
+    for (const field of model.fields) {
+      if (field.pointer !== undefined && !declared.has(field.pointer)) {
+        throw new ModelsError(`${source}: tables.${model.table}.${field.key}: points to table "${field.pointer}", which is not declared (declare it, with "fields": {} if nothing else)`);
+      }
+    }
+  }
+  return models;
 }
 
 /** Reads and parses a JSON models file (see parseModels). Throws ModelsError. */

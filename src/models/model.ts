@@ -1,3 +1,8 @@
+/** Whether a JSON value is an object (not null, not a list, not a Date). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
 /** The scalar types a model field can have (GraphQL's, plus DateTime and JSON). */
 export const SCALAR_TYPES = ['String', 'Int', 'Float', 'Boolean', 'DateTime', 'JSON', 'ID'] as const;
 export type ScalarTypeName = (typeof SCALAR_TYPES)[number];

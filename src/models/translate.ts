@@ -1,11 +1,10 @@
 import type { OrderBy } from '../db/index.js';
-import type { FieldModel, TableModel } from './model.js';
+import { isPlainObject, type FieldModel, type TableModel } from './model.js';
 import { fieldNameOf } from './names.js';
 
 /** Typed arguments as GraphQL hands them over: keyed by GraphQL names. */
 export type TypedInput = Readonly<Record<string, unknown>>;
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The fields of a model as a GraphQL name -> field map (the primary key included as a plain ID field). */
 function byGraphqlName(fields: readonly FieldModel[]): Map<string, FieldModel> {
@@ -30,7 +29,7 @@ function documentFrom(fields: readonly FieldModel[], input: TypedInput): Record<
 function valueFrom(field: FieldModel, value: unknown): unknown {
   const type = field.type.kind === 'list' ? field.type.of : field.type;
   if (type.kind !== 'object') return value;
-  const convert = (item: unknown) => (isObject(item) ? documentFrom(type.fields, item) : item);
+  const convert = (item: unknown) => (isPlainObject(item) ? documentFrom(type.fields, item) : item);
   return field.type.kind === 'list' && Array.isArray(value) ? value.map(convert) : convert(value);
 }
 
@@ -55,11 +54,11 @@ function whereFrom(fields: readonly FieldModel[], where: TypedInput, prefix: str
     if (value === undefined || value === null) continue;
     if (root && (name === 'and' || name === 'or') && Array.isArray(value)) {
       out[name] = value.map((item: TypedInput) => whereFrom(fields, item, prefix, true));
-    } else if (root && name === 'not' && isObject(value)) {
+    } else if (root && name === 'not' && isPlainObject(value)) {
       out.not = whereFrom(fields, value, prefix, true);
     } else {
       const field = byName.get(name);
-      if (!field || !isObject(value) || Object.keys(value).length === 0) continue;
+      if (!field || !isPlainObject(value) || Object.keys(value).length === 0) continue;
       const path = `${prefix}${field.key}`;
       if (field.type.kind === 'object') Object.assign(out, whereFrom(field.type.fields, value, `${path}.`, false));
       else out[path] = { ...value };

@@ -1,11 +1,10 @@
 import { BadInput } from '../errors.js';
 import { isIsoDateTime } from '../schema/scalars.js';
-import type { FieldModel, FieldType, TableModel } from './model.js';
+import { isPlainObject, type FieldModel, type FieldType, type TableModel } from './model.js';
 
 /** How a write uses a document: a whole new document (insert, replace) or a patch merged into one. */
 export type WriteKind = 'document' | 'patch';
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function describe(type: FieldType): string {
   switch (type.kind) {
@@ -43,7 +42,7 @@ function fits(type: FieldType, value: unknown, path: string, kind: WriteKind): b
     case 'enum':
       return typeof value === 'string' && type.values.includes(value);
     case 'object':
-      if (!isObject(value)) return false;
+      if (!isPlainObject(value)) return false;
       checkFields(type.fields, value, `${path}.`, kind);
       return true;
     case 'list':

@@ -94,6 +94,16 @@ export interface TypedLiveArgs {
   throttle?: number | null;
 }
 
+/**
+ * A typed subscription event as the field's value. The subscription's loaders are cleared first:
+ * its context lives as long as it does, and a pointer or reverse field must show the related
+ * documents as they are at this event, not as they were at the first.
+ */
+export function eventOf<T>(ctx: Context, payload: Payload<T>): T {
+  ctx.loaders.clearAll();
+  return subscriptions.eventOf(payload);
+}
+
 export function live(ctx: Context, model: TableModel, args: TypedLiveArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
   return subscriptions.live(ctx, { ...args, table: model.table, where: whereOf(model, args.where), orderBy: orderOf(args.orderBy) ?? [] });
 }

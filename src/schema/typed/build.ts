@@ -1,5 +1,5 @@
 import type { Document } from '../../db/index.js';
-import type { FieldModel, FieldType, TableModel } from '../../models/model.js';
+import { isPlainObject, type FieldModel, type FieldType, type TableModel } from '../../models/model.js';
 import { fieldNameOf, upperFirst, type NameRegistry, type TableNames } from '../../models/names.js';
 import type { Builder } from '../builder.js';
 import type { SharedTypes } from '../types.js';
@@ -46,7 +46,7 @@ export function enumOf(build: TypedBuild, name: string, values: readonly string[
 
 /** The document type of a stored value, as used in resolvers: non-objects read as null where an object is expected. */
 export function objectValue(value: unknown): Document | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date) ? (value as Document) : null;
+  return isPlainObject(value) ? value : null;
 }
 
 /** A field type walked down to its innermost element (lists removed). */

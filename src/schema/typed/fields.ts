@@ -1,7 +1,6 @@
 import type { ChangeEvent, LiveResult, Payload } from '../../subscriptions/events.js';
 import { upperFirst } from '../../models/names.js';
 import * as resolve from '../../resolvers/typed.js';
-import { eventOf } from '../../resolvers/subscriptions.js';
 import type { Context } from '../../context.js';
 import type { ModelRefs, TypedBuild } from './build.js';
 import type { ModelInputs } from './inputs.js';
@@ -119,7 +118,7 @@ export function registerModelFields(build: TypedBuild, refs: ModelRefs, inputs: 
         throttle: throttleArg(t.arg as ArgFn),
       },
       subscribe: (_root: unknown, args: resolve.TypedChangesArgs, ctx: Context) => resolve.changes(ctx, model, args),
-      resolve: (payload: Payload<ChangeEvent>) => eventOf(payload),
+      resolve: (payload: Payload<ChangeEvent>, _args: unknown, ctx: Context) => resolve.eventOf(ctx, payload),
     }),
     [claim('Subscription', `${many}Live`)]: looseField(t, {
       type: liveResult,
@@ -131,7 +130,7 @@ export function registerModelFields(build: TypedBuild, refs: ModelRefs, inputs: 
         throttle: throttleArg(t.arg as ArgFn),
       },
       subscribe: (_root: unknown, args: resolve.TypedLiveArgs, ctx: Context) => resolve.live(ctx, model, args),
-      resolve: (payload: Payload<LiveResult>) => eventOf(payload),
+      resolve: (payload: Payload<LiveResult>, _args: unknown, ctx: Context) => resolve.eventOf(ctx, payload),
     }),
   }));
 }
