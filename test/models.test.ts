@@ -6,7 +6,6 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { parseModels, ModelsError } from '../src/models/declared.js';
 import { inferFields } from '../src/models/infer.js';
 import { fieldNameOf, tableNamesOf } from '../src/models/names.js';
-import { buildSchema } from '../src/schema/index.js';
 
 describe('GraphQL names of tables and fields', () => {
   it.each([
