@@ -52,6 +52,7 @@ export class LiveSchema implements SchemaSource {
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private failedTables: string | undefined;
 
   /** @param initial the schema served until the first refresh (the app builds it from the declared models: `buildSchema(declared)`) */
   constructor(
@@ -94,8 +95,15 @@ export class LiveSchema implements SchemaSource {
     if (this.options.refreshMs <= 0 || this.timer) return;
     const tick = async () => {
       try {
-        const names = (await this.options.data.catalog.tableList(this.options.db)).map((info) => info.name);
-        if (names.join('\u0000') !== [...this.tables].sort().join('\u0000')) await this.refresh();
+        const tables = (await this.options.data.catalog.tableList(this.options.db)).map((info) => info.name).join('\u0000');
+        // A set of tables whose schema failed once (a name collision) is not retried every tick.
+        if (tables !== [...this.tables].sort().join('\u0000') && tables !== this.failedTables) {
+          this.failedTables = undefined;
+          await this.refresh().catch((error: unknown) => {
+            this.failedTables = tables;
+            throw error;
+          });
+        }
       } catch (error) {
         this.options.log.warn({ err: error }, 'schema refresh failed; the previous schema is still served');
       } finally {

@@ -75,7 +75,7 @@ export class NameRegistry {
   claim(name: string, owner: string): string {
     const taken = this.owners.get(name);
     if (taken !== undefined) {
-      throw new SchemaNameCollision(`GraphQL name "${name}" of ${owner} collides with ${taken}; rename the table or field, or leave one out of the typed API`);
+      throw new SchemaNameCollision(`GraphQL name "${name}" of ${owner} collides with ${taken}; rename one of them`);
     }
     this.owners.set(name, owner);
     return name;
