@@ -67,6 +67,7 @@ describe('declared models', () => {
     [{ tables: { p: { fields: { id: 'String' } } } }, /tables\.p: the primary key "id" is always an ID/],
     [{ tables: { '1p': { fields: {} } } }, /tables\.1p: invalid table name/],
     [{ table: {} }, /expected \{"tables"/],
+    [{ tables: { p: { fields: { a: { type: 'enum', values: ['yes', 'null'] } } } } }, /tables\.p\.a: "null" cannot be an enum value/],
   ])('refuses %j, naming the entry', (raw, message) => {
     expect(() => parseModels(raw, 'models')).toThrow(ModelsError);
     expect(() => parseModels(raw, 'models')).toThrow(message);

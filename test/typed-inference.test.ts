@@ -39,7 +39,7 @@ const mixed = [
   },
   {
     id: 'b', name: 'bolt', count: 2, ratio: 2.5, active: false, at: '2026-02-01T10:00:00+02:00',
-    tags: [], dims: { w: 3, d: 'deep' }, mixed: 'one', '2fa': true, big: 2 ** 40,
+    tags: [], dims: { w: 3, d: 'deep' }, mixed: 'one', '2fa': true, big: 2 ** 40, null: 'a key GraphQL enums cannot hold',
   },
 ];
 
@@ -65,6 +65,7 @@ describe('inferred models', () => {
       first_name: 'String',
       _2fa: 'Boolean',
       nothing: 'JSON',
+      null: 'String',
     });
     expect(await fieldsOf(gw, 'GadgetDims')).toEqual({ w: 'Int', h: 'Int', d: 'String' });
 
@@ -75,6 +76,11 @@ describe('inferred models', () => {
       gadget(id: "a") { first_name nothing }
     }`);
     expect(data.gadgets).toEqual([{ id: 'b', first_name: null, _2fa: true, dims: { w: 3, d: 'deep' }, mixed: 'one', _doc: mixed[1] }]);
+    // Sortable by every top-level scalar except the key named null (not a possible enum value).
+    const sortFields = await gw.ok<{ __type: { enumValues: { name: string }[] } }>(`{ __type(name: "GadgetOrderField") { enumValues { name } } }`);
+    expect(sortFields.__type.enumValues.map((value) => value.name).sort()).toEqual(
+      ['_2fa', 'active', 'at', 'big', 'count', 'first_name', 'id', 'mixed', 'name', 'nothing', 'price', 'ratio'].sort(),
+    );
     expect(data.nested).toEqual([{ id: 'a', tags: ['x', 'y'], at: '2026-01-01T00:00:00Z' }]);
     expect(data.gadgetsCount).toBe(1);
     expect(data.gadget).toEqual({ first_name: 'Ann', nothing: null });

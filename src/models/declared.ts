@@ -20,6 +20,8 @@ function parseType(spec: Record<string, unknown>, where: string): FieldType {
       throw new ModelsError(`${where}: an enum needs "values", a non-empty list of names (letters, digits, underscores)`);
     }
     if (new Set(values).size !== values.length) throw new ModelsError(`${where}: enum values repeat`);
+    const reserved = values.find((value) => ['true', 'false', 'null'].includes(value));
+    if (reserved) throw new ModelsError(`${where}: "${reserved}" cannot be an enum value in GraphQL`);
     return { kind: 'enum', values: values as string[] };
   }
   if (text === 'object') {

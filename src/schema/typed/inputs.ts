@@ -143,7 +143,10 @@ export interface ModelInputs {
 export function modelInputs(build: TypedBuild, { model, names }: ModelRefs): ModelInputs {
   const type = names.type;
   const withKey = fieldsWithKey(model);
-  const sortable = withKey.filter((field) => ['scalar', 'enum'].includes(elementOf(field.type).kind) && field.type.kind !== 'list');
+  // GraphQL enum values cannot be true, false or null: such keys are not offered as sort fields.
+  const sortable = withKey.filter(
+    (field) => ['scalar', 'enum'].includes(elementOf(field.type).kind) && field.type.kind !== 'list' && !['true', 'false', 'null'].includes(fieldNameOf(field.key)),
+  );
   const orderField = once(build, `${type}OrderField`, `the sort fields of ${type}`, () =>
     build.builder.enumType(`${type}OrderField`, {
       description: `A field of ${type} to sort by.`,
