@@ -21,12 +21,14 @@ interface Ready {
 const readiness = async (): Promise<Ready> => (await (await fetch(`http://127.0.0.1:${suite.gw.app.port}/ready`)).json()) as Ready;
 
 describe('schema refresh', () => {
-  it('adds the typed fields of a table created directly with the driver and drops them when it is dropped, without a restart; open subscriptions keep working', async () => {
+  it('adds the typed fields of tables created through the gateway or directly with the driver and drops them when dropped, without a restart; open subscriptions keep working', async () => {
     const db = 'test';
     await suite.gw.ok(`mutation { createTable(table: "widgets") { name } insert(table: "widgets", documents: [{ id: "w1", size: 1 }]) { inserted } }`);
-    // The poll may have seen the table before its first document: an explicit refresh reads it now.
+    // A table created through the gateway appears by itself...
+    await vi.waitFor(async () => expect((await readiness()).schema.tables).toEqual(['widgets']), { timeout: 10_000, interval: 50 });
+    // ...but the poll may have sampled it before its first document: an explicit refresh reads it now.
     await suite.gw.app.schema.refresh();
-    expect((await readiness()).schema.tables).toEqual(['widgets']);
+    expect((await suite.gw.ok<{ widgets: unknown[] }>(`{ widgets { id size } }`)).widgets).toEqual([{ id: 'w1', size: 1 }]);
     const { version } = (await readiness()).schema;
 
     // A typed subscription opened on the current schema, over graphql-ws.
