@@ -127,6 +127,24 @@ describe('name collisions', () => {
   });
 });
 
+describe('ID filters', () => {
+  it('match numeric keys given as text, as one-document fields do', async () => {
+    const gw = await gateway();
+    await gw.ok(`mutation { createTable(table: "counters") { name } }`);
+    await gw.ok(`mutation { insert(table: "counters", documents: [{ id: 7, n: 1 }, { id: "7x", n: 2 }, { id: 8, n: 3 }]) { inserted } }`);
+    await gw.app.schema.refresh();
+    const data = await gw.ok<Record<string, { n: number }[] | { n: number } | number>>(`{
+      eq: counters(where: { id: { eq: "7" } }) { n }
+      ne: counters(where: { id: { ne: "7" } }) { n }
+      in: counters(where: { id: { in: ["8", "7x"] } }) { n }
+      nin: countersCount(where: { id: { nin: ["7", "8"] } })
+      one: counter(id: "7") { n }
+    }`);
+    // By primary key: numbers sort before strings.
+    expect(data).toEqual({ eq: [{ n: 1 }], ne: [{ n: 3 }, { n: 2 }], in: [{ n: 3 }, { n: 2 }], nin: 1, one: { n: 1 } });
+  });
+});
+
 describe('tables without known fields', () => {
   it('get a type with the primary key and _doc (and no update mutation) while empty', async () => {
     const gw = await gateway();

@@ -1,4 +1,4 @@
-import type { OrderBy } from '../db/index.js';
+import { keyCandidates, type OrderBy } from '../db/index.js';
 import { isPlainObject, type FieldModel, type TableModel } from './model.js';
 import { fieldNameOf } from './names.js';
 
@@ -61,7 +61,26 @@ function whereFrom(fields: readonly FieldModel[], where: TypedInput, prefix: str
       if (!field || !isPlainObject(value) || Object.keys(value).length === 0) continue;
       const path = `${prefix}${field.key}`;
       if (field.type.kind === 'object') Object.assign(out, whereFrom(field.type.fields, value, `${path}.`, false));
-      else out[path] = { ...value };
+      else out[path] = field.type.kind === 'scalar' && field.type.name === 'ID' ? idTests(value) : { ...value };
+    }
+  }
+  return out;
+}
+
+const candidates = (value: unknown): unknown[] => (typeof value === 'string' ? keyCandidates(value) : [value]);
+
+/**
+ * Tests on an ID field (a primary key or a pointer): a GraphQL ID is text, but documents keyed
+ * by numbers are common, so "7" also matches 7, as `player(id: "7")` does: eq/ne become in/nin
+ * over both forms (unless in/nin is given too), in/nin list both forms.
+ */
+function idTests(tests: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...tests };
+  for (const op of ['in', 'nin'] as const) if (Array.isArray(out[op])) out[op] = (out[op] as unknown[]).flatMap(candidates);
+  for (const [op, list] of [['eq', 'in'], ['ne', 'nin']] as const) {
+    if (typeof out[op] === 'string' && out[list] === undefined && candidates(out[op]).length > 1) {
+      out[list] = candidates(out[op]);
+      delete out[op];
     }
   }
   return out;
