@@ -75,15 +75,19 @@ const candidates = (value: unknown): unknown[] => (typeof value === 'string' ? k
  * over both forms (unless in/nin is given too), in/nin list both forms.
  */
 function idTests(tests: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...tests };
-  for (const op of ['in', 'nin'] as const) if (Array.isArray(out[op])) out[op] = (out[op] as unknown[]).flatMap(candidates);
+  const out = new Map(Object.entries(tests));
+  for (const op of ['in', 'nin'] as const) {
+    const list = out.get(op);
+    if (Array.isArray(list)) out.set(op, list.flatMap(candidates));
+  }
   for (const [op, list] of [['eq', 'in'], ['ne', 'nin']] as const) {
-    if (typeof out[op] === 'string' && out[list] === undefined && candidates(out[op]).length > 1) {
-      out[list] = candidates(out[op]);
-      delete out[op];
+    const value = out.get(op);
+    if (typeof value === 'string' && !out.has(list) && candidates(value).length > 1) {
+      out.set(list, candidates(value));
+      out.delete(op);
     }
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Typed sort keys (PlayerOrderBy: the field enum's value is already the stored key) as generic ones. */
