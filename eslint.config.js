@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'bin/*.cjs'] },
+  { ignores: ['dist/', 'node_modules/', 'test/generated/', 'examples/**/generated/', 'bin/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -3,6 +3,8 @@ import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type Em
 import { checkName } from './db/names.js';
 import { demoOperations, seedDemo } from './demo.js';
 import { mountDemoPage } from './demo-page/routes.js';
+import { LiveSchema } from './live-schema.js';
+import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
@@ -18,6 +20,8 @@ export interface App {
   readonly server: Server;
   readonly data: DataLayer;
   readonly metrics: Metrics;
+  /** The served schema; `refresh()` rebuilds it from the database now, `status()` says what it holds. */
+  readonly schema: LiveSchema;
   /** The changefeed hub; `stats()` gives open feeds, distinct live queries and subscribers. */
   readonly subscriptions: SubscriptionHub;
   /** Publish/subscribe channels (`prune()` enforces the events retention now). */
@@ -46,6 +50,9 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   checkName('database', config.defaultDb);
   checkName('database', config.rdmAuditDb);
   checkName('table', config.rdmAuditTable);
+  // The generic API and the declared models alone, before anything starts: a name collision
+  // among the declarations stops the start here, with its message.
+  const initialSchema = buildSchema(config.models);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -72,9 +79,17 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
   });
+  const schema = new LiveSchema(initialSchema, {
+    data,
+    db: config.defaultDb,
+    declared: config.models,
+    sampleSize: config.schemaSampleSize,
+    refreshMs: config.schemaRefreshMs,
+    log,
+  });
   // Whenever the pool (re)connects, the default database is (re)created — the database may have
-  // been down at start, or come back empty (reqlite keeps nothing on disk) — and the demo seeded.
-  // One preparation at a time: callers share the one in flight.
+  // been down at start, or come back empty (reqlite keeps nothing on disk) — the demo seeded and
+  // the schema rebuilt from the tables found. One preparation at a time: callers share the one in flight.
   let preparing: Promise<void> | undefined;
   const prepareDatabase = () =>
     (preparing ??= (async () => {
@@ -83,6 +98,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
       if (config.demo && (await seedDemo(data, config.defaultDb))) {
         log.info(`demo leaderboard seeded into ${config.defaultDb}.boards and ${config.defaultDb}.players`);
       }
+      await schema.refresh();
     })().finally(() => {
       preparing = undefined;
     }));
@@ -93,8 +109,18 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     await data.pool.whenReady(Number.POSITIVE_INFINITY);
     await prepareDatabase();
   };
-  // The embedded database is ours and local: be fully ready before serving.
-  if (embedded) await whenPrepared();
+  // The embedded database is ours and local: be fully ready before serving. A schema that
+  // cannot be built (a name collision) stops the start with its message.
+  if (embedded) {
+    try {
+      await whenPrepared();
+    } catch (error) {
+      await data.close();
+      await embedded.stop();
+      throw error;
+    }
+  }
+  schema.start();
 
   const subscriptions = new SubscriptionHub({
     data,
@@ -124,12 +150,13 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
     rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
     mountEventsRoute(server, { channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {
+    schema.stop();
     await server?.close();
     await data.close();
     await embedded?.stop();
@@ -143,6 +170,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     server,
     data,
     metrics,
+    schema,
     subscriptions,
     channels,
     embedded,
@@ -150,6 +178,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     whenPrepared,
     close: () =>
       (closing ??= (async () => {
+        schema.stop();
         await rdmEndpoints.close();
         channels.close();
         await subscriptions.close();

@@ -4,6 +4,8 @@ import { usage } from './usage.js';
 
 export { usage };
 import { checkName } from './db/names.js';
+import { readModelsFile } from './models/declared.js';
+import type { TableModel } from './models/model.js';
 
 /** Where the gateway's RethinkDB lives. */
 export type DatabaseTarget =
@@ -88,6 +90,14 @@ export interface Config {
    * last subscriber left, so a client that reconnects alone can still resume (0: close at once). @default 60
    */
   resumeGraceSeconds: number;
+  /** The JSON file the declared models were read from, if any. @default undefined */
+  modelsFile: string | undefined;
+  /** Declared models of tables of the default database (from `modelsFile`); they override inferred ones. @default [] */
+  models: readonly TableModel[];
+  /** Documents read per table to infer its GraphQL type; 0 infers none. @default 100 */
+  schemaSampleSize: number;
+  /** Milliseconds between checks of the table list (the schema follows created and dropped tables); 0 never checks. @default 5000 */
+  schemaRefreshMs: number;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -244,6 +254,9 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'events-max-age': { type: 'string' },
         'events-max-count': { type: 'string' },
         'events-prune-interval-ms': { type: 'string' },
+        'models-file': { type: 'string' },
+        'schema-sample-size': { type: 'string' },
+        'schema-refresh-ms': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -286,6 +299,15 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   const demo = values.demo ? true : values['no-demo'] ? false : env.DEMO ? boolean('DEMO', env.DEMO) : database.target.kind === 'embedded';
   const host = values.host ?? env.HOST ?? '127.0.0.1';
   const wsPort = pick(values['ws-port'], 'ws-port');
+  const modelsFile = values['models-file'] ?? (env.MODELS_FILE || undefined);
+  let models: TableModel[] = [];
+  if (modelsFile) {
+    try {
+      models = readModelsFile(modelsFile);
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
+  }
   const auditEnv = env.RDM_AUDIT ? boolean('RDM_AUDIT', env.RDM_AUDIT) : true;
   // The gateway's names win over the RDM-era aliases, as RETHINKDB_URL wins over ReDB_HOST.
   const auditName = (flag: string | undefined, name: string, alias: string, fallback: string): [string, string] =>
@@ -326,6 +348,10 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     replayWindowEvents: int(values['replay-window-events'], 'replay-window-events', 1000, 0, 1_000_000),
     replayWindowSeconds: int(values['replay-window-seconds'], 'replay-window-seconds', 300, 1, 86_400),
     resumeGraceSeconds: int(values['resume-grace-seconds'], 'resume-grace-seconds', 60, 0, 86_400),
+    modelsFile,
+    models,
+    schemaSampleSize: int(values['schema-sample-size'], 'schema-sample-size', 100, 0, 100_000),
+    schemaRefreshMs: int(values['schema-refresh-ms'], 'schema-refresh-ms', 5000, 0, 3_600_000),
   };
 }
 

@@ -58,6 +58,17 @@ query OnePlayerAndBoards {
   documents(table: "boards", ids: ["global", "weekly"])
 }
 
+# The typed API: every table also has its own types and fields (see the README).
+query TypedTopFive {
+  players(where: { score: { gt: 10 } }, orderBy: [{ field: score, direction: DESC }], limit: 5) {
+    id
+    name
+    score
+    country
+  }
+  playersCount
+}
+
 mutation AddPoints {
   update(table: "players", id: "p1", patch: { score: 99 })
 }

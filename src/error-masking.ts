@@ -17,7 +17,8 @@ export function createErrorMasker(log: Logger) {
       return new GraphQLError(original.message, { ...location, extensions: { ...original.details, code: original.code } });
     }
     if (original instanceof GraphQLError) {
-      return new GraphQLError(original.message, {
+      // The outer message says where (e.g. `Variable "$p" got invalid value "x" at "p.score"; ...`).
+      return new GraphQLError(graphqlError?.message ?? original.message, {
         ...location,
         extensions: { code: 'BAD_USER_INPUT', ...original.extensions },
       });

@@ -18,8 +18,9 @@ import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { requestIdOf } from './request-id.js';
+import type { SchemaSource } from './live-schema.js';
 import { useResumeTokens } from './resume-tokens-plugin.js';
-import { schema } from './schema/index.js';
+import { buildSchema } from './schema/index.js';
 import type { Channels } from './subscriptions/channels.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
 
@@ -54,6 +55,29 @@ export interface ServerOptions {
   graphiqlQuery?: string;
   /** How GraphQL runs; the defaults are what the gateway serves with. */
   tuning?: ExecutionTuning;
+  /** The schema to serve, which may change at runtime (the app's LiveSchema). @default the generic API alone */
+  schema?: SchemaSource;
+}
+
+/** The generic API alone, for servers given no schema source (benchmarks). */
+function staticSchema(): SchemaSource {
+  const schema = buildSchema();
+  const builtAt = new Date().toISOString();
+  return { current: schema, status: () => ({ version: 0, builtAt, tables: [] }) };
+}
+
+/**
+ * Serves `source.current` to every operation: envelop asks each plugin when an operation starts
+ * (HTTP, SSE, and graphql-ws through `yoga.getEnveloped`), so a rebuilt schema is used from the
+ * next operation on, while running ones (open subscriptions) keep the schema they started with.
+ * Parse/validate caches are per schema, so nothing validated against an old schema is reused.
+ */
+function useLiveSchema(source: SchemaSource) {
+  return {
+    onEnveloped({ setSchema }: { setSchema: (schema: typeof source.current) => void }) {
+      setSchema(source.current);
+    },
+  };
 }
 
 const exampleQuery = `# Welcome to rethinkql. Try:
@@ -92,19 +116,19 @@ export interface ExecutionTuning {
  * assigned to a Node request (undefined: a fresh UUID). No listening: `createServer` mounts it.
  */
 export function createGatewayYoga(
-  { config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
+  { config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {}, schema = staticSchema() }: ServerOptions,
   requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
 ): YogaServerInstance<Record<string, unknown>, Context> {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
   return createYoga<Record<string, unknown>, Context>({
-    schema,
+    schema: schema.current,
     graphqlEndpoint: config.graphqlPath,
     graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
     // GraphiQL with its assets inlined from the npm package: it works offline, no CDN.
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [...limitPlugins(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [useLiveSchema(schema), ...limitPlugins(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
@@ -135,8 +159,9 @@ export function createGatewayYoga(
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
   const { config, data, log, metrics } = options;
+  const schemaSource = options.schema ?? staticSchema();
   const requestIds = new WeakMap<IncomingMessage, string>();
-  const yoga = createGatewayYoga(options, (request) => requestIds.get(request));
+  const yoga = createGatewayYoga({ ...options, schema: schemaSource }, (request) => requestIds.get(request));
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
@@ -154,7 +179,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       }
       if (path === '/ready') {
         const ready = await data.pool.ping();
-        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable' });
+        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: schemaSource.status() });
       }
       for (const [prefix, handler] of requestRoutes) {
         if (path === prefix || path.startsWith(`${prefix}/`)) return await handler(request, response);

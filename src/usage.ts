@@ -39,6 +39,16 @@ the config file):
   --demo, --no-demo        seed a small leaderboard (boards, players) [DEMO]
                            (default: on with the embedded database only)
 
+Typed per-table API (see README, "Typed API"):
+  --models-file <file>     JSON file of declared models (types, required fields,
+                           relations) for tables of the default database [MODELS_FILE]
+                           (default: none, every table's type is inferred)
+  --schema-sample-size <n> documents read per table to infer its type, 0 = none
+                           [SCHEMA_SAMPLE_SIZE] (default 100)
+  --schema-refresh-ms <n>  how often the table list is checked so the schema follows
+                           created and dropped tables, 0 = never [SCHEMA_REFRESH_MS]
+                           (default 5000)
+
 Security and limits (see README, "Limits"):
   --production             production mode: GraphiQL, introspection and cross-origin
                            requests off unless enabled below [PRODUCTION] (also on with

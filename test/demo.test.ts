@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../src/demo.js';
+import { parse, validate } from 'graphql';
+import { demoOperations, seedDemo } from '../src/demo.js';
+import { readModelsFile } from '../src/models/declared.js';
+import { buildSchema } from '../src/schema/index.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 
 describe('the demo leaderboard', () => {
@@ -18,6 +21,12 @@ describe('the demo leaderboard', () => {
     expect(data.top.map((p) => p.score)).toEqual([...data.top.map((p) => p.score)].sort((a, b) => b - a));
     const page = await (await fetch(`http://127.0.0.1:${gw.app.port}/graphql`, { headers: { accept: 'text/html' } })).text();
     expect(page).toContain('query TopTen');
+  });
+
+  it('has GraphiQL operations valid against the inferred typed API and the declared leaderboard models alike', () => {
+    const document = parse(demoOperations);
+    expect(validate(gw.app.schema.current, document)).toEqual([]);
+    expect(validate(buildSchema(readModelsFile('examples/leaderboard/models.json')), document)).toEqual([]);
   });
 
   it('never seeds over existing tables', async () => {

@@ -35,7 +35,8 @@ it('starts while the database is unreachable, reports not ready, and connects on
   leftovers.push(gw);
   const ready = () => fetch(`http://127.0.0.1:${gw.app.port}/ready`).then(async (r) => ({ status: r.status, body: await r.json() }));
 
-  expect(await ready()).toEqual({ status: 503, body: { ready: false, database: 'unreachable' } });
+  // Until the database is read, the schema is the generic API alone (version 0).
+  expect(await ready()).toEqual({ status: 503, body: { ready: false, database: 'unreachable', schema: { version: 0, builtAt: expect.any(String), tables: [] } } });
   const down = await gw.gql('{ databases }');
   expect(down.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
   expect(down.errors?.[0]?.message).toContain(`127.0.0.1:${port}`);
@@ -46,6 +47,8 @@ it('starts while the database is unreachable, reports not ready, and connects on
   // The default database is created once the server is reachable.
   const data = await waitFor(() => gw.gql<{ databases: string[] }>('{ databases }'), (r) => r.data?.databases.includes('test') ?? false, 'the default db');
   expect(data.errors).toBeUndefined();
+  // The schema is rebuilt from the database once it is reachable.
+  await waitFor(ready, (r) => (r.body as { schema: { version: number } }).schema.version >= 1, 'the schema built from the database');
 
   // The database goes away: not ready; it comes back: ready again, without a restart.
   await database.stop();

@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import { Catalog } from './catalog.js';
 import { Documents, type Limits, type WriteOptions } from './documents.js';
 import { Loaders } from './loaders.js';
+import { ModelReads } from './model-reads.js';
 import { ConnectionPool } from './pool.js';
 
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
@@ -10,6 +11,7 @@ export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
 export { EnsuredTable } from './ensured-table.js';
 export { EventStore, type Retention } from './events.js';
+export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
@@ -23,6 +25,8 @@ export interface DataLayer {
   readonly pool: ConnectionPool;
   readonly catalog: Catalog;
   readonly documents: Documents;
+  /** Reads of the typed per-table API: samples for inference, reverse relations by secondary index. */
+  readonly modelReads: ModelReads;
   /** A fresh set of DataLoaders: call once per request. */
   createLoaders(): Loaders;
   close(): Promise<void>;
@@ -57,11 +61,13 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
   });
   const catalog = new Catalog(pool);
   const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });
+  const modelReads = new ModelReads(pool, catalog, limits.maxLimit);
   return {
     pool,
     catalog,
     documents,
-    createLoaders: () => new Loaders(documents, onBatch),
+    modelReads,
+    createLoaders: () => new Loaders(documents, onBatch, modelReads),
     close: () => pool.close(),
   };
 }

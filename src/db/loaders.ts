@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Document, Documents } from './documents.js';
+import type { ModelReads } from './model-reads.js';
 
 /**
  * Per-request DataLoaders, one per (db, table): every get-by-id of a request that happens in the
@@ -8,11 +9,16 @@ import type { Document, Documents } from './documents.js';
  */
 export class Loaders {
   private readonly byTable = new Map<string, DataLoader<string, Document | null>>();
+  private readonly byIndex = new Map<string, DataLoader<unknown, Document[], string>>();
 
-  /** @param onBatch called with the number of ids of every batch (metrics) */
+  /**
+   * @param onBatch called with the number of ids of every batch (metrics)
+   * @param modelReads reads by secondary index, for `referencesOf` (absent: referencesOf throws)
+   */
   constructor(
     private readonly documents: Documents,
     private readonly onBatch: (size: number) => void = () => undefined,
+    private readonly modelReads?: ModelReads,
   ) {}
 
   /** The loader for one table; `load(id)` resolves to the document or null. */
@@ -32,13 +38,54 @@ export class Loaders {
     return loader;
   }
 
+  /**
+   * The loader of a reverse relation: `load(key)` resolves to the documents of `table` whose
+   * secondary index `index` equals key (e.g. the players of a board). All keys asked for in one
+   * tick become ONE query. Keys are stored values (a string and a number are different keys).
+   */
+  referencesOf(db: string, table: string, index: string): DataLoader<unknown, Document[], string> {
+    const name = `${db}\u0000${table}\u0000${index}`;
+    let loader = this.byIndex.get(name);
+    if (!loader) {
+      const reads = this.modelReads;
+      if (!reads) throw new Error('Loaders.referencesOf needs ModelReads');
+      loader = new DataLoader(
+        (keys) => {
+          this.onBatch(keys.length);
+          return reads.byIndex(db, table, index, keys);
+        },
+        { maxBatchSize: 1000, cacheKeyFn: (key) => JSON.stringify(key) },
+      );
+      this.byIndex.set(name, loader);
+    }
+    return loader;
+  }
+
   /** After a write: remember the new state of a document (null: it is gone). */
   prime(db: string, table: string, id: string, document: Document | null): void {
     this.documentsOf(db, table).clear(id).prime(id, document);
+    this.clearReferences(db, table);
   }
 
   /** Forget everything cached for a table (after a write that touched unknown ids). */
   clearTable(db: string, table: string): void {
     this.byTable.get(`${db}\u0000${table}`)?.clearAll();
+    this.clearReferences(db, table);
+  }
+
+  /**
+   * Forget everything cached. A subscription's context (and so its loaders) lives as long as the
+   * subscription: each event is resolved after this, so related documents are read afresh per
+   * event while the reads of one event are still batched.
+   */
+  clearAll(): void {
+    for (const loader of this.byTable.values()) loader.clearAll();
+    for (const loader of this.byIndex.values()) loader.clearAll();
+  }
+
+  /** A write to a table may change which of its documents point where. */
+  private clearReferences(db: string, table: string): void {
+    const prefix = `${db}\u0000${table}\u0000`;
+    for (const [name, loader] of this.byIndex) if (name.startsWith(prefix)) loader.clearAll();
   }
 }

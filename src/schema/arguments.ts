@@ -1,6 +1,7 @@
-import type { builder } from './builder.js';
+import type { Builder } from './builder.js';
 
-type ArgBuilder = Parameters<Parameters<typeof builder.queryField>[1]>[0]['arg'];
+/** The `t.arg` helper of a query/mutation field builder. */
+export type ArgBuilder = Parameters<Parameters<Builder['queryField']>[1]>[0]['arg'];
 
 /** `db` (optional: the configured default) and `table`, which every document field takes. */
 export function tableArgs(arg: ArgBuilder) {

@@ -6,15 +6,27 @@ export type JsonValue = unknown;
 /** A JSON object (a document, a patch, a filter). */
 export type JsonObject = Record<string, unknown>;
 
-/** The Pothos builder: configuration only. Types and fields live in the other schema files. */
-export const builder = new SchemaBuilder<{
+/** The Pothos type configuration of the gateway's schema. */
+export interface SchemaTypes {
   Context: Context;
   DefaultFieldNullability: false;
   Scalars: {
     ID: { Input: string; Output: string | number };
     JSON: { Input: JsonValue; Output: JsonValue };
     JSONObject: { Input: JsonObject; Output: JsonObject };
+    /** ISO-8601 text in, ISO-8601 text out (RethinkDB TIME values arrive as Date and are printed). */
+    DateTime: { Input: string; Output: string | Date };
   };
-}>({
-  defaultFieldNullability: false,
-});
+}
+
+/** A Pothos builder for the gateway's schema. */
+export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
+
+/**
+ * A fresh Pothos builder: configuration only. Types and fields live in the other schema files,
+ * which register themselves on the builder they are given; a new builder per schema build is
+ * what lets the typed per-table part follow the database at runtime.
+ */
+export function createBuilder(): Builder {
+  return new SchemaBuilder<SchemaTypes>({ defaultFieldNullability: false });
+}

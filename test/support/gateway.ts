@@ -4,7 +4,7 @@ import { createLogger } from '../../src/logger.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;
-  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  errors?: { message: string; path?: (string | number)[]; locations?: { line: number; column: number }[]; extensions?: Record<string, unknown> }[];
   /** Subscriptions: `resumeToken` of the event. */
   extensions?: Record<string, unknown>;
 }
@@ -24,11 +24,13 @@ export interface TestGateway {
  * listener is off unless a test asks for it (`wsPort: 0` for a free port), so no test ever binds
  * its fixed default port. Queries close as soon as their last subscriber leaves
  * (`resumeGraceSeconds: 0`) so tests can check that nothing leaks; resume tests turn the grace
- * on. Close it in afterAll/afterEach.
+ * on. The schema is built once at start and not polled (`schemaRefreshMs: 0`, so no background
+ * query disturbs the query counts tests make) unless a test asks for it; call
+ * `app.schema.refresh()` to rebuild it now. Close it in afterAll/afterEach.
  */
 export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
   const database = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : ({ kind: 'embedded' } as const);
-  const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, resumeGraceSeconds: 0, ...overrides });
+  const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, resumeGraceSeconds: 0, schemaRefreshMs: 0, ...overrides });
   const app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {

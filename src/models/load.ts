@@ -1,0 +1,49 @@
+import type { DataLayer } from '../db/index.js';
+import { inferModel } from './infer.js';
+import { mergeModels, type TableModel } from './model.js';
+
+/** What loadModels needs to know. */
+export interface LoadModelsOptions {
+  data: DataLayer;
+  /** The database whose tables get typed fields (the configured default database). */
+  db: string;
+  /** Declared models (from the models file); they override inferred ones. */
+  declared: readonly TableModel[];
+  /** Documents sampled per table for inference; 0 infers no fields (only the primary key and `_doc`). */
+  sampleSize: number;
+}
+
+/**
+ * The models of every table of `db`: declared tables the database lacks are created, the
+ * secondary index behind every declared reverse relation is created if missing, then every
+ * table's fields are inferred from a sample and the declarations merged over them.
+ */
+export async function loadModels({ data, db, declared, sampleSize }: LoadModelsOptions): Promise<TableModel[]> {
+  await ensureDeclared(data, db, declared);
+  const tables = await data.catalog.tableList(db);
+  const inferred = await Promise.all(
+    tables.map(async (info) => inferModel(info.name, info.primaryKey, await data.modelReads.sample(db, info.name, sampleSize))),
+  );
+  return mergeModels(inferred, declared);
+}
+
+async function ensureDeclared(data: DataLayer, db: string, declared: readonly TableModel[]): Promise<void> {
+  if (declared.length === 0) return;
+  const existing = new Set((await data.catalog.tableList(db)).map((info) => info.name));
+  for (const model of declared) {
+    if (existing.has(model.table)) continue;
+    await data.catalog.createTable(db, model.table, model.primaryKey).catch(async (error: unknown) => {
+      // Another gateway replica may have created it at the same moment.
+      if (!(await data.catalog.tableList(db)).some((info) => info.name === model.table)) throw error;
+    });
+  }
+  for (const model of declared) {
+    const info = await data.catalog.table(db, model.table);
+    for (const field of model.fields) {
+      if (field.reverse === undefined || info.indexes.includes(field.key)) continue;
+      await data.catalog.createIndex(db, model.table, field.key, field.key).catch(async (error: unknown) => {
+        if (!(await data.catalog.table(db, model.table)).indexes.includes(field.key)) throw error;
+      });
+    }
+  }
+}

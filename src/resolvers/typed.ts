@@ -1,0 +1,113 @@
+import type { Context } from '../context.js';
+import type { ConflictMode, Document, UpdateOperators } from '../db/index.js';
+import type { FieldModel, ReverseRelation, TableModel } from '../models/model.js';
+import { documentOf, orderOf, whereOf, type TypedInput } from '../models/translate.js';
+import { checkOperators, checkWrite } from '../models/validate.js';
+import type { ChangeEvent, LiveResult, Payload } from '../subscriptions/events.js';
+import * as documents from './documents.js';
+import * as subscriptions from './subscriptions.js';
+
+// The typed per-table API adds only typing, input validation against declared models and
+// relation loading: every read, write and subscription DELEGATES to the generic resolver
+// functions, so whatever they enforce (permissions, auditing, limits) holds for typed fields too.
+
+/** Typed sort keys: the enum value is the stored key. */
+export type TypedOrderBy = readonly { field: string; direction?: 'ASC' | 'DESC' | null }[];
+
+/** Arguments of `players(...)`. */
+export interface TypedListArgs {
+  where?: TypedInput | null;
+  orderBy?: TypedOrderBy | null;
+  limit?: number | null;
+  offset?: number | null;
+}
+
+export function one(ctx: Context, model: TableModel, id: string): Promise<Document | null> {
+  return documents.document(ctx, { table: model.table, id });
+}
+
+export function list(ctx: Context, model: TableModel, args: TypedListArgs): Promise<Document[]> {
+  return documents.query(ctx, { table: model.table, where: whereOf(model, args.where), orderBy: orderOf(args.orderBy), limit: args.limit, offset: args.offset });
+}
+
+export function count(ctx: Context, model: TableModel, where: TypedInput | null | undefined): Promise<number> {
+  return documents.count(ctx, { table: model.table, where: whereOf(model, where) });
+}
+
+/** Validates every document first: one bad document means nothing is written. */
+export async function insert(ctx: Context, model: TableModel, inputs: readonly TypedInput[], conflict?: ConflictMode | null): Promise<Document[]> {
+  const docs = inputs.map((input, i) => {
+    const doc = documentOf(model, input);
+    checkWrite(model, doc, 'document', inputs.length > 1 ? `${model.table}[${i}]` : undefined);
+    return doc;
+  });
+  return (await documents.insert(ctx, { table: model.table, documents: docs, conflict })).documents;
+}
+
+/** A typed patch and/or atomic operators (keys are stored field paths), each checked against the declared model first. */
+export function update(ctx: Context, model: TableModel, id: string, patch: TypedInput | null | undefined, operators: UpdateOperators = {}): Promise<Document> {
+  const doc = patch ? documentOf(model, patch) : undefined;
+  if (doc) checkWrite(model, doc, 'patch');
+  checkOperators(model, operators as Record<string, unknown>);
+  return documents.update(ctx, { table: model.table, id, patch: doc, ...operators });
+}
+
+export function replace(ctx: Context, model: TableModel, id: string, input: TypedInput): Promise<Document> {
+  const doc = documentOf(model, input);
+  checkWrite(model, doc, 'document');
+  return documents.replace(ctx, { table: model.table, id, document: doc });
+}
+
+export function remove(ctx: Context, model: TableModel, id: string): Promise<Document | null> {
+  return documents.remove(ctx, { table: model.table, id });
+}
+
+/** A pointer field: the pointed-to document through the per-request loader, null when the field is empty or dangling. */
+export async function pointer(ctx: Context, field: FieldModel & { pointer: string }, doc: Document): Promise<Document | null> {
+  const value = doc[field.key];
+  if (typeof value !== 'string' && typeof value !== 'number') return null;
+  return documents.document(ctx, { table: field.pointer, id: String(value) });
+}
+
+/** A reverse list: the documents pointing at `doc`, through the per-request loader of the relation's index. */
+export function reverse(ctx: Context, relation: ReverseRelation, owner: TableModel, doc: Document): Promise<Document[]> {
+  const key = doc[owner.primaryKey];
+  if (key === undefined || key === null) return Promise.resolve([]);
+  return ctx.loaders.referencesOf(documents.dbOf(ctx, undefined), relation.table, relation.index).load(key);
+}
+
+/** Arguments of `playerChanges(...)`. */
+export interface TypedChangesArgs {
+  id?: string | null;
+  where?: TypedInput | null;
+  includeInitial?: boolean | null;
+  throttle?: number | null;
+  resumeFrom?: string | null;
+}
+
+export function changes(ctx: Context, model: TableModel, args: TypedChangesArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
+  return subscriptions.changes(ctx, { ...args, table: model.table, where: whereOf(model, args.where) });
+}
+
+/** Arguments of `playersLive(...)`. */
+export interface TypedLiveArgs {
+  where?: TypedInput | null;
+  orderBy: TypedOrderBy;
+  limit: number;
+  throttle?: number | null;
+  resumeFrom?: string | null;
+}
+
+/**
+ * A typed subscription event as the field's value. The subscription's loaders are cleared first:
+ * its context lives as long as it does, and a pointer or reverse field must show the related
+ * documents as they are at this event, not as they were at the first.
+ */
+export function eventOf<T extends { resumeToken: string | null }>(ctx: Context, payload: Payload<T>): T {
+  ctx.loaders.clearAll();
+  return subscriptions.eventOf(ctx, payload);
+}
+
+export function live(ctx: Context, model: TableModel, args: TypedLiveArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
+  return subscriptions.live(ctx, { ...args, table: model.table, where: whereOf(model, args.where), orderBy: orderOf(args.orderBy) ?? [] });
+}
