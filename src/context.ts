@@ -1,3 +1,4 @@
+import type { Identity } from './auth/identity.js';
 import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
 import type { Logger } from './logger.js';
@@ -17,4 +18,6 @@ export interface Context {
   readonly rdm: RdmTranslator;
   /** The changefeed hub shared by all requests (subscription resolvers go through it). */
   readonly subscriptions: SubscriptionHub;
+  /** Who is calling (role, user id, claims): resolvers check permissions with it (src/auth/permissions.ts). */
+  readonly identity: Identity;
 }

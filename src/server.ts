@@ -8,10 +8,14 @@ import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'gra
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { credentialFromConnectionParams, credentialFromHeaders } from './auth/authenticator.js';
+import { sendRefusal, type Gate } from './auth/gate.js';
+import { ANONYMOUS_ADMIN, type Identity } from './auth/identity.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
+import { isDomainError, Unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { limitPlugins } from './limits.js';
@@ -46,6 +50,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
   rdm: RdmTranslator;
+  /** Authentication, rate limits and connection caps for every way in. */
+  gate: Gate;
   /** Operations preloaded in GraphiQL (default: a short welcome query). */
   graphiqlQuery?: string;
   /** How GraphQL runs; the defaults are what the gateway serves with. */
@@ -83,11 +89,14 @@ export interface ExecutionTuning {
 /**
  * The gateway's yoga instance over the real schema: plugins, limits, error masking, metrics and
  * the per-request context (fresh DataLoaders). `requestIdFor` gives the id the HTTP server
- * assigned to a Node request (undefined: a fresh UUID). No listening: `createServer` mounts it.
+ * assigned to a Node request (undefined: a fresh UUID), `identityFor` whom the gate admitted it
+ * as (graphql-ws passes `identity` in the initial context instead). No identity while
+ * authentication is required fails the operation (fail closed). No listening: `createServer` mounts it.
  */
 export function createGatewayYoga(
-  { config, data, subscriptions, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
+  { config, data, subscriptions, log, metrics, rdm, gate, graphiqlQuery = exampleQuery, tuning = {} }: ServerOptions,
   requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
+  identityFor: (request: IncomingMessage) => Identity | undefined = () => undefined,
 ): YogaServerInstance<Record<string, unknown>, Context> {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
   return createYoga<Record<string, unknown>, Context>({
@@ -109,7 +118,9 @@ export function createGatewayYoga(
       // HTTP and SSE: the Node request (`req`); graphql-ws: the upgrade request, passed in onSubscribe.
       const req = initial.req as IncomingMessage | undefined;
       const requestId = (req && requestIdFor(req)) ?? randomUUID();
-      return { config, data, subscriptions, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm };
+      const identity = (initial.identity as Identity | undefined) ?? (req && identityFor(req)) ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
+      if (!identity) throw new Unauthenticated('authentication required');
+      return { config, data, subscriptions, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm, identity };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
@@ -126,9 +137,11 @@ export function createGatewayYoga(
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
-  const { config, data, log, metrics } = options;
+  const { config, data, log, metrics, gate } = options;
   const requestIds = new WeakMap<IncomingMessage, string>();
-  const yoga = createGatewayYoga(options, (request) => requestIds.get(request));
+  const identities = new WeakMap<IncomingMessage, Identity>();
+  const yoga = createGatewayYoga(options, (request) => requestIds.get(request), (request) => identities.get(request));
+  const connections = new WeakMap<object, { identity: Identity; release: () => void; expiry?: NodeJS.Timeout }>();
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
@@ -161,6 +174,16 @@ export async function createServer(options: ServerOptions): Promise<Server> {
           return sendJson(response, 413, { errors: [{ message: `request body of ${length} bytes exceeds the limit of ${config.maxBodyBytes}` }] });
         }
       }
+      // The GraphiQL page itself is public (its requests carry the credential); everything else is gated.
+      const graphiqlPage = request.method === 'GET' && config.graphiql && (request.headers.accept ?? '').includes('text/html');
+      if (!graphiqlPage) {
+        try {
+          identities.set(request, await gate.admitRequest(request));
+        } catch (error) {
+          request.resume();
+          return sendRefusal(response, error);
+        }
+      }
       return await yoga(request, response);
     } catch (error) {
       log.error({ err: error, path, requestId }, 'request failed');
@@ -176,20 +199,55 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onConnect: () => {
+      // The credential travels in connection_init; a refused one closes the socket with 4403
+      // before any operation runs (graphql-ws refuses operations before the ack).
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        let identity: Identity;
+        try {
+          identity = await gate.admit(credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(request.headers), request.socket.remoteAddress);
+        } catch (error) {
+          log.info({ code: isDomainError(error) ? error.code : undefined }, 'graphql-ws connection refused');
+          return false;
+        }
+        const release = gate.openConnection(identity);
+        if (!release) {
+          socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'too many connections for this key');
+          return false;
+        }
+        // When the credential expires, the connection and all its subscriptions end.
+        const expiry = identity.expiresAt === undefined ? undefined : setTimeout(() => socket.close(4403, 'token expired'), Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1));
+        connections.set(socket, { identity, release, expiry });
         metrics.connections.inc({ transport: 'graphql-ws' });
         return true;
       },
       onClose: (ctx) => {
+        const connection = connections.get(ctx.extra.socket);
+        connection?.release();
+        clearTimeout(connection?.expiry);
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
       },
       onSubscribe: async (ctx, _id, params) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (!connection) return [new GraphQLError('authentication required', { extensions: { code: 'UNAUTHENTICATED' } })];
+        try {
+          gate.charge(connection.identity, ctx.extra.request.socket.remoteAddress);
+        } catch (error) {
+          if (isDomainError(error)) return [new GraphQLError(error.message, { extensions: { ...error.details, code: error.code } })];
+          throw error;
+        }
+        // ctx.subscriptions already holds this operation.
+        if (Object.keys(ctx.subscriptions).length > config.security.maxSubscriptionsPerConnection) {
+          const max = config.security.maxSubscriptionsPerConnection;
+          return [new GraphQLError(`this connection already runs ${max} operations, the most allowed; complete one first`, { extensions: { code: 'LIMIT_EXCEEDED', max } })];
+        }
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
+          identity: connection.identity,
         });
         let document;
         try {
@@ -275,6 +333,9 @@ function corsOptions(origins: readonly string[]): YogaServerOptions<Record<strin
     return origin && origins.includes(origin) ? { origin: [origin], credentials: false } : false;
   };
 }
+
+/** Close code for a graphql-ws connection over the per-key cap (4429, by analogy with HTTP 429). */
+const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** How long close() lets clients finish (websocket close handshake, responses in flight). */
 const CLOSE_GRACE_MS = 1000;

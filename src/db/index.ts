@@ -11,7 +11,7 @@ export { Loaders } from './loaders.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
-export { matchesWhere, parseWhere, type WhereNode } from './filter.js';
+export { matchesWhere, parseWhere, whereFields, type WhereNode } from './filter.js';
 export { parseFieldPath } from './names.js';
 export { documentComparator, reqlEqual, type SortKey } from './order-eval.js';
 
