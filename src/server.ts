@@ -15,7 +15,7 @@ import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
-import { isDomainError, Unauthenticated } from './errors.js';
+import { isDomainError, RateLimited, Unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { limitPlugins } from './limits.js';
@@ -208,11 +208,12 @@ export async function createServer(options: ServerOptions): Promise<Server> {
           identity = await gate.admit(credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(request.headers), request.socket.remoteAddress);
         } catch (error) {
           log.info({ code: isDomainError(error) ? error.code : undefined }, 'graphql-ws connection refused');
+          if (error instanceof RateLimited) socket.close(CLOSE_TOO_MANY_REQUESTS, error.message);
           return false;
         }
         const release = gate.openConnection(identity);
         if (!release) {
-          socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'too many connections for this key');
+          socket.close(CLOSE_TOO_MANY_REQUESTS, `this key already holds ${config.security.maxConnectionsPerKey} connections, the most allowed`);
           return false;
         }
         // When the credential expires, the connection and all its subscriptions end.
@@ -334,8 +335,11 @@ function corsOptions(origins: readonly string[]): YogaServerOptions<Record<strin
   };
 }
 
-/** Close code for a graphql-ws connection over the per-key cap (4429, by analogy with HTTP 429). */
-const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+/**
+ * Close code for a graphql-ws connection refused by a rate limit or over the per-key connection
+ * cap (4429, by analogy with HTTP 429); a refused credential closes with graphql-ws's 4403.
+ */
+const CLOSE_TOO_MANY_REQUESTS = 4429;
 
 /** How long close() lets clients finish (websocket close handshake, responses in flight). */
 const CLOSE_GRACE_MS = 1000;
