@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ConfigError, loadConfig } from '../src/config.js';
@@ -162,7 +165,7 @@ describe('JWT (HS256)', () => {
   });
 });
 
-describe('mode none', () => {
+describe('settings', () => {
   it('is refused on a non-loopback address unless --insecure is given', () => {
     expect(() => loadConfig([], { HOST: '0.0.0.0' })).toThrow(ConfigError);
     expect(() => loadConfig([], { HOST: '0.0.0.0' })).toThrow(/--insecure/);
@@ -174,5 +177,22 @@ describe('mode none', () => {
     expect(() => loadConfig([], { AUTH_MODE: 'api-key', API_KEYS: 'short:reader' })).toThrow(/API_KEYS: the key of entry 1 .* at least 16/);
     expect(() => loadConfig([], { AUTH_MODE: 'jwt', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET must be at least 32 bytes/);
     expect(() => loadConfig([], { PERMISSIONS: '{"reader": {"test.t": {"raed": true}}}' })).toThrow(/role "reader", "test.t": unknown key "raed"/);
+  });
+
+  it('reads keys and rules from the config file as JSON objects, as the README example writes them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rethinkql-auth-'));
+    try {
+      const path = join(dir, 'rethinkql.json');
+      const permissions = { user: { 'app.notes': { read: true, rows: { owner: { eq: '$user.id' } }, hiddenFields: ['secret'], readonlyFields: ['createdAt'] } } };
+      writeFileSync(path, JSON.stringify({ host: '0.0.0.0', authMode: 'api-key', apiKeys: { [READER_KEY]: 'user' }, rateLimitPerKey: 600, permissions }));
+      const config = loadConfig(['--config', path], {});
+      if (config === 'help') throw new Error('unreachable');
+      expect(config.security).toMatchObject({ authMode: 'api-key', rateLimitPerKey: 600 });
+      expect(config.security.apiKeys.get(READER_KEY)).toBe('user');
+      const rule = config.security.permissions.get('user')?.get('app.notes');
+      expect(rule && { actions: [...rule.actions], rows: rule.rows, hidden: rule.hiddenFields }).toEqual({ actions: ['read'], rows: { owner: { eq: '$user.id' } }, hidden: ['secret'] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
