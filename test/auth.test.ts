@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { bearer, post, securityFrom, token } from './support/auth.js';
@@ -162,6 +163,28 @@ describe('JWT (HS256)', () => {
     await sse.ended;
     expect(sse.results.at(-1)?.errors?.[0]).toMatchObject({ message: expect.stringContaining('token expired'), extensions: { code: 'UNAUTHENTICATED' } });
     await expect.poll(() => gw.app.subscriptions.stats().subscribers).toBe(0);
+  });
+});
+
+describe('JWT with public keys', () => {
+  it.each(['pem', 'jwks'] as const)('verifies ES256 tokens against a %s file and refuses tokens of another key', async (kind) => {
+    const dir = mkdtempSync(join(tmpdir(), 'rethinkql-jwt-'));
+    let gw: TestGateway | undefined;
+    try {
+      const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+      const other = await generateKeyPair('ES256');
+      const path = join(dir, kind === 'pem' ? 'key.pem' : 'jwks.json');
+      writeFileSync(path, kind === 'pem' ? await exportSPKI(publicKey) : JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }));
+      gw = await startTestGateway({ security: securityFrom({ AUTH_MODE: 'jwt', [kind === 'pem' ? 'JWT_PUBLIC_KEY_FILE' : 'JWT_JWKS_FILE']: path }) });
+      const sign = (key: CryptoKey) => new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'ES256', kid: 'k1' }).setExpirationTime('1h').sign(key);
+      expect((await post(gw, '{ databases }', undefined, bearer(await sign(privateKey)))).status).toBe(200);
+      const forged = await post(gw, '{ databases }', undefined, bearer(await sign(other.privateKey)));
+      expect(forged.status).toBe(401);
+      expect(forged.body.errors?.[0]?.message).toContain('signature');
+    } finally {
+      await gw?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
