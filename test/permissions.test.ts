@@ -112,6 +112,16 @@ describe('row rules with $user.id', () => {
     expect(await notes()).toEqual([seed[2]]);
   });
 
+  it('checks the rule atomically with the write in the data layer (a row moved out of the rule meanwhile is NOT_FOUND)', async () => {
+    const { documents } = gw.app.data;
+    const aliceRule = { owner: { eq: 'alice' } };
+    await expect(documents.update('test', NOTES, 'b1', { text: 'x' }, aliceRule)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(documents.replace('test', NOTES, 'b1', { owner: 'alice' }, aliceRule)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await notes()).toEqual(seed);
+    expect(await documents.update('test', NOTES, 'a1', { text: 'ok' }, aliceRule)).toMatchObject({ id: 'a1', text: 'ok' });
+    expect(await documents.replace('test', NOTES, 'a2', { owner: 'alice' }, aliceRule)).toEqual({ id: 'a2', owner: 'alice' });
+  });
+
   it('refuses writes that would leave the rule: inserting for someone else, or giving a row away', async () => {
     const insert = await as('alice', `mutation { insert(table: "${NOTES}", documents: [{ id: "x", owner: "bob" }]) { inserted } }`);
     expect(codeOf(insert)).toBe('FORBIDDEN');

@@ -82,6 +82,9 @@ function byKey(table: RTable, id: string, write: (key: string | number) => RDatu
   return r.branch(exists(table, text as string), write(text as string), write(number));
 }
 
+/** The error a guarded write raises inside the query when the document does not match its guard. */
+const OUTSIDE_GUARD = 'document outside the write guard';
+
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
   constructor(
@@ -205,13 +208,17 @@ export class Documents {
     return { inserted: result.inserted, replaced: result.replaced, unchanged: result.unchanged, generatedKeys, documents: written };
   }
 
-  /** Deep-merges `patch` into the document (RethinkDB update semantics); returns the new document. */
-  async update(db: string, table: string, id: string, patch: unknown): Promise<Document> {
-    return (await this.updateChange(db, table, id, patch)).newVal;
+  /**
+   * Deep-merges `patch` into the document (RethinkDB update semantics); returns the new document.
+   * With `guard` (a where filter, e.g. a role's row rule) the document must match it, checked
+   * atomically with the write; NotFound when it does not, as when it is missing.
+   */
+  async update(db: string, table: string, id: string, patch: unknown, guard?: unknown): Promise<Document> {
+    return (await this.updateChange(db, table, id, patch, guard)).newVal;
   }
 
   /** Like `update`, but returns the document before and after, and whether the patch changed it. */
-  async updateChange(db: string, table: string, id: string, patch: unknown): Promise<DocumentChange> {
+  async updateChange(db: string, table: string, id: string, patch: unknown, guard?: unknown): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(patch)) throw new BadInput('patch must be a JSON object');
     checkStorable(patch, 'patch');
@@ -219,14 +226,16 @@ export class Documents {
       throw new BadInput(`the primary key "${primaryKey}" cannot be changed`, { field: primaryKey });
     }
     const t = r.db(db).table(table);
-    const result = await this.write(byKey(t, id, (key) => t.get(key).update(patch, { returnChanges: 'always' })));
+    const rule = parseWhere(guard);
+    const change = rule ? (row: RDatum) => r.branch(compileWhere(rule)(row), patch, r.error(OUTSIDE_GUARD)) : patch;
+    const result = await this.guardedWrite(byKey(t, id, (key) => t.get(key).update(change, { returnChanges: 'always' })), db, table, id);
     const newVal = this.changedDocument(result, db, table, id);
     const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
     return { oldVal, newVal, changed: result.unchanged === 0 };
   }
 
-  /** Replaces the whole document (the primary key is kept); NotFound when it does not exist. */
-  async replace(db: string, table: string, id: string, document: unknown): Promise<Document> {
+  /** Replaces the whole document (the primary key is kept); NotFound when it does not exist, or does not match `guard` (as in update). */
+  async replace(db: string, table: string, id: string, document: unknown, guard?: unknown): Promise<Document> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(document)) throw new BadInput('document must be a JSON object');
     checkStorable(document, 'document');
@@ -234,13 +243,13 @@ export class Documents {
       throw new BadInput(`the document's "${primaryKey}" must equal the id being replaced`, { field: primaryKey });
     }
     const t = r.db(db).table(table);
+    const rule = parseWhere(guard);
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
-    // makes both report "skipped" so the caller gets NotFound.
-    const result = await this.write(
-      byKey(t, id, (key) =>
-        t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, { ...document, [primaryKey]: key }), { returnChanges: 'always' }),
-      ),
-    );
+    // makes both report "skipped" so the caller gets NotFound. Nested branches, not one with
+    // several conditions: reqlite evaluates only the first condition of a multi-way branch.
+    const replacement = (key: string | number) => (old: RDatum) =>
+      r.branch(old.eq(null), null, rule ? r.branch(compileWhere(rule)(old), { ...document, [primaryKey]: key }, r.error(OUTSIDE_GUARD)) : { ...document, [primaryKey]: key });
+    const result = await this.guardedWrite(byKey(t, id, (key) => t.get(key).replace(replacement(key), { returnChanges: 'always' })), db, table, id);
     return this.changedDocument(result, db, table, id);
   }
 
@@ -281,6 +290,18 @@ export class Documents {
     if (!Number.isSafeInteger(limit) || limit < 0) throw new BadInput(`limit must be a non-negative integer (got ${limit})`);
     if (limit > this.limits.maxLimit) throw new BadInput(`limit ${limit} exceeds the maximum of ${this.limits.maxLimit}`, { limit, max: this.limits.maxLimit });
     return limit;
+  }
+
+  /** `write`, where a document failing its guard is reported as NotFound (the caller may not learn it exists). */
+  private async guardedWrite(query: RDatum, db: string, table: string, id: string): Promise<WriteResult> {
+    try {
+      return await this.write(query);
+    } catch (error) {
+      if (error instanceof BadInput && error.message.startsWith(OUTSIDE_GUARD)) {
+        throw new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
+      }
+      throw error;
+    }
   }
 
   /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */

@@ -148,7 +148,7 @@ export class RdmTranslator {
       case 'filter':
         return (await documents.listAll(db, table, where, config.rdmMaxRows)).map((doc) => access.strip(doc));
       case 'update': {
-        const change = await documents.updateChange(db, table, identifier, patch);
+        const change = await documents.updateChange(db, table, identifier, patch, access.rows);
         if (!change.changed) {
           throw new BadInput(`the update left document ${JSON.stringify(identifier)} in ${db}.${table} unchanged`, { database: db, table, id: identifier });
         }

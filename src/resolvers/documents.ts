@@ -86,9 +86,9 @@ export async function insert(
 
 /**
  * The document a row-ruled write may touch: NotFound when it is missing OR outside the rule
- * (the caller cannot tell which). Unrestricted roles skip the read.
- * Known gap: the check and the write are two queries, so a concurrent write that moves the
- * document out of the rule in between is not seen.
+ * (the caller cannot tell which). Unrestricted roles skip the read. Updates and replaces pass
+ * the rule to the data layer too, which checks it atomically with the write; this read is for
+ * checking the RESULT against the rule (and for deletes, see `remove`).
  */
 async function writableDocument(ctx: Context, access: TableAccess, db: string, table: string, id: string): Promise<Document | null> {
   if (access.rows === undefined) return null;
@@ -103,7 +103,7 @@ export async function update(ctx: Context, args: TableArgs & { id: string; patch
   access.checkWrite(args.patch, 'patch');
   const current = await writableDocument(ctx, access, db, args.table, args.id);
   if (current) access.checkWrite(args.patch, 'patch', deepMerge(current, args.patch));
-  const doc = await ctx.data.documents.update(db, args.table, args.id, args.patch);
+  const doc = await ctx.data.documents.update(db, args.table, args.id, args.patch, access.rows);
   ctx.loaders.prime(db, args.table, args.id, doc);
   return access.strip(doc);
 }
@@ -114,7 +114,7 @@ export async function replace(ctx: Context, args: TableArgs & { id: string; docu
   access.checkWrite(args.document, 'document');
   const current = await writableDocument(ctx, access, db, args.table, args.id);
   if (current) access.checkWrite(args.document, 'document', args.document);
-  const doc = await ctx.data.documents.replace(db, args.table, args.id, args.document);
+  const doc = await ctx.data.documents.replace(db, args.table, args.id, args.document, access.rows);
   ctx.loaders.prime(db, args.table, args.id, doc);
   return access.strip(doc);
 }
