@@ -46,6 +46,8 @@ export interface Config {
   maxCost: number;
   /** Most directives in one operation (GraphQL Armor max-directives). @default 50 */
   maxDirectives: number;
+  /** Most rows one operation may ask for: `limit`s, `ids` and inserted documents summed over all its fields (src/row-budget.ts). @default 10 x maxLimit */
+  maxRows: number;
   /** Largest request body in bytes; also the largest RDM packet. @default 1_048_576 */
   maxBodyBytes: number;
   /** How long a query waits for a database connection while the database is down. @default 5000 */
@@ -211,6 +213,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-tokens': { type: 'string' },
         'max-cost': { type: 'string' },
         'max-directives': { type: 'string' },
+        'max-rows': { type: 'string' },
         demo: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
         config: { type: 'string' },
@@ -300,6 +303,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     maxTokens: int(values['max-tokens'], 'max-tokens', 5000, 100, 10_000_000),
     maxCost: int(values['max-cost'], 'max-cost', 5000, 1, 100_000_000),
     maxDirectives: int(values['max-directives'], 'max-directives', 50, 0, 100_000),
+    maxRows: int(values['max-rows'], 'max-rows', 10 * maxLimit, 1, 100_000_000),
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
     dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
     demo,

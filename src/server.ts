@@ -22,6 +22,7 @@ import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
 import { requestIdOf } from './request-id.js';
+import { useRowBudget } from './row-budget.js';
 import { schema } from './schema/index.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
 
@@ -107,7 +108,7 @@ export function createGatewayYoga(
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [...limitPlugins(config), useMetrics(metrics), ...plugins],
+    plugins: [...limitPlugins(config), useRowBudget(config), useMetrics(metrics), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.

@@ -45,6 +45,9 @@ Security and limits (see README, "Limits"):
   --max-tokens <n>         most tokens in a GraphQL document [MAX_TOKENS] (default 5000)
   --max-cost <n>           highest operation cost [MAX_COST] (default 5000)
   --max-directives <n>     most directives in an operation [MAX_DIRECTIVES] (default 50)
+  --max-rows <n>           most rows an operation may ask for: limits, ids and inserted
+                           documents summed over its fields [MAX_ROWS] (default 10 x
+                           MAX_LIMIT)
 
 Authentication, permissions and rate limits (see README, "Security"):
   --auth-mode <mode>       none, api-key or jwt [AUTH_MODE] (default none: everyone is the
