@@ -211,6 +211,17 @@ describe('RDM packets go through the same permissions', () => {
   });
 });
 
+describe('listing databases and tables', () => {
+  it('shows a role only the databases and tables its rules name', async () => {
+    const user = await as<{ databases: string[]; tables: { name: string }[] }>('alice', '{ databases tables { name } }');
+    expect(user.data).toEqual({ databases: ['test'], tables: [{ name: NOTES }] });
+    const reader = await as<{ tables: { name: string }[] }>('reader', '{ tables { name } }');
+    expect(reader.data?.tables.map((table) => table.name)).toContain(NOTES);
+    expect(codeOf(await as('alice', '{ tables(db: "AUDIT") { name } }'))).toBe('FORBIDDEN');
+    expect((await as<{ databases: string[] }>('nobody', '{ databases }')).data).toEqual({ databases: [] });
+  });
+});
+
 describe('admin permission', () => {
   it('is needed to create and drop tables', async () => {
     const table = uniqueTable('perm');
