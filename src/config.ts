@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isLoopback, parseSecurity, type SecurityConfig } from './auth/settings.js';
+import { SECURITY_OPTIONS, securityFrom, type SecurityConfig } from './auth/settings.js';
 import { readConfigFile } from './config-file.js';
 import { usage } from './usage.js';
 
@@ -223,21 +223,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'rdm-audit-db': { type: 'string' },
         'rdm-audit-table': { type: 'string' },
         'rdm-max-rows': { type: 'string' },
-        'auth-mode': { type: 'string' },
-        insecure: { type: 'boolean' },
-        'jwt-public-key-file': { type: 'string' },
-        'jwt-jwks-file': { type: 'string' },
-        'jwt-algorithms': { type: 'string' },
-        'jwt-role-claim': { type: 'string' },
-        'jwt-user-claim': { type: 'string' },
-        'jwt-issuer': { type: 'string' },
-        'jwt-audience': { type: 'string' },
-        permissions: { type: 'string' },
-        'rate-limit-per-key': { type: 'string' },
-        'rate-limit-per-ip': { type: 'string' },
-        'rate-limit-window-ms': { type: 'string' },
-        'max-subscriptions-per-connection': { type: 'string' },
-        'max-connections-per-key': { type: 'string' },
+        ...SECURITY_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -284,7 +270,20 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   // The gateway's names win over the RDM-era aliases, as RETHINKDB_URL wins over ReDB_HOST.
   const auditName = (flag: string | undefined, name: string, alias: string, fallback: string): [string, string] =>
     pick(flag, name) ?? (env[alias] ? [alias, env[alias]] : [alias, fallback]);
-  const security = securityFrom(values, env, pick, host, values['ws-host'] ?? (env.WS_HOST || host), wsPort);
+  let security: SecurityConfig;
+  try {
+    security = securityFrom({
+      flags: values,
+      env,
+      pick,
+      int: (source, value, min, max) => integer(source, value, min, max),
+      bool: boolean,
+      addresses: [host, ...(wsPort && /^(off|false|no|none)$/i.test(wsPort[1]) ? [] : [values['ws-host'] ?? (env.WS_HOST || host)])],
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError((error as Error).message);
+  }
   return {
     host,
     port: int(values.port, 'port', 4000, 0, 65535),
@@ -316,50 +315,6 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     subscriberQueueSize: int(values['subscriber-queue-size'], 'subscriber-queue-size', 1000, 1, 1_000_000),
     security,
   };
-}
-
-/**
- * The security settings: flags and environment (API_KEYS and JWT_SECRET from the environment or
- * config file only — a secret on the command line shows in `ps`). Refuses AUTH_MODE=none on a
- * non-loopback address (the HTTP or the legacy RDM listener) unless --insecure / INSECURE=true.
- */
-function securityFrom(
-  values: Record<string, string | boolean | undefined>,
-  env: Env,
-  pick: (flag: string | undefined, name: string) => [string, string] | undefined,
-  host: string,
-  wsHost: string,
-  wsPort: [string, string] | undefined,
-): SecurityConfig {
-  const names = ['auth-mode', 'jwt-public-key-file', 'jwt-jwks-file', 'jwt-algorithms', 'jwt-role-claim', 'jwt-user-claim', 'jwt-issuer', 'jwt-audience', 'permissions',
-    'rate-limit-per-key', 'rate-limit-per-ip', 'rate-limit-window-ms', 'max-subscriptions-per-connection', 'max-connections-per-key'];
-  const input: Record<string, string | undefined> = { API_KEYS: env.API_KEYS || undefined, JWT_SECRET: env.JWT_SECRET || undefined };
-  const sources: Record<string, string> = {};
-  for (const name of names) {
-    const flag = values[name];
-    const found = pick(typeof flag === 'string' ? flag : undefined, name);
-    const envName = name.toUpperCase().replace(/-/g, '_');
-    if (found) [sources[envName], input[envName]] = found;
-  }
-  let security: SecurityConfig;
-  try {
-    security = parseSecurity(
-      input,
-      (name, fallback, min, max) => (input[name] === undefined ? fallback : integer(sources[name] ?? name, input[name], min, max)),
-      (name, fallback) => (name === 'INSECURE' && values.insecure ? true : env[name] ? boolean(name, env[name]) : fallback),
-    );
-  } catch (error) {
-    if (error instanceof ConfigError) throw error;
-    throw new ConfigError((error as Error).message);
-  }
-  const legacyOff = wsPort !== undefined && /^(off|false|no|none)$/i.test(wsPort[1]);
-  const exposed = [host, ...(legacyOff ? [] : [wsHost])].find((address) => !isLoopback(address));
-  if (security.authMode === 'none' && exposed && !security.insecure) {
-    throw new ConfigError(
-      `AUTH_MODE=none on the non-loopback address ${exposed} would let anyone reach the database: set AUTH_MODE=api-key or jwt, or pass --insecure`,
-    );
-  }
-  return security;
 }
 
 /** The environment variables the gateway reads, as listed in `usage` (one source of truth). */

@@ -8,14 +8,14 @@ import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'gra
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { credentialFromConnectionParams, credentialFromHeaders } from './auth/authenticator.js';
 import { sendRefusal, type Gate } from './auth/gate.js';
 import { ANONYMOUS_ADMIN, type Identity } from './auth/identity.js';
+import { WsGuard } from './auth/ws-guard.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
-import { isDomainError, RateLimited, Unauthenticated } from './errors.js';
+import { Unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { limitPlugins } from './limits.js';
@@ -142,7 +142,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   const requestIds = new WeakMap<IncomingMessage, string>();
   const identities = new WeakMap<IncomingMessage, Identity>();
   const yoga = createGatewayYoga(options, (request) => requestIds.get(request), (request) => identities.get(request));
-  const connections = new WeakMap<object, { identity: Identity; release: () => void; expiry?: NodeJS.Timeout }>();
+  const wsGuard = new WsGuard(gate, config.security, log);
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
@@ -194,7 +194,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   });
 
   // graphql-ws on the GraphQL path; operations go through yoga's envelop so they get the same
-  // context, parse/validate caches, error masking and (later) auth as HTTP.
+  // context, parse/validate caches, error masking, limits and identity as HTTP.
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   const graphqlWsServer = useServer(
     {
@@ -203,53 +203,25 @@ export async function createServer(options: ServerOptions): Promise<Server> {
       // The credential travels in connection_init; a refused one closes the socket with 4403
       // before any operation runs (graphql-ws refuses operations before the ack).
       onConnect: async (ctx) => {
-        const { socket, request } = ctx.extra;
-        let identity: Identity;
-        try {
-          identity = await gate.admit(credentialFromConnectionParams(ctx.connectionParams) ?? credentialFromHeaders(request.headers), request.socket.remoteAddress);
-        } catch (error) {
-          log.info({ code: isDomainError(error) ? error.code : undefined }, 'graphql-ws connection refused');
-          if (error instanceof RateLimited) socket.close(CLOSE_TOO_MANY_REQUESTS, error.message);
-          return false;
-        }
-        const release = gate.openConnection(identity);
-        if (!release) {
-          socket.close(CLOSE_TOO_MANY_REQUESTS, `this key already holds ${config.security.maxConnectionsPerKey} connections, the most allowed`);
-          return false;
-        }
-        // When the credential expires, the connection and all its subscriptions end.
-        const expiry = identity.expiresAt === undefined ? undefined : setTimeout(() => socket.close(4403, 'token expired'), Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1));
-        connections.set(socket, { identity, release, expiry });
+        if (!(await wsGuard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
         metrics.connections.inc({ transport: 'graphql-ws' });
         return true;
       },
       onClose: (ctx) => {
-        const connection = connections.get(ctx.extra.socket);
-        connection?.release();
-        clearTimeout(connection?.expiry);
+        wsGuard.closed(ctx.extra.socket);
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
       },
       onSubscribe: async (ctx, _id, params) => {
-        const connection = connections.get(ctx.extra.socket);
-        if (!connection) return [new GraphQLError('authentication required', { extensions: { code: 'UNAUTHENTICATED' } })];
-        try {
-          gate.charge(connection.identity, ctx.extra.request.socket.remoteAddress);
-        } catch (error) {
-          if (isDomainError(error)) return [new GraphQLError(error.message, { extensions: { ...error.details, code: error.code } })];
-          throw error;
-        }
         // ctx.subscriptions already holds this operation.
-        if (Object.keys(ctx.subscriptions).length > config.security.maxSubscriptionsPerConnection) {
-          const max = config.security.maxSubscriptionsPerConnection;
-          return [new GraphQLError(`this connection already runs ${max} operations, the most allowed; complete one first`, { extensions: { code: 'LIMIT_EXCEEDED', max } })];
-        }
+        const identity = wsGuard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
+        if (Array.isArray(identity)) return identity;
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
-          identity: connection.identity,
+          identity,
         });
         let document;
         try {
@@ -335,12 +307,6 @@ function corsOptions(origins: readonly string[]): YogaServerOptions<Record<strin
     return origin && origins.includes(origin) ? { origin: [origin], credentials: false } : false;
   };
 }
-
-/**
- * Close code for a graphql-ws connection refused by a rate limit or over the per-key connection
- * cap (4429, by analogy with HTTP 429); a refused credential closes with graphql-ws's 4403.
- */
-const CLOSE_TOO_MANY_REQUESTS = 4429;
 
 /** How long close() lets clients finish (websocket close handshake, responses in flight). */
 const CLOSE_GRACE_MS = 1000;

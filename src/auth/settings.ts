@@ -168,3 +168,65 @@ function readText(name: string, path: string): string {
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+/** The command-line options of the security settings (API_KEYS and JWT_SECRET have none: a secret on the command line shows in `ps`). */
+export const SECURITY_OPTIONS = {
+  'auth-mode': { type: 'string' },
+  insecure: { type: 'boolean' },
+  'jwt-public-key-file': { type: 'string' },
+  'jwt-jwks-file': { type: 'string' },
+  'jwt-algorithms': { type: 'string' },
+  'jwt-role-claim': { type: 'string' },
+  'jwt-user-claim': { type: 'string' },
+  'jwt-issuer': { type: 'string' },
+  'jwt-audience': { type: 'string' },
+  permissions: { type: 'string' },
+  'rate-limit-per-key': { type: 'string' },
+  'rate-limit-per-ip': { type: 'string' },
+  'rate-limit-window-ms': { type: 'string' },
+  'max-subscriptions-per-connection': { type: 'string' },
+  'max-connections-per-key': { type: 'string' },
+} as const;
+
+/** Where config.ts found each setting, and its validators (so messages name flags and variables alike). */
+export interface SecuritySources {
+  /** Parsed command-line values. */
+  flags: Readonly<Record<string, string | boolean | undefined>>;
+  env: SecurityInput;
+  /** [source name, value] of a string setting from its flag, else its environment variable. */
+  pick: (flag: string | undefined, name: string) => [string, string] | undefined;
+  int: (source: string, value: string, min: number, max: number) => number;
+  bool: (source: string, value: string) => boolean;
+  /** The addresses the gateway listens on (HTTP, and the legacy RDM listener when on). */
+  addresses: readonly string[];
+}
+
+/**
+ * The security settings from flags, environment and config file (API_KEYS and JWT_SECRET from
+ * the environment or config file only). Refuses AUTH_MODE=none on a non-loopback address unless
+ * --insecure / INSECURE=true. Throws an Error naming the setting.
+ */
+export function securityFrom({ flags, env, pick, int, bool, addresses }: SecuritySources): SecurityConfig {
+  const input: Record<string, string | undefined> = { API_KEYS: env.API_KEYS || undefined, JWT_SECRET: env.JWT_SECRET || undefined };
+  const sources: Record<string, string> = {};
+  for (const [name, option] of Object.entries(SECURITY_OPTIONS)) {
+    if (option.type !== 'string') continue;
+    const flag = flags[name];
+    const found = pick(typeof flag === 'string' ? flag : undefined, name);
+    if (found) [sources[envName(name)], input[envName(name)]] = found;
+  }
+  const security = parseSecurity(
+    input,
+    (name, fallback, min, max) => (input[name] === undefined ? fallback : int(sources[name] ?? name, input[name], min, max)),
+    (name, fallback) => (name === 'INSECURE' && flags.insecure ? true : env[name] ? bool(name, env[name]) : fallback),
+  );
+  const exposed = addresses.find((address) => !isLoopback(address));
+  if (security.authMode === 'none' && exposed && !security.insecure) {
+    throw new Error(`AUTH_MODE=none on the non-loopback address ${exposed} would let anyone reach the database: set AUTH_MODE=api-key or jwt, or pass --insecure`);
+  }
+  return security;
+}
+
+function envName(flag: string): string {
+  return flag.toUpperCase().replace(/-/g, '_');
+}
