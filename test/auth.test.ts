@@ -146,6 +146,22 @@ describe('JWT (HS256)', () => {
     expect(result.body.errors?.[0]?.message).toContain(says);
   });
 
+  it('refuses an expired token on graphql-ws (4403), SSE and RDM (401) alike', async () => {
+    const expired = await token({ role: 'reader', sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const client = clients.open(gw.app.url, { connectionParams: { token: expired } });
+    const sub = subscribeWs(client, changes(table));
+    await sub.ended;
+    expect(client.closes).toEqual([4403]);
+    expect(sub.results).toEqual([]);
+    const sse = subscribeSse(gw.app.url, changes(table), undefined, bearer(expired));
+    await sse.ended;
+    expect(String(sse.failure)).toContain('401');
+    const rdm = await fetch(`http://127.0.0.1:${gw.app.port}/rdm/get_all`, { method: 'POST', headers: bearer(expired), body: JSON.stringify(packet({ table })) });
+    expect(rdm.status).toBe(401);
+    expect(((await rdm.json()) as { error: { message: string } }).error.message).toBe('token expired');
+    expect(await upgradeStatus(`ws://127.0.0.1:${gw.app.port}/rdm/get_all?token=${expired}`)).toBe(401);
+  });
+
   it('ends graphql-ws subscriptions and the connection when the token expires', async () => {
     const short = await token({ role: 'reader', sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
     const client = clients.open(gw.app.url, { connectionParams: { token: short } });
