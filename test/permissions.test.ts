@@ -128,6 +128,9 @@ describe('row rules with $user.id', () => {
     const giveAway = await as('alice', `mutation { update(table: "${NOTES}", id: "a1", patch: { owner: "bob" }) }`);
     expect(codeOf(giveAway)).toBe('FORBIDDEN');
     expect(await notes()).toEqual(seed);
+    const upsert = await as('alice', `mutation { insert(table: "${NOTES}", documents: [{ id: "b1", owner: "alice" }], conflict: REPLACE) { inserted } }`);
+    expect(codeOf(upsert)).toBe('FORBIDDEN');
+    expect(await notes()).toEqual(seed);
     const own = await as('alice', `mutation { insert(table: "${NOTES}", documents: [{ id: "a3", owner: "alice" }]) { inserted } }`);
     expect(own.data).toEqual({ insert: { inserted: 1 } });
   });

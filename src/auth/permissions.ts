@@ -24,6 +24,8 @@ export interface TableAccess {
    * resulting document `result` is given — one that would fall outside the row filter.
    */
   checkWrite(doc: Document, what: string, result?: Document): void;
+  /** `checkWrite` for a patch deep-merged into `current` (RethinkDB update semantics). */
+  checkPatch(current: Document, patch: Document, what: string): void;
 }
 
 const UNRESTRICTED: TableAccess = {
@@ -33,6 +35,7 @@ const UNRESTRICTED: TableAccess = {
   strip: (doc) => doc,
   checkReads: () => undefined,
   checkWrite: () => undefined,
+  checkPatch: () => undefined,
 };
 
 /**
@@ -62,6 +65,11 @@ function accessFor(rule: TableRule, identity: Identity, db: string, table: strin
   const readonly = new Set(rule.readonlyFields);
   const refuse = (message: string, details: Record<string, unknown>) =>
     new Forbidden(`role "${identity.role}" ${message} in ${db}.${table}`, { database: db, table, ...details });
+  const checkWrite = (doc: Document, what: string, result?: Document): void => {
+    const field = Object.keys(doc).find((key) => readonly.has(key));
+    if (field !== undefined) throw refuse(`may not write the field "${field}" (${what})`, { field });
+    if (rowNode && result && !matchesWhere(rowNode, result)) throw refuse(`may not write a document outside its row rule (${what})`, {});
+  };
   return {
     rows,
     restrict: (where) => (rows === undefined ? where : where === undefined || where === null ? rows : { and: [rows, where] }),
@@ -77,12 +85,23 @@ function accessFor(rule: TableRule, identity: Identity, db: string, table: strin
       const found = fields.find((field) => hidden.has(field.split('.')[0] as string));
       if (found !== undefined) throw refuse(`may not filter or sort on the hidden field "${found}"`, { field: found });
     },
-    checkWrite(doc, what, result) {
-      const field = Object.keys(doc).find((key) => readonly.has(key));
-      if (field !== undefined) throw refuse(`may not write the field "${field}" (${what})`, { field });
-      if (rowNode && result && !matchesWhere(rowNode, result)) throw refuse(`may not write a document outside its row rule (${what})`, {});
-    },
+    checkWrite,
+    checkPatch: (current, patch, what) => checkWrite(patch, what, deepMerge(current, patch)),
   };
+}
+
+/** RethinkDB's update semantics in JS (objects merge recursively, anything else replaces). */
+function deepMerge(base: Document, patch: Document): Document {
+  const merged: Document = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const old = merged[key];
+    merged[key] = isPlainObject(old) && isPlainObject(value) ? deepMerge(old, value) : value;
+  }
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Document {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -129,7 +129,7 @@ export class RdmTranslator {
       // A document outside the role's row rule answers exactly like a missing one.
       const [doc] = await documents.getMany(db, table, [identifier]);
       if (!doc || !access.allows(doc)) throw missingDocument(db, table, identifier);
-      if (operation === 'update') access.checkWrite(patch, 'payload.data', { ...doc, ...patch });
+      if (operation === 'update') access.checkPatch(doc, patch, 'payload.data');
     }
 
     await this.audit?.record(packet, operation, transport);

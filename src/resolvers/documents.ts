@@ -2,7 +2,7 @@ import { authorize, type TableAccess } from '../auth/permissions.js';
 import type { Action } from '../auth/rules.js';
 import type { Context } from '../context.js';
 import type { ConflictMode, Document, InsertResult, OrderBy } from '../db/index.js';
-import { NotFound } from '../errors.js';
+import { Forbidden, NotFound } from '../errors.js';
 
 /** Arguments every document field takes: the database (default: the configured one) and table. */
 export interface TableArgs {
@@ -75,8 +75,17 @@ export async function insert(
 ): Promise<InsertResult> {
   const db = dbOf(ctx, args.db);
   const access = accessTo(ctx, db, args.table, 'insert');
-  // An upsert may overwrite an existing document: it needs update permission as well.
-  if (args.conflict === 'replace' || args.conflict === 'update') accessTo(ctx, db, args.table, 'update');
+  // An upsert may overwrite an existing document: it needs update permission as well, and is
+  // refused to roles with a row rule (it could overwrite a row outside the rule).
+  if (args.conflict === 'replace' || args.conflict === 'update') {
+    accessTo(ctx, db, args.table, 'update');
+    if (access.rows !== undefined) {
+      throw new Forbidden(`role "${ctx.identity.role}" has a row rule on ${db}.${args.table}: insert with conflict ${args.conflict.toUpperCase()} is not allowed, use update`, {
+        database: db,
+        table: args.table,
+      });
+    }
+  }
   args.documents.forEach((doc, i) => access.checkWrite(doc, `document ${i}`, doc));
   const { primaryKey } = await ctx.data.catalog.table(db, args.table);
   const result = await ctx.data.documents.insert(db, args.table, args.documents, args.conflict ?? 'error');
@@ -102,7 +111,7 @@ export async function update(ctx: Context, args: TableArgs & { id: string; patch
   const access = accessTo(ctx, db, args.table, 'update');
   access.checkWrite(args.patch, 'patch');
   const current = await writableDocument(ctx, access, db, args.table, args.id);
-  if (current) access.checkWrite(args.patch, 'patch', deepMerge(current, args.patch));
+  if (current) access.checkPatch(current, args.patch, 'patch');
   const doc = await ctx.data.documents.update(db, args.table, args.id, args.patch, access.rows);
   ctx.loaders.prime(db, args.table, args.id, doc);
   return access.strip(doc);
@@ -144,18 +153,4 @@ export async function removeMany(ctx: Context, args: TableArgs & { where?: Docum
       : await ctx.data.documents.deleteMany(db, args.table, access.restrict(args.where), false);
   ctx.loaders.clearTable(db, args.table);
   return deleted;
-}
-
-/** RethinkDB's update semantics in JS (objects merge recursively, anything else replaces), to check a patch's result against a row rule. */
-function deepMerge(base: Document, patch: Document): Document {
-  const merged: Document = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    const old = merged[key];
-    merged[key] = isPlainObject(old) && isPlainObject(value) ? deepMerge(old, value) : value;
-  }
-  return merged;
-}
-
-function isPlainObject(value: unknown): value is Document {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
