@@ -162,6 +162,30 @@ describe('JWT (HS256)', () => {
     expect(await upgradeStatus(`ws://127.0.0.1:${gw.app.port}/rdm/get_all?token=${expired}`)).toBe(401);
   });
 
+  it('stops answering a keep-alive RDM websocket once its token expires', async () => {
+    const short = await token({ role: 'reader', sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const ws = new WebSocket(`ws://127.0.0.1:${gw.app.port}/rdm/get_all?keepalive=1&token=${short}`);
+    try {
+      const replies: { status_code: number; error?: { code: string } }[] = [];
+      let closeCode: number | undefined;
+      ws.on('message', (data) => replies.push(JSON.parse(String(data)) as { status_code: number }));
+      ws.on('close', (code) => (closeCode = code));
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+      const send = () => ws.send(JSON.stringify(packet({ table })));
+      send();
+      await expect.poll(() => replies.length).toBe(1);
+      expect(replies[0]?.status_code).toBe(200);
+      await expect.poll(async () => {
+        if (closeCode === undefined) send();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return closeCode;
+      }, { timeout: 6000, interval: 200 }).toBe(1008);
+      expect(replies.at(-1)?.error?.code).toBe('UNAUTHENTICATED');
+    } finally {
+      ws.terminate();
+    }
+  });
+
   it('ends graphql-ws subscriptions and the connection when the token expires', async () => {
     const short = await token({ role: 'reader', sub: 'u1' }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
     const client = clients.open(gw.app.url, { connectionParams: { token: short } });

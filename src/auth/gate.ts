@@ -40,8 +40,12 @@ export class Gate {
     return this.admit(credential, request.socket.remoteAddress);
   }
 
-  /** Counts one more request on an open connection (a graphql-ws operation, an RDM packet). Throws RateLimited. */
+  /**
+   * Counts one more request on an open connection (a graphql-ws operation, an RDM packet).
+   * Throws Unauthenticated once the connection's credential has expired, or RateLimited.
+   */
   charge(identity: Identity, address: string | undefined): void {
+    if (identity.expiresAt !== undefined && Date.now() >= identity.expiresAt) throw new Unauthenticated('token expired');
     this.chargeAddress(address);
     this.chargeKey(identity);
   }

@@ -15,6 +15,8 @@ export enum RdmCloseCode {
   Normal = 1000,
   /** The gateway is shutting down. */
   GoingAway = 1001,
+  /** The connection's credential expired (after the UNAUTHENTICATED error reply to the packet that found it). */
+  PolicyViolation = 1008,
   /** A frame beyond the transport's hard limit (twice maxBodyBytes); smaller oversize packets get an error reply. */
   TooBig = 1009,
 }
@@ -127,6 +129,7 @@ export class RdmSocketServer {
       } catch (error) {
         if (!isDomainError(error)) throw error;
         if (ws.readyState === WebSocket.OPEN) ws.send(serializeRdmReply(errorReply(path, { code: error.code, message: error.message })));
+        if (error.code === 'UNAUTHENTICATED') ws.close(RdmCloseCode.PolicyViolation, 'token expired');
         return;
       }
       // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
