@@ -9,6 +9,7 @@ import type { Documents } from '../src/db/documents.js';
 import { createLogger } from '../src/logger.js';
 import { Metrics } from '../src/metrics.js';
 import type { RdmTranslator } from '../src/rdm/translator.js';
+import { Gate } from '../src/auth/gate.js';
 import { createGatewayYoga, type ExecutionTuning } from '../src/server.js';
 import type { Channels } from '../src/subscriptions/channels.js';
 import type { SubscriptionHub } from '../src/subscriptions/hub.js';
@@ -35,7 +36,7 @@ export const variants: Record<string, ExecutionTuning> = {
 function yogaFor(tuning: ExecutionTuning) {
   const config = defaultConfig({ port: 0 });
   const log = createLogger('silent');
-  return createGatewayYoga({ config, data: stubData, log, metrics: new Metrics(), subscriptions: {} as SubscriptionHub, channels: {} as Channels, rdm: {} as RdmTranslator, tuning });
+  return createGatewayYoga({ config, data: stubData, log, metrics: new Metrics(), subscriptions: {} as SubscriptionHub, channels: {} as Channels, rdm: {} as RdmTranslator, gate: new Gate(config.security), tuning });
 }
 
 const operations: Record<string, { query: string; variables?: Record<string, unknown> }> = {

@@ -1,3 +1,4 @@
+import { Gate } from './auth/gate.js';
 import type { Config } from './config.js';
 import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
@@ -64,6 +65,12 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     target = { kind: 'external' as const, host: embedded.host, port: embedded.port, user: 'admin', password: '' };
   } else {
     target = config.database;
+  }
+  if (config.security.authMode === 'none') {
+    log.warn(
+      { host: config.host, insecure: config.security.insecure },
+      'authentication is off (AUTH_MODE=none): every caller acts as the admin role; set AUTH_MODE=api-key or jwt for anything but local use',
+    );
   }
   const metrics = new Metrics();
   const data = openDataLayer({
@@ -147,12 +154,13 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     log,
   });
   const rdm = new RdmTranslator({ config, data, log });
+  const gate = new Gate(config.security);
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
-    rdmEndpoints = await mountRdm({ server, translator: rdm, config, log });
-    mountEventsRoute(server, { channels, maxBodyBytes: config.maxBodyBytes, log });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
+    rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log });
+    mountEventsRoute(server, { channels, gate, channelRules: config.security.channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {

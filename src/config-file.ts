@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 
+/** Settings whose value is JSON: in the file they may be written as objects (`apiKeys`, `permissions`, `channels`). */
+const JSON_SETTINGS = new Set(['API_KEYS', 'PERMISSIONS', 'CHANNELS']);
+
 /**
  * Reads a JSON config file into environment-variable form, so it goes through exactly the same
  * parsing and validation as the environment. Keys are the settings in camelCase (`port`,
@@ -23,6 +26,10 @@ export function readConfigFile(path: string, known: ReadonlySet<string>): Record
     if (!known.has(name) || !/^[a-z][A-Za-z0-9]*$/.test(key)) {
       const keys = [...known].map((env) => (env === 'RETHINKDB_DB' ? 'db' : env.toLowerCase().replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase())));
       throw new Error(`config file ${path}: unknown setting "${key}" (known: ${keys.join(', ')})`);
+    }
+    if (JSON_SETTINGS.has(name) && typeof value === 'object' && value !== null) {
+      settings[name] = JSON.stringify(value);
+      continue;
     }
     if (!['string', 'number', 'boolean'].includes(typeof value)) {
       throw new Error(`config file ${path}: "${key}" must be a string, number or boolean`);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SECURITY_OPTIONS, securityFrom, type SecurityConfig } from './auth/settings.js';
 import { readConfigFile } from './config-file.js';
 import { usage } from './usage.js';
 
@@ -47,6 +48,8 @@ export interface Config {
   maxCost: number;
   /** Most directives in one operation (GraphQL Armor max-directives). @default 50 */
   maxDirectives: number;
+  /** Most rows one operation may ask for: `limit`s, `ids` and inserted documents summed over all its fields (src/row-budget.ts). @default 10 x maxLimit */
+  maxRows: number;
   /** Largest request body in bytes; also the largest RDM packet. @default 1_048_576 */
   maxBodyBytes: number;
   /** How long a query waits for a database connection while the database is down. @default 5000 */
@@ -98,6 +101,8 @@ export interface Config {
   schemaSampleSize: number;
   /** Milliseconds between checks of the table list (the schema follows created and dropped tables); 0 never checks. @default 5000 */
   schemaRefreshMs: number;
+  /** Authentication, permissions, rate limits and connection caps (see README, "Security"). */
+  security: SecurityConfig;
 }
 
 /** A setting's value could not be used; the message says which and why. */
@@ -240,6 +245,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'max-tokens': { type: 'string' },
         'max-cost': { type: 'string' },
         'max-directives': { type: 'string' },
+        'max-rows': { type: 'string' },
         demo: { type: 'boolean' },
         'no-demo': { type: 'boolean' },
         config: { type: 'string' },
@@ -257,6 +263,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
         'models-file': { type: 'string' },
         'schema-sample-size': { type: 'string' },
         'schema-refresh-ms': { type: 'string' },
+        ...SECURITY_OPTIONS,
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -312,6 +319,20 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
   // The gateway's names win over the RDM-era aliases, as RETHINKDB_URL wins over ReDB_HOST.
   const auditName = (flag: string | undefined, name: string, alias: string, fallback: string): [string, string] =>
     pick(flag, name) ?? (env[alias] ? [alias, env[alias]] : [alias, fallback]);
+  let security: SecurityConfig;
+  try {
+    security = securityFrom({
+      flags: values,
+      env,
+      pick,
+      int: (source, value, min, max) => integer(source, value, min, max),
+      bool: boolean,
+      addresses: [host, ...(wsPort && /^(off|false|no|none)$/i.test(wsPort[1]) ? [] : [values['ws-host'] ?? (env.WS_HOST || host)])],
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError((error as Error).message);
+  }
   return {
     host,
     port: int(values.port, 'port', 4000, 0, 65535),
@@ -330,6 +351,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     maxTokens: int(values['max-tokens'], 'max-tokens', 5000, 100, 10_000_000),
     maxCost: int(values['max-cost'], 'max-cost', 5000, 1, 100_000_000),
     maxDirectives: int(values['max-directives'], 'max-directives', 50, 0, 100_000),
+    maxRows: int(values['max-rows'], 'max-rows', 10 * maxLimit, 1, 100_000_000),
     maxBodyBytes: int(values['max-body-bytes'], 'max-body-bytes', 1_048_576, 1024, 1_073_741_824),
     dbWaitMs: int(values['db-wait-ms'], 'db-wait-ms', 5000, 0, 600_000),
     demo,
@@ -352,6 +374,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     models,
     schemaSampleSize: int(values['schema-sample-size'], 'schema-sample-size', 100, 0, 100_000),
     schemaRefreshMs: int(values['schema-refresh-ms'], 'schema-refresh-ms', 5000, 0, 3_600_000),
+    security,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Identity } from './auth/identity.js';
 import type { Config } from './config.js';
 import type { DataLayer, Loaders } from './db/index.js';
 import type { Logger } from './logger.js';
@@ -25,4 +26,6 @@ export interface Context {
    * event id it saw, which is a resume token): subscriptions resume from it when no `resumeFrom` is given.
    */
   readonly lastEventId?: string;
+  /** Who is calling (role, user id, claims): resolvers check permissions with it (src/auth/permissions.ts). */
+  readonly identity: Identity;
 }

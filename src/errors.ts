@@ -3,7 +3,15 @@
  * `extensions.code`) in exactly one place, `src/schema/error-masking.ts`. Any other error is
  * unexpected: it is logged in full and masked for clients.
  */
-export type ErrorCode = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'UNAVAILABLE' | 'SUBSCRIBER_TOO_SLOW';
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'UNAUTHENTICATED'
+  | 'RATE_LIMITED'
+  | 'UNAVAILABLE'
+  | 'SUBSCRIBER_TOO_SLOW';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -35,6 +43,23 @@ export class Conflict extends DomainError {
 /** The caller may not do this. */
 export class Forbidden extends DomainError {
   readonly code = 'FORBIDDEN';
+}
+
+/**
+ * No valid credential: missing, unknown, malformed, expired or not yet valid. The message never
+ * says which tables or databases exist (authentication runs before anything is looked up).
+ */
+export class Unauthenticated extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+}
+
+/** Too many requests from this key, user or address; `details.retryAfter` is the wait in whole seconds. */
+export class RateLimited extends DomainError {
+  readonly code = 'RATE_LIMITED';
+
+  constructor(readonly retryAfter: number, scope: 'key' | 'ip') {
+    super(`rate limit exceeded for this ${scope === 'ip' ? 'address' : 'key'}; retry in ${retryAfter} s`, { retryAfter });
+  }
 }
 
 /** The database cannot be reached right now; retrying later may succeed. */

@@ -1,12 +1,18 @@
 import type { ServerResponse } from 'node:http';
+import { refusalHeaders, type Gate } from './auth/gate.js';
 import { isDomainError, type ErrorCode } from './errors.js';
 import { readBody } from './http-body.js';
 import type { Logger } from './logger.js';
 import type { Server } from './server.js';
+import type { ChannelRules } from './subscriptions/channel-rules.js';
 import type { Channels } from './subscriptions/channels.js';
 
 export interface EventsRouteOptions {
   channels: Channels;
+  /** Authenticates and rate-limits each request; the caller's role must be a publisher of the channel. */
+  gate: Gate;
+  /** Who may publish where (the CHANNELS setting). */
+  channelRules: ChannelRules;
   maxBodyBytes: number;
   log: Logger;
   /** @default '/events' */
@@ -20,6 +26,8 @@ const statusOf: Readonly<Record<ErrorCode, number>> = {
   CONFLICT: 409,
   UNAVAILABLE: 503,
   SUBSCRIBER_TOO_SLOW: 500,
+  UNAUTHENTICATED: 401,
+  RATE_LIMITED: 429,
 };
 
 function send(response: ServerResponse, status: number, body: unknown): void {
@@ -34,10 +42,11 @@ function sendError(response: ServerResponse, status: number, code: string, messa
 
 /**
  * `POST /events` with `{"channel": "...", "data": <any JSON>}`: publishes like the `publish`
- * mutation, for server-side programs without a GraphQL client. 201 with the stored event;
- * errors are `{"error": {"code", "message"}}` with 400/405/413/415/503.
+ * mutation, for server-side programs without a GraphQL client, authenticated as GraphQL is
+ * (Authorization / X-Api-Key). 201 with the stored event; errors are `{"error": {"code",
+ * "message"}}` with 400/401/403/405/413/415/429/503.
  */
-export function mountEventsRoute(server: Server, { channels, maxBodyBytes, log, path = '/events' }: EventsRouteOptions): void {
+export function mountEventsRoute(server: Server, { channels, gate, channelRules, maxBodyBytes, log, path = '/events' }: EventsRouteOptions): void {
   server.onRequest(path, async (request, response) => {
     if ((request.url ?? '').split('?')[0] !== path) {
       request.resume();
@@ -47,6 +56,17 @@ export function mountEventsRoute(server: Server, { channels, maxBodyBytes, log, 
       request.resume();
       response.setHeader('allow', 'POST');
       return sendError(response, 405, 'METHOD_NOT_ALLOWED', `use POST ${path} with {"channel", "data"} (got ${request.method})`);
+    }
+    let identity;
+    try {
+      identity = await gate.admitRequest(request);
+    } catch (error) {
+      request.resume();
+      const { status, headers } = refusalHeaders(error);
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+      if (isDomainError(error)) return sendError(response, status, error.code, error.message);
+      log.error({ err: error }, 'could not authenticate a publisher');
+      return sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
     }
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       request.resume();
@@ -65,7 +85,7 @@ export function mountEventsRoute(server: Server, { channels, maxBodyBytes, log, 
     }
     const { channel, data } = parsed as { channel: string; data?: unknown };
     try {
-      send(response, 201, await channels.publish(channel, data, null));
+      send(response, 201, await channels.publish(channel, data, identity, channelRules));
     } catch (error) {
       if (isDomainError(error)) return sendError(response, statusOf[error.code], error.code, error.message);
       log.error({ err: error }, 'could not publish an event');

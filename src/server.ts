@@ -8,10 +8,14 @@ import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'gra
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { sendRefusal, type Gate } from './auth/gate.js';
+import { ANONYMOUS_ADMIN, type Identity } from './auth/identity.js';
+import { WsGuard } from './auth/ws-guard.js';
 import type { Config } from './config.js';
 import type { Context } from './context.js';
 import type { DataLayer } from './db/index.js';
 import { createErrorMasker } from './error-masking.js';
+import { Unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { limitPlugins } from './limits.js';
@@ -20,6 +24,7 @@ import type { RdmTranslator } from './rdm/translator.js';
 import { requestIdOf } from './request-id.js';
 import type { SchemaSource } from './live-schema.js';
 import { useResumeTokens } from './resume-tokens-plugin.js';
+import { useRowBudget } from './row-budget.js';
 import { buildSchema } from './schema/index.js';
 import type { Channels } from './subscriptions/channels.js';
 import type { SubscriptionHub } from './subscriptions/hub.js';
@@ -51,6 +56,8 @@ export interface ServerOptions {
   metrics: Metrics;
   /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
   rdm: RdmTranslator;
+  /** Authentication, rate limits and connection caps for every way in. */
+  gate: Gate;
   /** Operations preloaded in GraphiQL (default: a short welcome query). */
   graphiqlQuery?: string;
   /** How GraphQL runs; the defaults are what the gateway serves with. */
@@ -113,11 +120,14 @@ export interface ExecutionTuning {
 /**
  * The gateway's yoga instance over the real schema: plugins, limits, error masking, metrics and
  * the per-request context (fresh DataLoaders). `requestIdFor` gives the id the HTTP server
- * assigned to a Node request (undefined: a fresh UUID). No listening: `createServer` mounts it.
+ * assigned to a Node request (undefined: a fresh UUID), `identityFor` whom the gate admitted it
+ * as (graphql-ws passes `identity` in the initial context instead). No identity while
+ * authentication is required fails the operation (fail closed). No listening: `createServer` mounts it.
  */
 export function createGatewayYoga(
-  { config, data, subscriptions, channels, log, metrics, rdm, graphiqlQuery = exampleQuery, tuning = {}, schema = staticSchema() }: ServerOptions,
+  { config, data, subscriptions, channels, log, metrics, rdm, gate, graphiqlQuery = exampleQuery, tuning = {}, schema = staticSchema() }: ServerOptions,
   requestIdFor: (request: IncomingMessage) => string | undefined = () => undefined,
+  identityFor: (request: IncomingMessage) => Identity | undefined = () => undefined,
 ): YogaServerInstance<Record<string, unknown>, Context> {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
   return createYoga<Record<string, unknown>, Context>({
@@ -128,7 +138,7 @@ export function createGatewayYoga(
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), ...limitPlugins(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [useLiveSchema(schema), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
@@ -141,7 +151,9 @@ export function createGatewayYoga(
       const requestId = (req && requestIdFor(req)) ?? randomUUID();
       // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
       const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
-      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm, lastEventId };
+      const identity = (initial.identity as Identity | undefined) ?? (req && identityFor(req)) ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
+      if (!identity) throw new Unauthenticated('authentication required');
+      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: log.child({ requestId }), rdm, lastEventId, identity };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
@@ -158,10 +170,12 @@ export function createGatewayYoga(
  * `onRequest` / `onUpgrade`. Listens on `config.host:config.port` (port 0: a free one).
  */
 export async function createServer(options: ServerOptions): Promise<Server> {
-  const { config, data, log, metrics } = options;
+  const { config, data, log, metrics, gate } = options;
   const schemaSource = options.schema ?? staticSchema();
   const requestIds = new WeakMap<IncomingMessage, string>();
-  const yoga = createGatewayYoga({ ...options, schema: schemaSource }, (request) => requestIds.get(request));
+  const identities = new WeakMap<IncomingMessage, Identity>();
+  const yoga = createGatewayYoga({ ...options, schema: schemaSource }, (request) => requestIds.get(request), (request) => identities.get(request));
+  const wsGuard = new WsGuard(gate, config.security, log);
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
@@ -194,6 +208,16 @@ export async function createServer(options: ServerOptions): Promise<Server> {
           return sendJson(response, 413, { errors: [{ message: `request body of ${length} bytes exceeds the limit of ${config.maxBodyBytes}` }] });
         }
       }
+      // The GraphiQL page itself is public (its requests carry the credential); everything else is gated.
+      const graphiqlPage = request.method === 'GET' && config.graphiql && (request.headers.accept ?? '').includes('text/html');
+      if (!graphiqlPage) {
+        try {
+          identities.set(request, await gate.admitRequest(request));
+        } catch (error) {
+          request.resume();
+          return sendRefusal(response, error);
+        }
+      }
       return await yoga(request, response);
     } catch (error) {
       log.error({ err: error, path, requestId }, 'request failed');
@@ -203,26 +227,34 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   });
 
   // graphql-ws on the GraphQL path; operations go through yoga's envelop so they get the same
-  // context, parse/validate caches, error masking and (later) auth as HTTP.
+  // context, parse/validate caches, error masking, limits and identity as HTTP.
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
   const graphqlWsServer = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onConnect: () => {
+      // The credential travels in connection_init; a refused one closes the socket with 4403
+      // before any operation runs (graphql-ws refuses operations before the ack).
+      onConnect: async (ctx) => {
+        if (!(await wsGuard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
         metrics.connections.inc({ transport: 'graphql-ws' });
         return true;
       },
       onClose: (ctx) => {
+        wsGuard.closed(ctx.extra.socket);
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
       },
       onSubscribe: async (ctx, _id, params) => {
+        // ctx.subscriptions already holds this operation.
+        const identity = wsGuard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
+        if (Array.isArray(identity)) return identity;
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params,
+          identity,
         });
         let document;
         try {

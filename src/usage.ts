@@ -66,6 +66,43 @@ Security and limits (see README, "Limits"):
   --max-tokens <n>         most tokens in a GraphQL document [MAX_TOKENS] (default 5000)
   --max-cost <n>           highest operation cost [MAX_COST] (default 5000)
   --max-directives <n>     most directives in an operation [MAX_DIRECTIVES] (default 50)
+  --max-rows <n>           most rows an operation may ask for: limits, ids and inserted
+                           documents summed over its fields [MAX_ROWS] (default 10 x
+                           MAX_LIMIT)
+
+Authentication, permissions and rate limits (see README, "Security"):
+  --auth-mode <mode>       none, api-key or jwt [AUTH_MODE] (default none: everyone is the
+                           admin role; refused on a non-loopback address without --insecure)
+  --insecure               allow AUTH_MODE=none on a non-loopback address [INSECURE]
+                           API keys (environment or config file only, never a flag):
+                           key:role,key:role or {"key":"role"} [API_KEYS]
+                           HS256 secret, 32 bytes or more (environment or config file only)
+                           [JWT_SECRET]
+  --jwt-public-key-file <pem>
+                           RS256/ES256 public key (SPKI PEM) [JWT_PUBLIC_KEY_FILE]
+  --jwt-jwks-file <file>   JSON Web Key Set file [JWT_JWKS_FILE]
+  --jwt-algorithms <list>  accepted algorithms [JWT_ALGORITHMS] (default HS256 with a
+                           secret, RS256,ES256 with a key)
+  --jwt-role-claim <path>  claim holding the role [JWT_ROLE_CLAIM] (default role)
+  --jwt-user-claim <path>  claim holding the user id [JWT_USER_CLAIM] (default sub)
+  --jwt-issuer <iss>       required issuer [JWT_ISSUER]
+  --jwt-audience <aud>     required audience [JWT_AUDIENCE]
+  --permissions <json>     per-role table rules (JSON; usually in the config file)
+                           [PERMISSIONS] (default: only the admin role may do anything)
+  --channels <json>        channel rules: kind, members, publishers per channel pattern
+                           (JSON; usually in the config file) [CHANNELS] (default: only
+                           the admin role may use channels)
+  --rate-limit-per-key <n> requests per key or user per window, 0 = no limit
+                           [RATE_LIMIT_PER_KEY] (default 0)
+  --rate-limit-per-ip <n>  requests per client address per window, 0 = no limit
+                           [RATE_LIMIT_PER_IP] (default 0)
+  --rate-limit-window-ms <n>
+                           rate-limit window [RATE_LIMIT_WINDOW_MS] (default 60000)
+  --max-subscriptions-per-connection <n>
+                           [MAX_SUBSCRIPTIONS_PER_CONNECTION] (default 100)
+  --max-connections-per-key <n>
+                           graphql-ws connections per key or user, 0 = no limit
+                           [MAX_CONNECTIONS_PER_KEY] (default 100)
 
 RDM compatibility (see docs/rdm.md):
   --ws-host <addr>         legacy RDM listener address [WS_HOST] (default: same as --host)

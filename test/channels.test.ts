@@ -71,7 +71,7 @@ describe('channels', () => {
     await untilListening(gw, other, elsewhere);
     const published: Event[] = [];
     for (let i = 0; i < 5; i++) published.push((await gw.ok<{ publish: Event }>(PUBLISH, { channel: lobby, data: { n: i, text: `hello ${i}` } })).publish);
-    expect(published[0]).toMatchObject({ channel: lobby, data: { n: 0, text: 'hello 0' }, publisher: null });
+    expect(published[0]).toMatchObject({ channel: lobby, data: { n: 0, text: 'hello 0' }, publisher: 'admin' });
     expect(Date.parse(published[0]?.publishedAt ?? '')).not.toBeNaN();
     for (const subscriber of [a, b]) {
       await subscriber.until((data) => data.length === 5, 'five events');
@@ -89,7 +89,7 @@ describe('channels', () => {
     await untilListening(gw, name, subscriber);
     const answer = await post(gw, JSON.stringify({ channel: name, data: [1, 'two', { three: 3 }] }));
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ channel: name, data: [1, 'two', { three: 3 }], publisher: null });
+    expect(answer.body).toMatchObject({ channel: name, data: [1, 'two', { three: 3 }], publisher: 'admin' });
     await subscriber.until((data) => data.length === 1);
     expect(subscriber.data[0]?.channel).toEqual(answer.body);
   });

@@ -103,11 +103,11 @@ describe('RDM settings', () => {
 
   it('defaults: legacy listener on 8765 at the gateway host, audit on in AUDIT.rethink_data_manager', () => {
     expect(load({})).toMatchObject({ wsHost: '127.0.0.1', wsPort: 8765, rdmAudit: true, rdmAuditDb: 'AUDIT', rdmAuditTable: 'rethink_data_manager', rdmMaxRows: 100_000 });
-    expect(load({ HOST: '0.0.0.0' }).wsHost).toBe('0.0.0.0');
+    expect(load({ HOST: '0.0.0.0', INSECURE: 'true' }).wsHost).toBe('0.0.0.0');
   });
 
   it('reads the RDM-era variables and the flags (flags win)', () => {
-    const env = { WS_HOST: '0.0.0.0', WS_PORT: '9000', ReDB_AUDIT_DB: 'trail_db', ReDB_AUDIT_TABLE: 'trail', RDM_AUDIT: 'false', RDM_MAX_ROWS: '50' };
+    const env = { WS_HOST: '0.0.0.0', INSECURE: 'true', WS_PORT: '9000', ReDB_AUDIT_DB: 'trail_db', ReDB_AUDIT_TABLE: 'trail', RDM_AUDIT: 'false', RDM_MAX_ROWS: '50' };
     expect(load(env)).toMatchObject({ wsHost: '0.0.0.0', wsPort: 9000, rdmAudit: false, rdmAuditDb: 'trail_db', rdmAuditTable: 'trail', rdmMaxRows: 50 });
     expect(load(env, ['--ws-port', '0', '--ws-host', '::1', '--rdm-audit-table', 'other'])).toMatchObject({ wsPort: 0, wsHost: '::1', rdmAuditTable: 'other' });
     expect(load({}, ['--no-rdm-audit']).rdmAudit).toBe(false);

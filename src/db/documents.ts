@@ -55,6 +55,14 @@ export interface Limits {
   maxLimit: number;
 }
 
+/** What `update` applies beside the patch, and the filter the document must match. */
+export interface UpdateOptions {
+  /** Atomic operators (src/db/update-operators.ts). */
+  operators?: UpdateOperators;
+  /** A where filter (e.g. a role's row rule) the stored document must match, checked in the write; NotFound otherwise. */
+  guard?: unknown;
+}
+
 /** How the data layer writes. */
 export interface WriteOptions {
   /**
@@ -93,6 +101,9 @@ function byKey(table: RTable, id: string, write: (key: string | number) => RDatu
   if (number === undefined) return write(id);
   return r.branch(exists(table, text as string), write(text as string), write(number));
 }
+
+/** The error a guarded write raises inside the query when the document does not match its guard. */
+const OUTSIDE_GUARD = 'document outside the write guard';
 
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
@@ -222,9 +233,14 @@ export class Documents {
     return { inserted: result.inserted, replaced: result.replaced, unchanged: result.unchanged, generatedKeys, documents: written };
   }
 
-  /** Deep-merges `patch` into the document (RethinkDB update semantics); returns the new document. */
-  async update(db: string, table: string, id: string, patch: unknown, operators: UpdateOperators = {}): Promise<Document> {
-    return (await this.updateChange(db, table, id, patch, operators)).newVal;
+  /**
+   * Deep-merges `patch` into the document (RethinkDB update semantics) and applies the atomic
+   * `operators`; returns the new document. With `guard` (a where filter, e.g. a role's row rule)
+   * the document must match it, checked atomically with the write; NotFound when it does not, as
+   * when it is missing.
+   */
+  async update(db: string, table: string, id: string, patch: unknown, options: UpdateOptions = {}): Promise<Document> {
+    return (await this.updateChange(db, table, id, patch, options)).newVal;
   }
 
   /**
@@ -232,7 +248,7 @@ export class Documents {
    * atomic operators the document is rewritten by one `replace` whose function the database
    * runs on the stored document, so concurrent `inc`s all count.
    */
-  async updateChange(db: string, table: string, id: string, patch: unknown, operators: UpdateOperators = {}): Promise<DocumentChange> {
+  async updateChange(db: string, table: string, id: string, patch: unknown, { operators = {}, guard }: UpdateOptions = {}): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (patch !== undefined && patch !== null && !isDocument(patch)) throw new BadInput('patch must be a JSON object');
     const patchDoc = patch ?? undefined;
@@ -245,19 +261,21 @@ export class Documents {
       throw new BadInput('update needs a patch or an operator (inc, append, prepend, removeFromArray, unset, setIfMissing)');
     }
     const t = tableTerm(db, table);
+    const rule = parseWhere(guard);
+    const guarded = (row: RDatum, value: RDatum | Document) => (rule ? r.branch(compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value);
     const write =
       operations.length === 0
-        ? (key: string | number) => t.get(key).update(patchDoc ?? {}, { returnChanges: 'always' })
+        ? (key: string | number) => t.get(key).update(rule ? (row: RDatum) => guarded(row, patchDoc ?? {}) : (patchDoc ?? {}), { returnChanges: 'always' })
         : (key: string | number) =>
-            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, updatedDocument(old, patchDoc, operations)), { returnChanges: 'always' });
+            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, guarded(old, updatedDocument(old, patchDoc, operations))), { returnChanges: 'always' });
     const result = await this.writeDocument(db, table, id, byKey(t, id, write));
     const newVal = this.changedDocument(result, db, table, id);
     const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
     return { oldVal, newVal, changed: result.unchanged === 0 };
   }
 
-  /** Replaces the whole document (the primary key is kept); NotFound when it does not exist. */
-  async replace(db: string, table: string, id: string, document: unknown): Promise<Document> {
+  /** Replaces the whole document (the primary key is kept); NotFound when it does not exist, or does not match `guard` (as in update). */
+  async replace(db: string, table: string, id: string, document: unknown, guard?: unknown): Promise<Document> {
     const { primaryKey } = await this.catalog.table(db, table);
     if (!isDocument(document)) throw new BadInput('document must be a JSON object');
     checkStorable(document, 'document');
@@ -265,16 +283,13 @@ export class Documents {
       throw new BadInput(`the document's "${primaryKey}" must equal the id being replaced`, { field: primaryKey });
     }
     const t = tableTerm(db, table);
+    const rule = parseWhere(guard);
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
-    // makes both report "skipped" so the caller gets NotFound.
-    const result = await this.writeDocument(
-      db,
-      table,
-      id,
-      byKey(t, id, (key) =>
-        t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, { ...document, [primaryKey]: key }), { returnChanges: 'always' }),
-      ),
-    );
+    // makes both report "skipped" so the caller gets NotFound. Nested branches, not one with
+    // several conditions: reqlite evaluates only the first condition of a multi-way branch.
+    const replacement = (key: string | number) => (old: RDatum) =>
+      r.branch(old.eq(null), null, rule ? r.branch(compileWhere(rule)(old), { ...document, [primaryKey]: key }, r.error(OUTSIDE_GUARD)) : { ...document, [primaryKey]: key });
+    const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).replace(replacement(key), { returnChanges: 'always' })));
     return this.changedDocument(result, db, table, id);
   }
 
@@ -317,10 +332,22 @@ export class Documents {
     return limit;
   }
 
+  /** `write`, where a document failing its guard is reported as NotFound (the caller may not learn it exists). */
+  private async guardedWrite(query: RDatum, db: string, table: string, id: string): Promise<WriteResult> {
+    try {
+      return await this.write(query);
+    } catch (error) {
+      if (error instanceof BadInput && error.message.startsWith(OUTSIDE_GUARD)) {
+        throw new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
+      }
+      throw error;
+    }
+  }
+
   /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */
   /** A write to the one document `id`: queued behind earlier writes to it where the database does not serialize them. */
   private writeDocument(db: string, table: string, id: string, query: RDatum): Promise<WriteResult> {
-    return this.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.write(query));
+    return this.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.guardedWrite(query, db, table, id));
   }
 
   private async write(query: RDatum): Promise<WriteResult> {

@@ -15,9 +15,9 @@ export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
-export { matchesWhere, parseWhere, type WhereNode } from './filter.js';
+export { matchesWhere, parseWhere, whereFields, type WhereNode } from './filter.js';
 export { parseFieldPath } from './names.js';
-export type { UpdateOperators } from './update-operators.js';
+export { operatorFields, type UpdateOperators } from './update-operators.js';
 export { documentComparator, reqlEqual, type SortKey } from './order-eval.js';
 
 /** The data layer: the only way the rest of the gateway reaches RethinkDB. */

@@ -171,3 +171,14 @@ export function operatorTypeError(firstError: string): BadInput | undefined {
   const field = /"([^"]+)"/.exec(message)?.[1];
   return new BadInput(message, field === undefined ? {} : { field });
 }
+
+/** The field paths the operators write (for permission checks), without validating them. */
+export function operatorFields(operators: UpdateOperators): string[] {
+  const fields: string[] = [];
+  for (const operator of mapOperators) {
+    const argument = operators[operator];
+    if (isObject(argument)) fields.push(...Object.keys(argument));
+  }
+  if (Array.isArray(operators.unset)) fields.push(...operators.unset.filter((field): field is string => typeof field === 'string'));
+  return fields;
+}

@@ -1,11 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http-body.js';
+import { refusalHeaders, type Gate } from '../auth/gate.js';
+import { isDomainError } from '../errors.js';
 import type { RequestHandler } from '../server.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply, type RdmReply } from './protocol.js';
 import type { RdmTranslator } from './translator.js';
 
 export interface RdmHttpOptions {
   translator: RdmTranslator;
+  /** Authenticates and rate-limits each request (credential in Authorization / X-Api-Key, or the `token` query parameter). */
+  gate: Gate;
   /** Path RDM is mounted under on the main port. @default '/rdm' */
   mount?: string;
   maxBodyBytes: number;
@@ -15,7 +19,7 @@ export interface RdmHttpOptions {
  * HTTP glue: `POST <mount>/<operation>` with the packet as the body answers with the RDM reply
  * as JSON (HTTP status = `status_code`); `GET <mount>/health` answers RDM's plain-text health.
  */
-export function createRdmHttpHandler({ translator, mount = '/rdm', maxBodyBytes }: RdmHttpOptions): RequestHandler {
+export function createRdmHttpHandler({ translator, gate, mount = '/rdm', maxBodyBytes }: RdmHttpOptions): RequestHandler {
   return async (request, response) => {
     const path = requestPath(request).slice(mount.length) || '/';
     if (path === '/health' && (request.method === 'GET' || request.method === 'HEAD')) {
@@ -26,13 +30,23 @@ export function createRdmHttpHandler({ translator, mount = '/rdm', maxBodyBytes 
       response.setHeader('allow', path === '/health' ? 'GET, HEAD, POST' : 'POST');
       return sendReply(response, 405, errorReply(path, { code: 'METHOD_NOT_ALLOWED', message: `use POST for RDM operations (got ${request.method})` }));
     }
+    let identity;
+    try {
+      identity = await gate.admitRequest(request, true);
+    } catch (error) {
+      request.resume();
+      const { status, headers } = refusalHeaders(error);
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+      const refusal = isDomainError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+      return sendReply(response, status, errorReply(path, refusal));
+    }
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       const reply = errorReply(path, { code: 'BAD_USER_INPUT', message: `packet exceeds the limit of ${maxBodyBytes} bytes` });
       return sendReply(response, 413, reply);
     }
     const requestId = String(response.getHeader('x-request-id') ?? '') || undefined;
-    const reply = await translator.handle(path, body, { transport: 'http', requestId });
+    const reply = await translator.handle(path, body, { transport: 'http', requestId, identity });
     sendReply(response, reply.status_code, reply);
   };
 }

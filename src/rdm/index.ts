@@ -1,5 +1,6 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Gate } from '../auth/gate.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Server } from '../server.js';
@@ -24,6 +25,7 @@ export interface RdmEndpoints {
 export interface MountRdmOptions {
   server: Server;
   translator: RdmTranslator;
+  gate: Gate;
   config: Pick<Config, 'maxBodyBytes' | 'wsHost' | 'wsPort'>;
   log: Logger;
 }
@@ -33,17 +35,17 @@ export interface MountRdmOptions {
  * listener on `config.wsHost:config.wsPort` (unless `wsPort` is null) with RDM's bare paths.
  * Rejects (with Node's EADDRINUSE error) when the legacy port is taken.
  */
-export async function mountRdm({ server, translator, config, log }: MountRdmOptions): Promise<RdmEndpoints> {
+export async function mountRdm({ server, translator, gate, config, log }: MountRdmOptions): Promise<RdmEndpoints> {
   const { maxBodyBytes } = config;
-  server.onRequest(RDM_MOUNT, createRdmHttpHandler({ translator, mount: RDM_MOUNT, maxBodyBytes }));
-  const sockets = new RdmSocketServer({ translator, transport: 'websocket', maxBodyBytes, log });
+  server.onRequest(RDM_MOUNT, createRdmHttpHandler({ translator, gate, mount: RDM_MOUNT, maxBodyBytes }));
+  const sockets = new RdmSocketServer({ translator, gate, transport: 'websocket', maxBodyBytes, log });
   server.onUpgrade(RDM_MOUNT, (request, socket, head) =>
     sockets.handleUpgrade(request, socket, head, requestPath(request).slice(RDM_MOUNT.length) || '/'),
   );
 
   let legacy: { port: number; close(): Promise<void> } | undefined;
   if (config.wsPort !== null) {
-    legacy = await startLegacyListener(translator, config.wsHost, config.wsPort, maxBodyBytes, log);
+    legacy = await startLegacyListener(translator, gate, config.wsHost, config.wsPort, maxBodyBytes, log);
     log.info({ host: config.wsHost, port: legacy.port }, `legacy RDM listener at ws://${config.wsHost}:${legacy.port}/<operation>`);
   }
   return {
@@ -61,12 +63,13 @@ export async function mountRdm({ server, translator, config, log }: MountRdmOpti
  */
 async function startLegacyListener(
   translator: RdmTranslator,
+  gate: Gate,
   host: string,
   port: number,
   maxBodyBytes: number,
   log: Logger,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new RdmSocketServer({ translator, transport: 'legacy-websocket', maxBodyBytes, log });
+  const sockets = new RdmSocketServer({ translator, gate, transport: 'legacy-websocket', maxBodyBytes, log });
   const http: HttpServer = createHttpServer((request, response) => {
     request.resume();
     if (requestPath(request) === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return sendHealth(response);

@@ -1,9 +1,12 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import { refusalHeaders, type Gate } from '../auth/gate.js';
+import type { Identity } from '../auth/identity.js';
+import { isDomainError } from '../errors.js';
 import { requestIdOf } from '../request-id.js';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../logger.js';
-import { RDM_HEALTH_TEXT, serializeRdmReply } from './protocol.js';
+import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply } from './protocol.js';
 import type { RdmTranslator, RdmTransport } from './translator.js';
 
 /** Close codes the RDM websocket endpoints use. */
@@ -12,12 +15,19 @@ export enum RdmCloseCode {
   Normal = 1000,
   /** The gateway is shutting down. */
   GoingAway = 1001,
+  /** The connection's credential expired (after the UNAUTHENTICATED error reply to the packet that found it). */
+  PolicyViolation = 1008,
   /** A frame beyond the transport's hard limit (twice maxBodyBytes); smaller oversize packets get an error reply. */
   TooBig = 1009,
 }
 
 export interface RdmSocketOptions {
   translator: RdmTranslator;
+  /**
+   * Authenticates each connection before the upgrade (credential in Authorization / X-Api-Key,
+   * or the `token` query parameter: old RDM clients cannot set headers) and rate-limits its packets.
+   */
+  gate: Gate;
   transport: Extract<RdmTransport, 'websocket' | 'legacy-websocket'>;
   /** Largest packet answered normally; frames up to twice this get the error reply, larger ones close with 1009. */
   maxBodyBytes: number;
@@ -55,7 +65,20 @@ export class RdmSocketServer {
     }
     const keepAlive = /^(1|true|yes|on)$/i.test(new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('keepalive') ?? '');
     const requestId = requestIdOf(request);
-    this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path, requestId) : this.serveOne(ws, path, requestId)));
+    const address = request.socket.remoteAddress;
+    this.options.gate.admitRequest(request, true).then(
+      (identity) => {
+        const connection = { identity, address, requestId };
+        this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path, connection) : this.serveOne(ws, path, connection)));
+      },
+      (error: unknown) => {
+        // Refused before the upgrade: a plain HTTP answer (401 or 429) that says why.
+        const { status, headers } = refusalHeaders(error);
+        const text = JSON.stringify({ code: isDomainError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message: isDomainError(error) ? error.message : 'Unexpected error.' });
+        const lines = Object.entries({ ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), connection: 'close' });
+        socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${text}`);
+      },
+    );
   }
 
   /** Closes every RDM websocket (1001). */
@@ -65,15 +88,15 @@ export class RdmSocketServer {
     this.wss.close();
   }
 
-  private serveOne(ws: WebSocket, path: string, requestId: string): void {
+  private serveOne(ws: WebSocket, path: string, connection: Connection): void {
     this.watchErrors(ws);
     ws.once('message', (data) => {
-      void this.answer(ws, path, data, false, requestId).then(() => ws.close(RdmCloseCode.Normal));
+      void this.answer(ws, path, data, false, connection.requestId, connection).then(() => ws.close(RdmCloseCode.Normal));
     });
   }
 
   /** Keep-alive: packet n of the connection logs as `<connection's request id>/<n>`. */
-  private serveMany(ws: WebSocket, path: string, requestId: string): void {
+  private serveMany(ws: WebSocket, path: string, connection: Connection): void {
     this.watchErrors(ws);
     const queue: RawData[] = [];
     let running = false;
@@ -81,7 +104,7 @@ export class RdmSocketServer {
     const drain = async () => {
       running = true;
       for (let data = queue.shift(); data && ws.readyState === WebSocket.OPEN; data = queue.shift()) {
-        await this.answer(ws, path, data, true, `${requestId}/${++packets}`);
+        await this.answer(ws, path, data, true, `${connection.requestId}/${++packets}`, connection);
         if (ws.isPaused && queue.length <= QUEUE_LOW) ws.resume();
       }
       running = false;
@@ -98,11 +121,20 @@ export class RdmSocketServer {
   }
 
   /** Answers one frame. Never rejects: the translator answers every failure, and anything else drops this connection only. */
-  private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean, requestId: string): Promise<void> {
+  private async answer(ws: WebSocket, path: string, data: RawData, echoId: boolean, requestId: string, connection: Connection): Promise<void> {
     try {
+      try {
+        // The connection was admitted once; every packet still counts against the rate limits.
+        this.options.gate.charge(connection.identity, connection.address);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        if (ws.readyState === WebSocket.OPEN) ws.send(serializeRdmReply(errorReply(path, { code: error.code, message: error.message })));
+        if (error.code === 'UNAUTHENTICATED') ws.close(RdmCloseCode.PolicyViolation, 'token expired');
+        return;
+      }
       // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
-      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId, requestId });
+      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId, requestId, identity: connection.identity });
       if (ws.readyState !== WebSocket.OPEN) return;
       // Waiting for the write keeps a slow reader from piling replies up in memory.
       await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
@@ -116,4 +148,11 @@ export class RdmSocketServer {
     // A protocol error (e.g. a frame over maxPayload) closes the socket by itself; only log it.
     ws.on('error', (error) => this.options.log.debug({ err: error }, 'RDM websocket error'));
   }
+}
+
+/** An admitted RDM websocket: whom the gate let in, from where. */
+interface Connection {
+  identity: Identity;
+  address: string | undefined;
+  requestId: string;
 }

@@ -1,3 +1,6 @@
+import type { Identity } from '../auth/identity.js';
+import { authorize } from '../auth/permissions.js';
+import type { Action } from '../auth/rules.js';
 import type { Config } from '../config.js';
 import type { DataLayer, Document } from '../db/index.js';
 import { checkName } from '../db/names.js';
@@ -22,7 +25,7 @@ import {
 export type { RdmTransport } from './audit.js';
 
 export interface RdmTranslatorOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows'>;
+  config: Pick<Config, 'maxBodyBytes' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security'>;
   data: DataLayer;
   log: Logger;
 }
@@ -33,7 +36,21 @@ export interface HandleOptions {
   echoId?: boolean;
   /** The request id of the HTTP request, websocket packet or GraphQL operation, for the logs. */
   requestId?: string;
+  /** Who sent the packet (authenticated by the transport); its role's permissions apply. */
+  identity: Identity;
 }
+
+/** The permission each RDM operation needs. */
+const ACTION_OF: Record<Exclude<RdmOperation, 'health'>, Action> = {
+  insert: 'insert',
+  get: 'read',
+  get_all: 'read',
+  filter: 'read',
+  update: 'update',
+  delete: 'delete',
+  delete_all: 'delete',
+  create_table: 'admin',
+};
 
 /**
  * Turns RDM packets into the data-layer calls the GraphQL mutations make (Documents, Catalog),
@@ -53,14 +70,21 @@ export class RdmTranslator {
    * is the raw text of a frame or body, or an already-parsed value. Never throws: every failure
    * is RDM's error reply, with an `error` field saying why.
    */
-  async handle(path: string, input: unknown, { transport, echoId = false, requestId }: HandleOptions): Promise<RdmReply> {
-    const reply = await this.reply(path, input, transport, echoId, requestId);
+  async handle(path: string, input: unknown, { transport, echoId = false, requestId, identity }: HandleOptions): Promise<RdmReply> {
+    const reply = await this.reply(path, input, transport, echoId, requestId, identity);
     const error = (reply as { error?: { code?: string } }).error;
     this.options.log.info({ requestId, transport, path: path.slice(0, 80), status: reply.status_code, code: error?.code }, 'RDM request');
     return reply;
   }
 
-  private async reply(path: string, input: unknown, transport: RdmTransport, echoId: boolean, requestId: string | undefined): Promise<RdmReply> {
+  private async reply(
+    path: string,
+    input: unknown,
+    transport: RdmTransport,
+    echoId: boolean,
+    requestId: string | undefined,
+    identity: Identity,
+  ): Promise<RdmReply> {
     let id: unknown = null;
     let reply: RdmReply;
     try {
@@ -74,7 +98,7 @@ export class RdmTranslator {
         const packet = parseRdmPacket(decoded);
         // The audit row stores the whole packet, so this holds for fields the operation ignores too.
         checkStorable(packet, 'packet');
-        reply = okReply(await this.run(operation, packet, transport));
+        reply = okReply(await this.run(operation, packet, transport, identity));
       }
     } catch (error) {
       reply = errorReply(path, this.describe(error, path, requestId));
@@ -82,19 +106,31 @@ export class RdmTranslator {
     return echoId ? { ...reply, id } : reply;
   }
 
-  private async run(operation: Exclude<RdmOperation, 'health'>, packet: RdmPacket, transport: RdmTransport): Promise<unknown> {
+  private async run(operation: Exclude<RdmOperation, 'health'>, packet: RdmPacket, transport: RdmTransport, identity: Identity): Promise<unknown> {
     const { data, config } = this.options;
     const { documents, catalog } = data;
     const payload = packet.payload;
     const db = nameIn(payload, 'database');
     const table = nameIn(payload, 'table');
+    // Permission first: a refused caller learns nothing about which tables exist.
+    const access = authorize(config.security.permissions, identity, db, table, ACTION_OF[operation]);
     // Validate everything and resolve names before the audit row, so a refused request writes nothing.
     if (operation === 'create_table') await catalog.tableList(db);
     else await catalog.table(db, table);
     const identifier = ['get', 'update', 'delete'].includes(operation) ? identifierIn(payload) : '';
     const patch = operation === 'update' ? objectIn(payload, 'data') : {};
     const inserted = operation === 'insert' ? documentsIn(payload) : [];
-    const where = operation === 'filter' ? rdmFilterToWhere(parseRdmFilter(required(payload, 'filter'))) : undefined;
+    const filter = operation === 'filter' ? rdmFilterToWhere(parseRdmFilter(required(payload, 'filter'))) : undefined;
+    access.checkReads(filter);
+    const where = access.restrict(filter);
+    inserted.forEach((doc, i) => access.checkWrite(doc, `payload.data[${i}]`, doc));
+    access.checkWrite(patch, 'payload.data');
+    if (access.rows !== undefined && ['get', 'update', 'delete'].includes(operation)) {
+      // A document outside the role's row rule answers exactly like a missing one.
+      const [doc] = await documents.getMany(db, table, [identifier]);
+      if (!doc || !access.allows(doc)) throw missingDocument(db, table, identifier);
+      if (operation === 'update') access.checkPatch(doc, patch, 'payload.data');
+    }
 
     await this.audit?.record(packet, operation, transport);
     switch (operation) {
@@ -106,17 +142,17 @@ export class RdmTranslator {
       case 'get': {
         const [doc] = await documents.getMany(db, table, [identifier]);
         if (!doc) throw missingDocument(db, table, identifier);
-        return doc;
+        return access.strip(doc);
       }
       case 'get_all':
       case 'filter':
-        return documents.listAll(db, table, where, config.rdmMaxRows);
+        return (await documents.listAll(db, table, where, config.rdmMaxRows)).map((doc) => access.strip(doc));
       case 'update': {
-        const change = await documents.updateChange(db, table, identifier, patch);
+        const change = await documents.updateChange(db, table, identifier, patch, { guard: access.rows });
         if (!change.changed) {
           throw new BadInput(`the update left document ${JSON.stringify(identifier)} in ${db}.${table} unchanged`, { database: db, table, id: identifier });
         }
-        return { objects_updated: 1, changes: [{ new_val: change.newVal, old_val: change.oldVal }] };
+        return { objects_updated: 1, changes: [{ new_val: access.strip(change.newVal), old_val: access.strip(change.oldVal) }] };
       }
       case 'delete': {
         const doc = await documents.delete(db, table, identifier);
@@ -124,7 +160,8 @@ export class RdmTranslator {
         return { objects_deleted: 1 };
       }
       case 'delete_all': {
-        const deleted = await documents.deleteMany(db, table, undefined, true);
+        // With a row rule: all of the caller's rows.
+        const deleted = access.rows === undefined ? await documents.deleteMany(db, table, undefined, true) : await documents.deleteMany(db, table, access.rows, false);
         if (deleted === 0) throw new NotFound(`table "${table}" in database "${db}" is already empty`, { database: db, table });
         return { objects_deleted: deleted };
       }

@@ -1,8 +1,9 @@
+import { guardStream } from '../auth/guarded-stream.js';
 import type { Context } from '../context.js';
 import type { OrderBy } from '../db/index.js';
 import { noteResumeToken } from '../resume-tokens-plugin.js';
 import type { ChangeEvent, LiveChange, LiveResult, Payload } from '../subscriptions/events.js';
-import { dbOf, type TableArgs } from './documents.js';
+import { accessTo, dbOf, type TableArgs } from './documents.js';
 
 export interface ChangesFieldArgs extends TableArgs {
   id?: string | null;
@@ -29,21 +30,39 @@ export type LiveChangesFieldArgs = Omit<LiveFieldArgs, 'throttle'>;
  */
 const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx.lastEventId ?? args.resumeFrom ?? null;
 
-export function changes(ctx: Context, args: ChangesFieldArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
-  return ctx.subscriptions.changes({ ...args, db: dbOf(ctx, args.db), resumeFrom: resumeFromOf(ctx, args) });
+// Every subscription: the role's row rule is ANDed into `where` before the hub sees it, so a
+// document that stops matching the rule is a REMOVE for this subscriber, and callers with the
+// same rule and filter still share one query (and one replay window: a token from another rule
+// set names another query and RESETs). Hidden fields are stripped from each event; the stream
+// ends when the credential expires.
+
+export async function changes(ctx: Context, args: ChangesFieldArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
+  const db = dbOf(ctx, args.db);
+  const access = accessTo(ctx, db, args.table, 'subscribe');
+  access.checkReads(args.where);
+  const stream = await ctx.subscriptions.changes({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
+  return guardStream(stream, (event) => ({ ...event, old: access.strip(event.old), new: access.strip(event.new) }), ctx.identity.expiresAt);
 }
 
-export function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
-  return ctx.subscriptions.live({ ...args, db: dbOf(ctx, args.db), resumeFrom: resumeFromOf(ctx, args) });
+export async function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
+  const db = dbOf(ctx, args.db);
+  const access = accessTo(ctx, db, args.table, 'subscribe');
+  access.checkReads(args.where, args.orderBy.map((order) => order.field));
+  const stream = await ctx.subscriptions.live({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
+  return guardStream(stream, (result) => ({ ...result, documents: result.documents.map((doc) => access.strip(doc)) }), ctx.identity.expiresAt);
 }
 
-export function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Promise<AsyncIterableIterator<Payload<LiveChange>>> {
-  return ctx.subscriptions.liveChanges({ ...args, db: dbOf(ctx, args.db), resumeFrom: resumeFromOf(ctx, args) });
+export async function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Promise<AsyncIterableIterator<Payload<LiveChange>>> {
+  const db = dbOf(ctx, args.db);
+  const access = accessTo(ctx, db, args.table, 'subscribe');
+  access.checkReads(args.where, args.orderBy.map((order) => order.field));
+  const stream = await ctx.subscriptions.liveChanges({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
+  return guardStream(stream, (change) => ({ ...change, new: access.strip(change.new) }), ctx.identity.expiresAt);
 }
 
 /**
- * A stream item as the field's value: an error item (overflow, table gone) becomes the GraphQL
- * error of that event; an event's resume token is noted for the result's extensions and SSE id.
+ * A stream item as the field's value: an error item (overflow, table gone, expiry) becomes the
+ * GraphQL error of that event; an event's resume token is noted for the result's extensions and SSE id.
  */
 export function eventOf<T extends { resumeToken: string | null }>(ctx: Context, payload: Payload<T>): T {
   if (payload instanceof Error) throw payload;

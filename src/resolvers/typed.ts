@@ -69,11 +69,17 @@ export async function pointer(ctx: Context, field: FieldModel & { pointer: strin
   return documents.document(ctx, { table: field.pointer, id: String(value) });
 }
 
-/** A reverse list: the documents pointing at `doc`, through the per-request loader of the relation's index. */
-export function reverse(ctx: Context, relation: ReverseRelation, owner: TableModel, doc: Document): Promise<Document[]> {
+/**
+ * A reverse list: the documents pointing at `doc`, through the per-request loader of the
+ * relation's index, as the caller may read them (its row rule filters, hidden fields stripped).
+ */
+export async function reverse(ctx: Context, relation: ReverseRelation, owner: TableModel, doc: Document): Promise<Document[]> {
+  const db = documents.dbOf(ctx, undefined);
+  const access = documents.accessTo(ctx, db, relation.table, 'read');
   const key = doc[owner.primaryKey];
-  if (key === undefined || key === null) return Promise.resolve([]);
-  return ctx.loaders.referencesOf(documents.dbOf(ctx, undefined), relation.table, relation.index).load(key);
+  if (key === undefined || key === null) return [];
+  const related = await ctx.loaders.referencesOf(db, relation.table, relation.index).load(key);
+  return related.filter((row) => access.allows(row)).map((row) => access.strip(row));
 }
 
 /** Arguments of `playerChanges(...)`. */

@@ -1,6 +1,7 @@
 import { filter, map, pipe, Repeater } from 'graphql-yoga';
 import type { Document, EventStore, Retention } from '../db/index.js';
-import { BadInput } from '../errors.js';
+import { BadInput, Forbidden } from '../errors.js';
+import { mayPublish, maySubscribe, type ChannelCaller, type ChannelRules } from './channel-rules.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, Payload } from './events.js';
 import type { SubscriptionHub } from './hub.js';
@@ -12,7 +13,7 @@ export interface ChannelEvent {
   readonly data: unknown;
   /** ISO-8601. */
   readonly publishedAt: string;
-  /** Who published it (the caller's user id or role); null for anonymous callers and direct inserts that name nobody. */
+  /** Who published it: the caller's user id, else its role (`admin` without authentication); null for direct inserts that name nobody. */
   readonly publisher: string | null;
 }
 
@@ -60,10 +61,16 @@ export class Channels {
     run();
   }
 
-  /** Stores the event; subscribers of the channel get it through the changefeed. */
-  async publish(channel: string, data: unknown, publisher: string | null): Promise<ChannelEvent> {
+  /**
+   * Stores the event as published by `caller` (its user id, else its role, is the publisher);
+   * subscribers of the channel get it through the changefeed. Forbidden unless `rules` let the
+   * caller's role publish there.
+   */
+  async publish(channel: string, data: unknown, caller: ChannelCaller, rules: ChannelRules): Promise<ChannelEvent> {
+    checkChannelName(channel);
+    if (!mayPublish(rules, caller, channel)) throw new Forbidden(`role "${caller.role}" may not publish on channel "${channel}"`, { channel });
     if (data === undefined) throw new BadInput('publish needs data (any JSON value)');
-    return eventOf(await this.options.store.append({ channel: checkChannelName(channel), data, publisher }));
+    return eventOf(await this.options.store.append({ channel, data, publisher: caller.userId ?? caller.role }));
   }
 
   /**
@@ -71,9 +78,13 @@ export class Channels {
    * client got), first the stored events after that one, oldest first, with none lost or
    * repeated between the stored and the live ones. An `after` that is no longer stored (pruned
    * by the retention) is refused with BadInput: the client missed events it cannot get back.
+   * Forbidden unless `rules` let the caller subscribe (fanout: anyone; topic: member roles;
+   * direct: the user the channel is named after).
    */
-  async subscribe(channel: string, after?: string | null): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
+  async subscribe(channel: string, after: string | null | undefined, caller: ChannelCaller, rules: ChannelRules): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
     checkChannelName(channel);
+    // The same answer whether the channel has events or not: a refusal reveals nothing.
+    if (!maySubscribe(rules, caller, channel)) throw new Forbidden(`role "${caller.role}" may not subscribe to channel "${channel}"`, { channel });
     const { store, hub } = this.options;
     await store.table.ensure();
     let replay: Document[] | undefined;

@@ -68,14 +68,15 @@ function collector<T>(stop: () => void): Collector<T> & { push(result: GraphQLRe
 export class WsClients {
   private readonly clients: Client[] = [];
 
-  /** A client to `gatewayUrl` (http URL of the GraphQL endpoint). Records close codes in `closes`. */
-  open(gatewayUrl: string, options: { webSocketImpl?: unknown } = {}): Client & { closes: number[] } {
+  /** A client to `gatewayUrl` (http URL of the GraphQL endpoint), sending `connectionParams` in connection_init. Records close codes in `closes`. */
+  open(gatewayUrl: string, options: { webSocketImpl?: unknown; connectionParams?: Record<string, unknown> } = {}): Client & { closes: number[] } {
     const closes: number[] = [];
     const client = createClient({
       url: gatewayUrl.replace(/^http/, 'ws'),
       webSocketImpl: options.webSocketImpl ?? WebSocket,
       retryAttempts: 0,
       lazy: true,
+      connectionParams: options.connectionParams,
       on: { closed: (event) => closes.push((event as { code: number }).code) },
     });
     this.clients.push(client);
@@ -127,7 +128,12 @@ export function subscribeWs<T = Record<string, unknown>>(client: Client, query: 
  * Subscribes over GraphQL over SSE as yoga serves it (POST with `accept: text/event-stream`),
  * reading the stream with fetch: `event: next` / `event: complete` blocks, `:` pings ignored.
  */
-export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, query: string, variables?: Record<string, unknown>): SseCollector<T> {
+export function subscribeSse<T = Record<string, unknown>>(
+  gatewayUrl: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): SseCollector<T> {
   const abort = new AbortController();
   let paused: Promise<void> | undefined;
   let unpause: () => void = () => undefined;
@@ -146,11 +152,11 @@ export function subscribeSse<T = Record<string, unknown>>(gatewayUrl: string, qu
     try {
       const response = await fetch(gatewayUrl.replace('localhost', '127.0.0.1'), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        headers: { ...headers, 'content-type': 'application/json', accept: 'text/event-stream' },
         body: JSON.stringify({ query, variables }),
         signal: abort.signal,
       });
-      if (!response.body) throw new Error(`no SSE body (status ${response.status})`);
+      if (!response.body || !response.ok) throw new Error(`no SSE stream (status ${response.status})`);
       const decoder = new TextDecoder();
       let text = '';
       const reader = response.body.getReader();

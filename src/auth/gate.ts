@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RateLimited, Unauthenticated, isDomainError } from '../errors.js';
+import { Authenticator, credentialFromHeaders, credentialFromUrl } from './authenticator.js';
+import type { Identity } from './identity.js';
+import { RateLimiter } from './rate-limiter.js';
+import type { SecurityConfig } from './settings.js';
+
+/**
+ * The way in for every transport: rate limit per address, authenticate, rate limit per key or
+ * user, and count open connections per key. HTTP GraphQL, SSE, graphql-ws and the RDM
+ * endpoints all go through one Gate, so they enforce the same rules.
+ */
+export class Gate {
+  readonly authenticator: Authenticator;
+  private readonly perIp: RateLimiter;
+  private readonly perKey: RateLimiter;
+  private readonly connections = new Map<string, number>();
+
+  constructor(private readonly security: SecurityConfig) {
+    this.authenticator = new Authenticator(security);
+    this.perIp = new RateLimiter(security.rateLimitPerIp, security.rateLimitWindowMs);
+    this.perKey = new RateLimiter(security.rateLimitPerKey, security.rateLimitWindowMs);
+  }
+
+  /**
+   * Admits one request or connection: counts it against the address (before authenticating, so
+   * guessing keys is limited too), authenticates the credential, counts it against the key.
+   * Throws RateLimited or Unauthenticated.
+   */
+  async admit(credential: string | undefined, address: string | undefined): Promise<Identity> {
+    this.chargeAddress(address);
+    const identity = await this.authenticator.authenticate(credential);
+    this.chargeKey(identity);
+    return identity;
+  }
+
+  /** Admits an HTTP request or websocket upgrade: credential from the headers, else the `token` query parameter if `allowQueryToken`. */
+  admitRequest(request: IncomingMessage, allowQueryToken = false): Promise<Identity> {
+    const credential = credentialFromHeaders(request.headers) ?? (allowQueryToken ? credentialFromUrl(request.url) : undefined);
+    return this.admit(credential, request.socket.remoteAddress);
+  }
+
+  /**
+   * Counts one more request on an open connection (a graphql-ws operation, an RDM packet).
+   * Throws Unauthenticated once the connection's credential has expired, or RateLimited.
+   */
+  charge(identity: Identity, address: string | undefined): void {
+    if (identity.expiresAt !== undefined && Date.now() >= identity.expiresAt) throw new Unauthenticated('token expired');
+    this.chargeAddress(address);
+    this.chargeKey(identity);
+  }
+
+  /**
+   * Registers an open long-lived connection of `identity`; returns its release function, or
+   * undefined when the key already holds `maxConnectionsPerKey` connections.
+   */
+  openConnection(identity: Identity): (() => void) | undefined {
+    const { subject } = identity;
+    const max = this.security.maxConnectionsPerKey;
+    if (subject === null || max === 0) return () => undefined;
+    const open = this.connections.get(subject) ?? 0;
+    if (open >= max) return undefined;
+    this.connections.set(subject, open + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.connections.get(subject) ?? 1) - 1;
+      if (left === 0) this.connections.delete(subject);
+      else this.connections.set(subject, left);
+    };
+  }
+
+  private chargeAddress(address: string | undefined): void {
+    const wait = this.perIp.take(`ip:${address ?? 'unknown'}`);
+    if (wait > 0) throw new RateLimited(wait, 'ip');
+  }
+
+  private chargeKey(identity: Identity): void {
+    if (identity.subject === null) return;
+    const wait = this.perKey.take(identity.subject);
+    if (wait > 0) throw new RateLimited(wait, 'key');
+  }
+}
+
+/** The HTTP status for a refusal by the gate: 401 (with WWW-Authenticate), 429 (with Retry-After), else 500. */
+export function refusalHeaders(error: unknown): { status: number; headers: Record<string, string> } {
+  if (error instanceof Unauthenticated) return { status: 401, headers: { 'www-authenticate': 'Bearer' } };
+  if (error instanceof RateLimited) return { status: 429, headers: { 'retry-after': String(error.retryAfter) } };
+  return { status: 500, headers: {} };
+}
+
+/** Answers an HTTP request the gate refused, as a GraphQL error body with extensions.code (and retryAfter). */
+export function sendRefusal(response: ServerResponse, error: unknown): void {
+  const { status, headers } = refusalHeaders(error);
+  const extensions = isDomainError(error) ? { ...error.details, code: error.code } : { code: 'INTERNAL_SERVER_ERROR' };
+  const message = isDomainError(error) ? error.message : 'Unexpected error.';
+  const text = JSON.stringify({ errors: [{ message, extensions }] });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
