@@ -39,7 +39,8 @@ export interface GatewayProcess {
 export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}, script = 'src/main.ts'): Promise<GatewayProcess> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn', RETHINKDB_URL: db.url, MAX_LIMIT: '10000', ...env },
+    // WS_PORT off: the legacy RDM listener's fixed port 8765 would clash with any other gateway running.
+    env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'warn', RETHINKDB_URL: db.url, MAX_LIMIT: '10000', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await new Promise<string>((resolve, reject) => {
