@@ -4,10 +4,12 @@ import type { Builder } from './builder.js';
 
 const channelName = 'Channel name: 1 to 200 letters, digits and _ . : / @ - (e.g. "chat:lobby").';
 
-/** Publish/subscribe channels: the Event type, the publish mutation and the channel subscription. */
+/** Publish/subscribe channels: the ChannelEvent type, the publish mutation and the channel subscription. */
 export function registerChannels(builder: Builder): void {
-  const EventType = builder.objectRef<ChannelEvent>('Event').implement({
-    description: 'An event published on a channel (a push message that is not a document).',
+  const EventType = builder.objectRef<ChannelEvent>('ChannelEvent').implement({
+    description:
+      'An event published on a channel (a push message that is not a document). Named ChannelEvent, not Event, so that a table ' +
+      'named events keeps its typed type Event.',
     fields: (t) => ({
       id: t.exposeID('id'),
       channel: t.exposeString('channel'),
