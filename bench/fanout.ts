@@ -103,6 +103,8 @@ async function measure(gateway: Gateway, db: Connection, subscribers: number): P
   const table = r.db('test').table('bench');
   const clients = await subscribeMany(gateway.ready.url, subscribers, (event, error) => {
     if (error) return void overflows++;
+    // Only this run's inserts count: the previous run's cleanup (REMOVE events) may still be in flight.
+    if (event?.type !== 'ADD') return;
     received++;
     lastReceivedAt = now();
     if (measuringDelay && event?.new?.t !== undefined) delays[delayCount++] = lastReceivedAt - event.new.t;

@@ -5,7 +5,8 @@ import { startApp } from '../src/app.js';
 import { defaultConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 
-const app = await startApp(defaultConfig({ port: 0 }), createLogger('error'));
+// No resume grace: each fan-out run starts on a fresh query, not on the previous run's lingering one.
+const app = await startApp(defaultConfig({ port: 0, resumeGraceSeconds: 0 }), createLogger('error'));
 const send = (message: unknown) => process.send?.(message);
 send({ type: 'ready', url: app.url, dbHost: app.embedded?.host, dbPort: app.embedded?.port });
 
