@@ -5,17 +5,9 @@ import { defaultConfig } from '../src/config.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/db/index.js';
 import { createLogger } from '../src/logger.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { subscribeSse, subscribeWs, WsClients, type Collector, type ChangesData, type Doc } from './support/subscriptions.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
-type Doc = Record<string, unknown> & { id: string };
-interface Change {
-  type: string;
-  id: string | null;
-  old: Doc | null;
-  new: Doc | null;
-}
-type ChangesData = { changes: Change };
 type LiveData = { live: { documents: Doc[] } };
 
 const CHANGES = 'subscription($t: String!, $w: JSONObject) { changes(table: $t, where: $w, includeInitial: true) { type id old new } }';

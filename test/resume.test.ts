@@ -1,17 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { encodeResumeToken } from '../src/subscriptions/resume-token.js';
 import { startTestGateway, uniqueTable } from './support/gateway.js';
-import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, WsClients, type Collector } from './support/subscriptions.js';
+import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, WsClients, type Collector, type Change, type ChangesData, type Doc } from './support/subscriptions.js';
 
-type Doc = Record<string, unknown> & { id: string };
-interface Change {
-  type: string;
-  id: string | null;
-  old: Doc | null;
-  new: Doc | null;
-  resumeToken: string | null;
-}
-type ChangesData = { changes: Change };
 
 const CHANGES = `subscription($t: String!, $from: String, $init: Boolean) {
   changes(table: $t, resumeFrom: $from, includeInitial: $init) { type id old new resumeToken }

@@ -1,14 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { uniqueTable } from './support/gateway.js';
-import { subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
+import { subscribeSse, subscribeWs, subscriptionSuite, type ChangesData, type Collector } from './support/subscriptions.js';
 
-interface Change {
-  type: string;
-  id: string | null;
-  old: Record<string, unknown> | null;
-  new: Record<string, unknown> | null;
-}
-type ChangesData = { changes: Change };
 
 // After each test the suite checks that everything was released (feeds close with their last subscriber).
 const suite = subscriptionSuite();

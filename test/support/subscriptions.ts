@@ -5,6 +5,21 @@ import { WebSocket } from 'ws';
 import type { Config } from '../../src/config.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './gateway.js';
 
+/** A document as tests write them (string ids). */
+export type Doc = Record<string, unknown> & { id: string };
+
+/** One `changes` event as the tests select it (`resumeToken` when the operation asks for it). */
+export interface Change {
+  type: string;
+  id: string | null;
+  old: Doc | null;
+  new: Doc | null;
+  resumeToken?: string | null;
+}
+
+/** The data of one `changes` result. */
+export type ChangesData = { changes: Change };
+
 /** What one subscription has received so far, from either transport. */
 export interface Collector<T = Record<string, unknown>> {
   /** Every `next` payload, in order. */
