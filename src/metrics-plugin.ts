@@ -17,6 +17,13 @@ function codeOf(error: GraphQLError): string {
   return isDomainError(error.originalError) ? error.originalError.code : 'INTERNAL_SERVER_ERROR';
 }
 
+/** Set on the initial context of a fast-path attempt (src/fast-query.ts). */
+export const FAST_PATH_ATTEMPT = 'rethinkqlFastPathAttempt';
+
+function isFastPathAttempt(context: unknown): boolean {
+  return typeof context === 'object' && context !== null && (context as Record<string, unknown>)[FAST_PATH_ATTEMPT] === true;
+}
+
 /**
  * A yoga/envelop plugin that counts and times every operation (HTTP, SSE and graphql-ws alike,
  * since all run through yoga's envelop) and counts errors by code.
@@ -36,24 +43,33 @@ export function useMetrics(metrics: Metrics): Plugin {
     const errors = (result as { errors?: readonly GraphQLError[] } | undefined)?.errors;
     for (const error of errors ?? []) metrics.errors.inc({ code: codeOf(error) });
   };
-  /** Counts an operation and starts its timer; the returned function stops it and counts errors. */
+  /**
+   * Counts an operation and starts its timer; the returned function stops it and counts errors.
+   * A fast-path attempt (src/fast-query.ts) that produced no data is not counted: yoga runs the
+   * request again and counts it then.
+   */
   const startOperation = (args: ExecutionArgs) => {
     const labels = labelsOf(args);
-    metrics.operations.inc(labels);
-    const done = metrics.operationSeconds.startTimer(labels);
+    const probe = isFastPathAttempt(args.contextValue);
+    if (!probe) metrics.operations.inc(labels);
+    const started = performance.now();
     return (result: unknown) => {
-      done();
+      const data = (result as { data?: unknown } | undefined)?.data;
+      if (probe && (data === undefined || data === null)) return;
+      if (probe) metrics.operations.inc(labels);
+      metrics.operationSeconds.observe(labels, (performance.now() - started) / 1000);
       countErrors(result);
     };
   };
   return {
     // Parse and validation errors count under their own code when they have one (a refused
-    // limit is LIMIT_EXCEEDED), else as GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED.
-    onParse: () => ({ result }) => {
-      if (result instanceof Error) metrics.errors.inc({ code: givenCode(result) ?? 'GRAPHQL_PARSE_FAILED' });
+    // limit is LIMIT_EXCEEDED), else as GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED; not
+    // in a fast-path attempt, which hands such requests to yoga (which counts them).
+    onParse: ({ context }) => ({ result }) => {
+      if (result instanceof Error && !isFastPathAttempt(context)) metrics.errors.inc({ code: givenCode(result) ?? 'GRAPHQL_PARSE_FAILED' });
     },
-    onValidate: () => ({ valid, result }) => {
-      if (valid) return;
+    onValidate: ({ context }) => ({ valid, result }) => {
+      if (valid || isFastPathAttempt(context)) return;
       for (const error of result) metrics.errors.inc({ code: givenCode(error) ?? 'GRAPHQL_VALIDATION_FAILED' });
     },
     onExecute: ({ args }) => {

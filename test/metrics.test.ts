@@ -21,6 +21,19 @@ function sample(text: string, name: string): number {
 }
 
 describe('GET /metrics', () => {
+  it('counts a query that fails before producing data once (the HTTP fast path hands it to yoga, which counts it)', async () => {
+    const before = await scrape();
+    const answer = await gw.gql('query Unbound($id: ID!) { document(table: "t", id: $id) }', {});
+    expect(answer.errors?.[0]?.message).toContain('$id');
+    const refused = await gw.gql('query Deep { a: __typename }', { unexpected: 1 });
+    expect(refused.data).toEqual({ a: 'Query' });
+    const after = await scrape();
+    const unbound = 'rethinkql_graphql_operations_total{type="query",operation="Unbound"}';
+    expect(sample(after, unbound) - sample(before, unbound)).toBe(1);
+    const deep = 'rethinkql_graphql_operations_total{type="query",operation="Deep"}';
+    expect(sample(after, deep) - sample(before, deep)).toBe(1);
+  });
+
   it('counts operations, errors by code, database round trips and DataLoader batches as they happen', async () => {
     const table = uniqueTable('m');
     await gw.ok(`mutation { createTable(table: "${table}") { name } }`);
