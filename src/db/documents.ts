@@ -6,7 +6,7 @@ import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
-import { tableTerm } from './terms.js';
+import { getByKey, tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
 import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
 
@@ -133,7 +133,7 @@ export class Documents {
     // A lone key is the common case (one document per request); a bare get is cheaper to run.
     const found =
       keys.length === 1
-        ? [(await this.pool.run(tableTerm(db, table).get(keys[0] as string))) as Document | null]
+        ? [(await this.pool.run(getByKey(db, table, keys[0] as string))) as Document | null]
         : await this.pool.run(r.expr(keys).map((key) => tableTerm(db, table).get(key)) as RDatum<(Document | null)[]>);
     const byKey = new Map<string | number, Document>();
     keys.forEach((key, i) => {
