@@ -33,14 +33,14 @@ function serialize(result: ExecutionResult): string {
 
 /**
  * The gateway's hot path: a plain JSON `POST {query, variables, operationName}` of a valid
- * query operation, answered as JSON, runs through yoga's envelop — the same plugins as every
+ * query or mutation, answered as JSON, runs through yoga's envelop — the same plugins as every
  * other request: limits, row budget, metrics, live schema, error masking, context with identity
  * and loaders — but without yoga's Fetch API adaptation (a Request and a Response object, body
  * streams and media-type negotiation per request, about a fifth of the gateway's CPU under a
  * get-by-id load). Everything else returns false, with the body it read left on
- * `request.body`, where yoga's Node adapter takes it instead of the spent stream: mutations,
+ * `request.body`, where yoga's Node adapter takes it instead of the spent stream:
  * subscriptions, SSE, GET, CORS requests (an Origin header), other media types, invalid
- * documents and malformed bodies all get yoga's exact answers.
+ * documents, request errors and malformed bodies all get yoga's exact answers.
  */
 export async function answerFastQuery(yoga: Yoga, request: IncomingMessage, response: ServerResponse, identity: Identity | undefined, maxBodyBytes: number): Promise<boolean> {
   const type = responseType(request.headers.accept);
@@ -74,11 +74,14 @@ export async function answerFastQuery(yoga: Yoga, request: IncomingMessage, resp
   } catch {
     return fallBack();
   }
-  if (getOperationAST(document, operationName)?.operation !== 'query' || validate(schema, document).length > 0) return fallBack();
+  const operation = getOperationAST(document, operationName)?.operation;
+  if ((operation !== 'query' && operation !== 'mutation') || validate(schema, document).length > 0) return fallBack();
   const result = (await execute({ schema, document, variableValues: variables, operationName, contextValue: await contextFactory() })) as ExecutionResult;
-  // A request error (bad variables, a refused limit): no data. Yoga answers those with its own
-  // status codes per media type; a query has no side effects, so it may simply run again there.
-  if (result.data === undefined || result.data === null) return fallBack();
+  // No `data` at all is a request error (bad variables, a refused limit): nothing ran, so yoga
+  // may run the request again and answer with its own status per media type. With `data` —
+  // even null, when a non-null root field failed — the operation ran (a mutation has written):
+  // it is answered here, with 200 as yoga does.
+  if (result.data === undefined) return fallBack();
   const body = serialize(result);
   response.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
   response.end(body);

@@ -45,8 +45,8 @@ export function useMetrics(metrics: Metrics): Plugin {
   };
   /**
    * Counts an operation and starts its timer; the returned function stops it and counts errors.
-   * A fast-path attempt (src/fast-query.ts) that produced no data is not counted: yoga runs the
-   * request again and counts it then.
+   * A fast-path attempt (src/fast-query.ts) that ended in a request error (no `data`) is not
+   * counted: yoga runs the request again and counts it then.
    */
   const startOperation = (args: ExecutionArgs) => {
     const labels = labelsOf(args);
@@ -55,7 +55,7 @@ export function useMetrics(metrics: Metrics): Plugin {
     const started = performance.now();
     return (result: unknown) => {
       const data = (result as { data?: unknown } | undefined)?.data;
-      if (probe && (data === undefined || data === null)) return;
+      if (probe && data === undefined) return;
       if (probe) metrics.operations.inc(labels);
       metrics.operationSeconds.observe(labels, (performance.now() - started) / 1000);
       countErrors(result);

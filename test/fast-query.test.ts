@@ -36,6 +36,11 @@ const cases: [string, string, Record<string, string>][] = [
   ['variables that are not an object', JSON.stringify({ query: '{ databases }', variables: [1] }), json],
   ['malformed JSON', '{"query": ', json],
   ['a mutation', JSON.stringify({ query: 'mutation { update(table: "players", id: "p3", patch: { nickname: "x" }) }' }), json],
+  ['an atomic increment', JSON.stringify({ query: 'mutation Inc($id: ID!) { update(table: "players", id: $id, inc: { score: 1 }) }', variables: { id: 'p4' } }), json],
+  ['a mutation whose non-null root field fails (data null)', JSON.stringify({ query: 'mutation { update(table: "players", id: "nobody", patch: { x: 1 }) }' }), json],
+  ['the same as graphql-response+json', JSON.stringify({ query: 'mutation { update(table: "players", id: "nobody", patch: { x: 1 }) }' }), { ...json, accept: 'application/graphql-response+json' }],
+  ['a mutation with missing variables', JSON.stringify({ query: 'mutation($id: ID!) { delete(table: "players", id: $id) }' }), { ...json, accept: 'application/graphql-response+json' }],
+  ['a query whose non-null root field fails (data null)', JSON.stringify({ query: '{ count(table: "no_such_table") }' }), { ...json, accept: 'application/graphql-response+json' }],
   ['another media type', JSON.stringify({ query: '{ databases }' }), { ...json, accept: 'text/plain' }],
 ];
 
