@@ -2,7 +2,7 @@ import { Gate } from './auth/gate.js';
 import type { Config } from './config.js';
 import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
-import { demoOperations, seedDemo } from './demo.js';
+import { demoModels, demoOperations, seedDemo } from './demo.js';
 import { mountDemoPage } from './demo-page/routes.js';
 import { LiveSchema } from './live-schema.js';
 import { buildSchema } from './schema/index.js';
@@ -51,9 +51,11 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   checkName('database', config.defaultDb);
   checkName('database', config.rdmAuditDb);
   checkName('table', config.rdmAuditTable);
+  // Declared models: the models file's; else, with the demo on, the demo leaderboard's.
+  const models = config.models.length > 0 || config.modelsFile !== undefined || !config.demo ? config.models : demoModels();
   // The generic API and the declared models alone, before anything starts: a name collision
   // among the declarations stops the start here, with its message.
-  const initialSchema = buildSchema(config.models);
+  const initialSchema = buildSchema(models);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -89,7 +91,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   const schema = new LiveSchema(initialSchema, {
     data,
     db: config.defaultDb,
-    declared: config.models,
+    declared: models,
     sampleSize: config.schemaSampleSize,
     refreshMs: config.schemaRefreshMs,
     log,

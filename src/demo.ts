@@ -1,8 +1,35 @@
 import type { DataLayer } from './db/index.js';
 import { Conflict } from './errors.js';
+import { parseModels } from './models/declared.js';
+import type { TableModel } from './models/model.js';
 
 /** Tables the demo creates in the default database. */
 export const DEMO_TABLES = ['boards', 'players'] as const;
+
+/**
+ * The demo's declared models (the same as examples/leaderboard/models.json, which a test keeps
+ * equal): with the demo on and no MODELS_FILE, the typed API shows `player.board` as a Board and
+ * `board.players` as its reverse list, not as inferred strings.
+ */
+export function demoModels(): TableModel[] {
+  return parseModels(
+    {
+      tables: {
+        boards: { fields: { name: { type: 'String', required: true }, season: { type: 'Int', required: true } } },
+        players: {
+          fields: {
+            name: { type: 'String', required: true },
+            score: { type: 'Int', required: true },
+            country: { type: 'enum', values: ['AT', 'FI', 'GB', 'NL', 'US'] },
+            board: { type: 'ID', required: true, pointer: 'boards', reverse: 'players' },
+            joinedAt: 'DateTime',
+          },
+        },
+      },
+    },
+    'the demo leaderboard models',
+  );
+}
 
 const names = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret', 'Dennis', 'Frances', 'Edsger', 'Radia', 'Alan', 'Hedy'];
 const countries = ['GB', 'US', 'FI', 'US', 'US', 'US', 'US', 'US', 'NL', 'US', 'GB', 'AT'];

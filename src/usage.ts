@@ -42,7 +42,8 @@ the config file):
 Typed per-table API (see README, "Typed API"):
   --models-file <file>     JSON file of declared models (types, required fields,
                            relations) for tables of the default database [MODELS_FILE]
-                           (default: none, every table's type is inferred)
+                           (default: none, every table's type is inferred; with the demo
+                           on, the demo leaderboard's models)
   --schema-sample-size <n> documents read per table to infer its type, 0 = none
                            [SCHEMA_SAMPLE_SIZE] (default 100)
   --schema-refresh-ms <n>  how often the table list is checked so the schema follows
