@@ -2,12 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance, type YogaServerOptions } from 'graphql-yoga';
-import type { OperationResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
 import { sendRefusal, type Gate } from './auth/gate.js';
 import { ANONYMOUS_ADMIN, type Identity } from './auth/identity.js';
 import { WsGuard } from './auth/ws-guard.js';
@@ -19,6 +15,7 @@ import { Unauthenticated } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { answerFastQuery } from './fast-query.js';
+import { createGraphqlWs } from './graphql-ws.js';
 import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
@@ -179,7 +176,6 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   const requestIds = new WeakMap<IncomingMessage, string>();
   const identities = new WeakMap<IncomingMessage, Identity>();
   const yoga = createGatewayYoga({ ...options, schema: schemaSource }, (request) => requestIds.get(request), (request) => identities.get(request));
-  const wsGuard = new WsGuard(gate, config.security, log);
 
   const requestRoutes = new Map<string, RequestHandler>();
   const upgradeRoutes = new Map<string, UpgradeHandler>();
@@ -231,62 +227,9 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     }
   });
 
-  // graphql-ws on the GraphQL path; operations go through yoga's envelop so they get the same
-  // context, parse/validate caches, error masking, limits and identity as HTTP.
-  const graphqlWs = new WebSocketServer({ noServer: true, maxPayload: config.maxBodyBytes });
-  const graphqlWsServer = useServer(
-    {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      // The credential travels in connection_init; a refused one closes the socket with 4403
-      // before any operation runs (graphql-ws refuses operations before the ack).
-      onConnect: async (ctx) => {
-        if (!(await wsGuard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
-        metrics.connections.inc({ transport: 'graphql-ws' });
-        return true;
-      },
-      onClose: (ctx) => {
-        wsGuard.closed(ctx.extra.socket);
-        // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
-        if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
-      },
-      onSubscribe: async (ctx, _id, params) => {
-        // ctx.subscriptions already holds this operation.
-        const identity = wsGuard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
-        if (Array.isArray(identity)) return identity;
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-          identity,
-        });
-        let document;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          // A syntax error or the token limit: an `error` message for this operation, not a dropped socket.
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        const errors = validate(enveloped, document);
-        if (errors.length > 0) return errors;
-        const args: ExecutionArgs = {
-          schema: enveloped,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        return args;
-      },
-    },
-    graphqlWs,
-  );
-  upgradeRoutes.set(config.graphqlPath, (request, socket, head) =>
-    graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
-  );
+  // graphql-ws on the GraphQL path (src/graphql-ws.ts).
+  const graphqlWs = createGraphqlWs({ yoga, guard: new WsGuard(gate, config.security, log), metrics, maxPayload: config.maxBodyBytes });
+  upgradeRoutes.set(config.graphqlPath, graphqlWs.handleUpgrade);
 
   httpServer.on('connection', (socket) => {
     metrics.connections.inc({ transport: 'tcp' });
@@ -319,8 +262,8 @@ export async function createServer(options: ServerOptions): Promise<Server> {
     async close() {
       // dispose() sends close 1001 to every websocket and waits for them to close; a client that
       // never answers would hold it for ws's 30 s close timeout, so it gets a bounded grace.
-      await withGrace(Promise.resolve(graphqlWsServer.dispose()), CLOSE_GRACE_MS);
-      for (const client of graphqlWs.clients) client.terminate();
+      await withGrace(graphqlWs.dispose(), CLOSE_GRACE_MS);
+      graphqlWs.terminateAll();
       // Idle keep-alive connections (including ended SSE streams) close now; busy ones get the grace.
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeIdleConnections();
@@ -354,9 +297,4 @@ async function withGrace(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([promise.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
-}
-
-interface EnvelopedRoot {
-  execute: (args: ExecutionArgs) => OperationResult;
-  subscribe: (args: ExecutionArgs) => OperationResult;
 }

@@ -1,0 +1,100 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { YogaServerInstance } from 'graphql-yoga';
+import type { OperationResult } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { WsGuard } from './auth/ws-guard.js';
+import type { Context } from './context.js';
+import type { Metrics } from './metrics.js';
+
+interface EnvelopedRoot {
+  execute: (args: ExecutionArgs) => OperationResult;
+  subscribe: (args: ExecutionArgs) => OperationResult;
+}
+
+export interface GraphqlWsOptions {
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** Authenticates connections (connection_init), rate-limits and caps operations. */
+  guard: WsGuard;
+  metrics: Metrics;
+  /** Largest message accepted, in bytes. */
+  maxPayload: number;
+}
+
+/** graphql-ws on the GraphQL path, as the HTTP server mounts it. */
+export interface GraphqlWs {
+  /** Takes over an upgrade request for the GraphQL path. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Completes every operation and sends close 1001 to every socket; resolves when they closed. */
+  dispose(): Promise<void>;
+  /** Drops the sockets that did not close. */
+  terminateAll(): void;
+}
+
+/**
+ * The graphql-ws server (subprotocol graphql-transport-ws). Every operation goes through yoga's
+ * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
+ * error masking, limits and identity as HTTP and SSE.
+ */
+export function createGraphqlWs({ yoga, guard, metrics, maxPayload }: GraphqlWsOptions): GraphqlWs {
+  const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
+  const graphqlWsServer = useServer(
+    {
+      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      // The credential travels in connection_init; a refused one closes the socket with 4403
+      // before any operation runs (graphql-ws refuses operations before the ack).
+      onConnect: async (ctx) => {
+        if (!(await guard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
+        metrics.connections.inc({ transport: 'graphql-ws' });
+        return true;
+      },
+      onClose: (ctx) => {
+        guard.closed(ctx.extra.socket);
+        // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
+        if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
+      },
+      onSubscribe: async (ctx, _id, params) => {
+        // ctx.subscriptions already holds this operation.
+        const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
+        if (Array.isArray(identity)) return identity;
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          identity,
+        });
+        let document;
+        try {
+          document = parse(params.query);
+        } catch (error) {
+          // A syntax error or the token limit: an `error` message for this operation, not a dropped socket.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
+        const errors = validate(enveloped, document);
+        if (errors.length > 0) return errors;
+        const args: ExecutionArgs = {
+          schema: enveloped,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+        };
+        return args;
+      },
+    },
+    graphqlWs,
+  );
+  return {
+    handleUpgrade: (request, socket, head) => graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
+    dispose: () => Promise.resolve(graphqlWsServer.dispose()),
+    terminateAll: () => {
+      for (const client of graphqlWs.clients) client.terminate();
+    },
+  };
+}
