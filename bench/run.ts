@@ -17,6 +17,7 @@ import { ConnectionPool } from '../src/db/pool.js';
 import { createLogger } from '../src/logger.js';
 import type { ExecutionTuning } from '../src/server.js';
 import { runFanout } from './fanout.js';
+import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
@@ -192,6 +193,12 @@ async function main(): Promise<void> {
     '6. the GraphQL layer alone: in-process yoga.fetch over the real schema, stub data layer',
     await measureGraphqlLayer(smoke ? { rounds: 1, roundMs: 30 } : { rounds: 5, roundMs: 600 }),
   );
+  if (runs(7)) {
+    printTable(
+      '7. one table feed, many queries: dispatching changes to channel queries (in process)',
+      await measureDispatch(smoke ? { queryCounts: [10], events: 50 } : { queryCounts: [100, 1000, 10_000], events: 2000 }),
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@ import type { Document, RawChange } from '../db/index.js';
 import { matchesWhere, reqlEqual, type WhereNode } from '../db/index.js';
 import type { Logger } from '../logger.js';
 import { CHANGES_RESET, changesReady, type ChangeEvent } from './events.js';
+import { dispatchKeyOf, type DispatchKey } from './dispatch-key.js';
 import { FeedQuery } from './feed-query.js';
 import type { ReplayWindow } from './replay-log.js';
 import { unreflected } from './resync.js';
@@ -27,8 +28,12 @@ export interface ChangesSpec {
 export class ChangesQuery extends FeedQuery<Document[], ChangeEvent> {
   private state = new Map<string, Document>();
 
+  /** Only changes of the watched ids, or of documents with the value the filter pins, reach this query. */
+  readonly dispatchKey: DispatchKey | undefined;
+
   constructor(key: string, feedKey: string, private readonly spec: ChangesSpec, log: Logger, replayWindow?: ReplayWindow) {
     super(key, feedKey, spec.primaryKey, log, replayWindow);
+    this.dispatchKey = dispatchKeyOf(spec.primaryKey, spec.where, spec.keys);
   }
 
   protected read(): Promise<Document[]> {

@@ -1,6 +1,7 @@
 import type { FeedHandlers, OpenFeed, RawChange } from '../db/index.js';
 import { NotFound } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { bucketOf, isIndexedValue, type DispatchKey } from './dispatch-key.js';
 
 /** What a table feed tells the queries that share it. */
 export interface FeedListener {
@@ -11,6 +12,8 @@ export interface FeedListener {
   onChange(change: RawChange): void;
   /** The feed cannot be restored (its table is gone): end the subscriptions with this error. */
   onFeedFailed(error: Error): void;
+  /** Which changes can matter to it (see dispatch-key.ts); undefined: every change. */
+  readonly dispatchKey?: DispatchKey;
 }
 
 export interface TableFeedOptions {
@@ -35,6 +38,10 @@ export interface TableFeedOptions {
  */
 export class TableFeed {
   private readonly listeners = new Set<FeedListener>();
+  /** Listeners that hear every change. */
+  private readonly unkeyed = new Set<FeedListener>();
+  /** Listeners with a dispatch key, by field, then by value bucket. */
+  private readonly keyed = new Map<string, Map<string, Set<FeedListener>>>();
   private feed?: OpenFeed;
   private closed = false;
   private wake?: () => void;
@@ -62,11 +69,31 @@ export class TableFeed {
   /** Adds a listener; it hears onFeedOpen at once when the feed is already open. */
   add(listener: FeedListener): void {
     this.listeners.add(listener);
+    const key = listener.dispatchKey;
+    if (!key) this.unkeyed.add(listener);
+    else {
+      const buckets = this.keyed.get(key.field) ?? new Map<string, Set<FeedListener>>();
+      this.keyed.set(key.field, buckets);
+      for (const value of key.values) {
+        const bucket = buckets.get(bucketOf(value)) ?? new Set<FeedListener>();
+        buckets.set(bucketOf(value), bucket.add(listener));
+      }
+    }
     if (this.feed) listener.onFeedOpen();
   }
 
   remove(listener: FeedListener): void {
     this.listeners.delete(listener);
+    this.unkeyed.delete(listener);
+    const key = listener.dispatchKey;
+    const buckets = key && this.keyed.get(key.field);
+    if (!key || !buckets) return;
+    for (const value of key.values) {
+      const bucket = buckets.get(bucketOf(value));
+      bucket?.delete(listener);
+      if (bucket?.size === 0) buckets.delete(bucketOf(value));
+    }
+    if (buckets.size === 0) this.keyed.delete(key.field);
   }
 
   /** Closes the database feed and its connection; stops reconnecting. */
@@ -133,8 +160,17 @@ export class TableFeed {
     });
   }
 
+  /** Hands a change to the listeners it can concern: every unkeyed one, and the keyed ones whose value the old or new document holds. */
   private dispatch(change: RawChange): void {
-    this.notify((listener) => listener.onChange(change));
+    const targets = new Set(this.unkeyed);
+    for (const [field, buckets] of this.keyed) {
+      for (const doc of [change.old_val, change.new_val]) {
+        const value = doc?.[field];
+        if (!isIndexedValue(value)) continue;
+        for (const listener of buckets.get(bucketOf(value)) ?? []) targets.add(listener);
+      }
+    }
+    this.notify((listener) => listener.onChange(change), targets);
   }
 
   /** Ends every listener with `error` and closes the feed (e.g. its table was dropped). */
@@ -143,9 +179,9 @@ export class TableFeed {
     void this.close();
   }
 
-  /** Calls every listener; one listener's bug must not starve the others. */
-  private notify(call: (listener: FeedListener) => void): void {
-    for (const listener of [...this.listeners]) {
+  /** Calls every listener (or `targets`); one listener's bug must not starve the others. */
+  private notify(call: (listener: FeedListener) => void, targets: Iterable<FeedListener> = [...this.listeners]): void {
+    for (const listener of targets) {
       try {
         call(listener);
       } catch (error) {

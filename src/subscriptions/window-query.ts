@@ -1,6 +1,7 @@
 import type { Document, RawChange } from '../db/index.js';
 import { matchesWhere, reqlEqual, type WhereNode } from '../db/index.js';
 import type { Logger } from '../logger.js';
+import { dispatchKeyOf, type DispatchKey } from './dispatch-key.js';
 import { FeedQuery } from './feed-query.js';
 import { LiveWindow } from './live-window.js';
 import type { ReplayWindow } from './replay-log.js';
@@ -29,8 +30,12 @@ export interface LiveSpec {
 export abstract class WindowQuery<Event> extends FeedQuery<Document[], Event> {
   private readonly window: LiveWindow;
 
+  /** Only changes of documents with the value the filter pins (if it pins one) reach this query. */
+  readonly dispatchKey: DispatchKey | undefined;
+
   constructor(key: string, feedKey: string, private readonly spec: LiveSpec, log: Logger, replayWindow?: ReplayWindow) {
     super(key, feedKey, spec.primaryKey, log, replayWindow);
+    this.dispatchKey = dispatchKeyOf(spec.primaryKey, spec.where);
     const { where } = spec;
     this.window = new LiveWindow(spec.limit, spec.compare, (doc) => this.keyOf(doc), (doc) => !where || matchesWhere(where, doc));
   }
