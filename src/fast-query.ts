@@ -5,6 +5,7 @@ import type { Identity } from './auth/identity.js';
 import type { Context } from './context.js';
 import { readBody } from './http-body.js';
 import { FAST_PATH_ATTEMPT } from './metrics-plugin.js';
+import { isJsonObject } from './json.js';
 
 type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
@@ -13,10 +14,6 @@ function responseType(accept: string | undefined): string | undefined {
   if (accept === undefined || accept === '' || accept === '*/*' || accept.startsWith('application/json')) return 'application/json; charset=utf-8';
   if (accept.startsWith('application/graphql-response+json')) return 'application/graphql-response+json; charset=utf-8';
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The result as yoga serialises it: errors without yoga's internal `http` / `unexpected` extensions. */
@@ -63,10 +60,10 @@ export async function answerFastQuery(yoga: Yoga, request: IncomingMessage, resp
   } catch {
     return fallBack();
   }
-  if (!isObject(params) || typeof params.query !== 'string') return fallBack();
+  if (!isJsonObject(params) || typeof params.query !== 'string') return fallBack();
   const variables = params.variables ?? undefined;
   const operationName = params.operationName ?? undefined;
-  if ((variables !== undefined && !isObject(variables)) || (operationName !== undefined && typeof operationName !== 'string')) return fallBack();
+  if ((variables !== undefined && !isJsonObject(variables)) || (operationName !== undefined && typeof operationName !== 'string')) return fallBack();
   const { schema, parse, validate, execute, contextFactory } = yoga.getEnveloped({ req: request, identity, params, [FAST_PATH_ATTEMPT]: true });
   let document;
   try {

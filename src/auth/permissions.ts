@@ -2,6 +2,7 @@ import { matchesWhere, parseWhere, whereFields, type Document, type WhereNode } 
 import { Forbidden } from '../errors.js';
 import type { Identity } from './identity.js';
 import { ADMIN_ROLE, ruleFor, type Action, type PermissionRules, type TableRule } from './rules.js';
+import { isJsonObject } from '../json.js';
 
 /**
  * What a caller may do with one table, for one action: the row filter to AND in, the fields to
@@ -110,13 +111,9 @@ function deepMerge(base: Document, patch: Document): Document {
   const merged: Document = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     const old = merged[key];
-    merged[key] = isPlainObject(old) && isPlainObject(value) ? deepMerge(old, value) : value;
+    merged[key] = isJsonObject(old) && isJsonObject(value) ? deepMerge(old, value) : value;
   }
   return merged;
-}
-
-function isPlainObject(value: unknown): value is Document {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

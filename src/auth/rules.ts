@@ -1,4 +1,5 @@
 import { parseWhere } from '../db/index.js';
+import { isJsonObject } from '../json.js';
 
 /** What a role may do on a table. `admin` is creating and dropping tables and indexes. */
 export type Action = 'read' | 'insert' | 'update' | 'delete' | 'subscribe' | 'admin';
@@ -37,11 +38,11 @@ const PATTERN = /^(\*|[A-Za-z0-9_]+)\.(\*|[A-Za-z0-9_]+)$/;
 export function parsePermissionRules(input: unknown): PermissionRules {
   const roles = new Map<string, Map<string, TableRule>>();
   if (input === undefined) return roles;
-  if (!isObject(input)) throw new Error('must be a JSON object of roles');
+  if (!isJsonObject(input)) throw new Error('must be a JSON object of roles');
   for (const [role, tables] of Object.entries(input)) {
     if (!/^[\w-]{1,64}$/.test(role)) throw new Error(`role "${role}" must be 1 to 64 letters, digits, _ or -`);
     if (role === ADMIN_ROLE) throw new Error(`role "${ADMIN_ROLE}" may do everything and takes no rules`);
-    if (!isObject(tables)) throw new Error(`role "${role}" must map "db.table" patterns to rules`);
+    if (!isJsonObject(tables)) throw new Error(`role "${role}" must map "db.table" patterns to rules`);
     const rules = new Map<string, TableRule>();
     for (const [pattern, rule] of Object.entries(tables)) {
       const where = `role "${role}", "${pattern}"`;
@@ -54,7 +55,7 @@ export function parsePermissionRules(input: unknown): PermissionRules {
 }
 
 function parseTableRule(rule: unknown, where: string): TableRule {
-  if (!isObject(rule)) throw new Error(`${where}: must be an object like { "read": true }`);
+  if (!isJsonObject(rule)) throw new Error(`${where}: must be an object like { "read": true }`);
   const unknown = Object.keys(rule).find((key) => !RULE_KEYS.has(key));
   if (unknown) throw new Error(`${where}: unknown key "${unknown}" (known: ${[...RULE_KEYS].join(', ')})`);
   const actions = new Set<Action>();
@@ -66,7 +67,7 @@ function parseTableRule(rule: unknown, where: string): TableRule {
   }
   let rows: Record<string, unknown> | undefined;
   if (rule.rows !== undefined) {
-    if (!isObject(rule.rows)) throw new Error(`${where}: "rows" must be a filter object`);
+    if (!isJsonObject(rule.rows)) throw new Error(`${where}: "rows" must be a filter object`);
     try {
       parseWhere(rule.rows);
     } catch (error) {
@@ -91,6 +92,3 @@ export function ruleFor(rules: ReadonlyMap<string, TableRule> | undefined, db: s
   return rules.get(`${db}.${table}`) ?? rules.get(`${db}.*`) ?? rules.get(`*.${table}`) ?? rules.get('*.*');
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,5 +1,6 @@
 import { BadInput } from '../errors.js';
 import { parsePythonLiteral } from './python-literal.js';
+import { isJsonObject } from '../json.js';
 
 /** A filter dict as RDM clients send it: field names to values, nested dicts matching as subsets. */
 export type RdmFilter = Record<string, unknown>;
@@ -18,7 +19,7 @@ export function parseRdmFilter(raw: unknown): RdmFilter {
       value = parsePythonLiteral(raw);
     }
   }
-  if (!isPlainObject(value)) {
+  if (!isJsonObject(value)) {
     throw new BadInput('payload.filter must be a dict: a JSON object, or a string holding one in JSON or Python-literal syntax', {
       field: 'payload.filter',
     });
@@ -50,7 +51,7 @@ export function rdmFilterToWhere(filter: RdmFilter): Record<string, unknown> {
         throw new BadInput(`filter key "${key}" cannot be matched at the top level: use the GraphQL query field`, { field: key });
       }
       const path = prefix + key;
-      if (!isPlainObject(value)) {
+      if (!isJsonObject(value)) {
         Object.defineProperty(where, path, { value, enumerable: true, writable: true, configurable: true });
       } else if (Object.keys(value).length === 0) {
         presence.push({ or: [{ [path]: { exists: true } }, { [path]: { eq: null } }] });
@@ -63,6 +64,3 @@ export function rdmFilterToWhere(filter: RdmFilter): Record<string, unknown> {
   return presence.length > 0 ? { and: [where, ...presence] } : where;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -1,3 +1,5 @@
+import { isJsonObject } from '../json.js';
+
 /**
  * Who may subscribe to and publish on which channels. Three kinds of channel:
  * - `fanout`: every caller may subscribe (announcements, a public lobby);
@@ -31,10 +33,6 @@ const KINDS: readonly ChannelKind[] = ['fanout', 'topic', 'direct'];
 const RULE_KEYS = new Set(['kind', 'members', 'publishers']);
 const PATTERN = /^[\w.:/@-]{0,199}\*?$/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function roles(value: unknown, where: string): ReadonlySet<string> {
   if (value === undefined) return new Set();
   if (!Array.isArray(value) || !value.every((role): role is string => typeof role === 'string' && /^[\w-]{1,64}$/.test(role))) {
@@ -50,11 +48,11 @@ function roles(value: unknown, where: string): ReadonlySet<string> {
 export function parseChannelRules(input: unknown): ChannelRules {
   const rules = new Map<string, ChannelRule>();
   if (input === undefined) return rules;
-  if (!isObject(input)) throw new Error('must be a JSON object of channel patterns');
+  if (!isJsonObject(input)) throw new Error('must be a JSON object of channel patterns');
   for (const [pattern, rule] of Object.entries(input)) {
     const where = `channel pattern "${pattern}"`;
     if (pattern === '' || !PATTERN.test(pattern)) throw new Error(`${where}: a channel name, or a prefix ending in * (letters, digits and _ . : / @ -)`);
-    if (!isObject(rule)) throw new Error(`${where}: must be an object like { "kind": "fanout", "publishers": ["editor"] }`);
+    if (!isJsonObject(rule)) throw new Error(`${where}: must be an object like { "kind": "fanout", "publishers": ["editor"] }`);
     const unknown = Object.keys(rule).find((key) => !RULE_KEYS.has(key));
     if (unknown) throw new Error(`${where}: unknown key "${unknown}" (known: ${[...RULE_KEYS].join(', ')})`);
     const kind = rule.kind;
