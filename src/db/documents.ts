@@ -1,7 +1,7 @@
 import { r, type RDatum, type RTable, type WriteResult } from 'rethinkdb-ts';
 import { BadInput, Conflict, NotFound } from '../errors.js';
 import type { Catalog, TableInfo } from './catalog.js';
-import { compileWhere, parseWhere } from './filter.js';
+import { compileWhere, parseWhere, type WhereNode } from './filter.js';
 import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
@@ -9,6 +9,7 @@ import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
 import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
+import { isJsonObject } from '../json.js';
 
 /** A stored document: a JSON object. */
 export type Document = Record<string, unknown>;
@@ -82,10 +83,6 @@ export function keyCandidates(id: string): (string | number)[] {
   return /^-?(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(n) ? [id, n] : [id];
 }
 
-export function isDocument(value: unknown): value is Document {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Whether a document with this key exists, inside a query. Not `get(key).ne(null)`: reqlite's
  * `get` of a missing key compares unequal to null inside queries (it is an internal
@@ -104,6 +101,11 @@ function byKey(table: RTable, id: string, write: (key: string | number) => RDatu
 
 /** The error a guarded write raises inside the query when the document does not match its guard. */
 const OUTSIDE_GUARD = 'document outside the write guard';
+
+/** `value` when `row` matches the guard `rule` (or there is none), else a ReQL error that makes the write fail as a whole. */
+function guarded(rule: WhereNode | undefined, row: RDatum, value: RDatum | Document): RDatum | Document {
+  return rule ? r.branch(compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value;
+}
 
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
@@ -186,7 +188,7 @@ export class Documents {
       throw new BadInput(`${documents.length} documents in one insert; the maximum is ${this.limits.maxLimit}`);
     }
     const docs = documents.map((doc, i) => {
-      if (!isDocument(doc)) throw new BadInput(`document ${i} is not a JSON object`, { index: i });
+      if (!isJsonObject(doc)) throw new BadInput(`document ${i} is not a JSON object`, { index: i });
       checkStorable(doc, `document ${i}`);
       return doc;
     });
@@ -250,7 +252,7 @@ export class Documents {
    */
   async updateChange(db: string, table: string, id: string, patch: unknown, { operators = {}, guard }: UpdateOptions = {}): Promise<DocumentChange> {
     const { primaryKey } = await this.catalog.table(db, table);
-    if (patch !== undefined && patch !== null && !isDocument(patch)) throw new BadInput('patch must be a JSON object');
+    if (patch !== undefined && patch !== null && !isJsonObject(patch)) throw new BadInput('patch must be a JSON object');
     const patchDoc = patch ?? undefined;
     if (patchDoc) checkStorable(patchDoc, 'patch');
     if (patchDoc && primaryKey in patchDoc && !keyCandidates(id).includes(patchDoc[primaryKey] as string | number)) {
@@ -262,12 +264,11 @@ export class Documents {
     }
     const t = tableTerm(db, table);
     const rule = parseWhere(guard);
-    const guarded = (row: RDatum, value: RDatum | Document) => (rule ? r.branch(compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value);
     const write =
       operations.length === 0
-        ? (key: string | number) => t.get(key).update(rule ? (row: RDatum) => guarded(row, patchDoc ?? {}) : (patchDoc ?? {}), { returnChanges: 'always' })
+        ? (key: string | number) => t.get(key).update(rule ? (row: RDatum) => guarded(rule, row, patchDoc ?? {}) : (patchDoc ?? {}), { returnChanges: 'always' })
         : (key: string | number) =>
-            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, guarded(old, updatedDocument(old, patchDoc, operations))), { returnChanges: 'always' });
+            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, guarded(rule, old, updatedDocument(old, patchDoc, operations))), { returnChanges: 'always' });
     const result = await this.writeDocument(db, table, id, byKey(t, id, write));
     const newVal = this.changedDocument(result, db, table, id);
     const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
@@ -277,7 +278,7 @@ export class Documents {
   /** Replaces the whole document (the primary key is kept); NotFound when it does not exist, or does not match `guard` (as in update). */
   async replace(db: string, table: string, id: string, document: unknown, guard?: unknown): Promise<Document> {
     const { primaryKey } = await this.catalog.table(db, table);
-    if (!isDocument(document)) throw new BadInput('document must be a JSON object');
+    if (!isJsonObject(document)) throw new BadInput('document must be a JSON object');
     checkStorable(document, 'document');
     if (primaryKey in document && !keyCandidates(id).includes(document[primaryKey] as string | number)) {
       throw new BadInput(`the document's "${primaryKey}" must equal the id being replaced`, { field: primaryKey });
@@ -287,8 +288,7 @@ export class Documents {
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
     // makes both report "skipped" so the caller gets NotFound. Nested branches, not one with
     // several conditions: reqlite evaluates only the first condition of a multi-way branch.
-    const replacement = (key: string | number) => (old: RDatum) =>
-      r.branch(old.eq(null), null, rule ? r.branch(compileWhere(rule)(old), { ...document, [primaryKey]: key }, r.error(OUTSIDE_GUARD)) : { ...document, [primaryKey]: key });
+    const replacement = (key: string | number) => (old: RDatum) => r.branch(old.eq(null), null, guarded(rule, old, { ...document, [primaryKey]: key }));
     const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).replace(replacement(key), { returnChanges: 'always' })));
     return this.changedDocument(result, db, table, id);
   }
@@ -344,12 +344,12 @@ export class Documents {
     }
   }
 
-  /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */
   /** A write to the one document `id`: queued behind earlier writes to it where the database does not serialize them. */
   private writeDocument(db: string, table: string, id: string, query: RDatum): Promise<WriteResult> {
     return this.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.guardedWrite(query, db, table, id));
   }
 
+  /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */
   private async write(query: RDatum): Promise<WriteResult> {
     const result = (await this.pool.run(query)) as WriteResult;
     if (result.errors > 0) {

@@ -3,6 +3,7 @@ import { BadInput } from '../errors.js';
 import { parseFieldPath } from './names.js';
 import { fieldValue } from './paths.js';
 import { checkStorable } from './storable.js';
+import { isJsonObject } from '../json.js';
 
 /**
  * Atomic update operators, applied by the database inside ONE `replace` of the document, so
@@ -48,10 +49,6 @@ const acceptedTypes: Partial<Record<OperatorName, { readonly types: readonly str
   removeFromArray: { types: ['ARRAY', 'NULL'], noun: 'a list' },
 };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks the operators (and which fields the patch sets) and lists the field operations.
  * Refused with BadInput naming the operator and field: a non-object operator argument, a
@@ -63,7 +60,7 @@ export function parseUpdateOperators(operators: UpdateOperators, patch: Record<s
   for (const operator of mapOperators) {
     const argument = operators[operator];
     if (argument === undefined || argument === null) continue;
-    if (!isObject(argument)) throw new BadInput(`${operator} must be an object of field paths to values`, { operator });
+    if (!isJsonObject(argument)) throw new BadInput(`${operator} must be an object of field paths to values`, { operator });
     for (const [field, value] of Object.entries(argument)) {
       if (operator === 'inc' && (typeof value !== 'number' || !Number.isFinite(value))) {
         throw new BadInput(`inc needs a finite number for "${field}"`, { operator, field });
@@ -96,7 +93,7 @@ function nested(path: readonly string[], value: unknown): Record<string, unknown
   return path.reduceRight<Record<string, unknown>>((inner, segment, i) => (i === path.length - 1 ? { [segment]: value } : { [segment]: inner }), {});
 }
 
-/** The document after one operation (the checks of `guarded` have passed). */
+/** The document after one operation (the checks of `typeChecked` have passed). */
 function applied(doc: RDatum, { operator, path, value }: FieldOperation): RDatum {
   const current = fieldValue(doc, path);
   const absent = current.typeOf().eq('NULL');
@@ -124,7 +121,7 @@ function applied(doc: RDatum, { operator, path, value }: FieldOperation): RDatum
 const TYPE_ERROR_PREFIX = 'update operator ';
 
 /** Wraps `result` in checks, on the stored document, that every operation's field has a type it accepts. */
-function guarded(old: RDatum, operations: readonly FieldOperation[], result: RDatum): RDatum {
+function typeChecked(old: RDatum, operations: readonly FieldOperation[], result: RDatum): RDatum {
   let term = result;
   for (const { operator, field, path } of [...operations].reverse()) {
     // Every step before the last must be an object (or absent): merging into a number would replace it.
@@ -149,7 +146,7 @@ function guarded(old: RDatum, operations: readonly FieldOperation[], result: RDa
 export function updatedDocument(old: RDatum, patch: Record<string, unknown> | undefined, operations: readonly FieldOperation[]): RDatum {
   let doc = patch && Object.keys(patch).length > 0 ? old.merge(patch) : old;
   for (const operation of operations) doc = applied(doc, operation);
-  return guarded(old, operations, doc);
+  return typeChecked(old, operations, doc);
 }
 
 /** ReQL type names as a sentence says them. */
@@ -177,7 +174,7 @@ export function operatorFields(operators: UpdateOperators): string[] {
   const fields: string[] = [];
   for (const operator of mapOperators) {
     const argument = operators[operator];
-    if (isObject(argument)) fields.push(...Object.keys(argument));
+    if (isJsonObject(argument)) fields.push(...Object.keys(argument));
   }
   if (Array.isArray(operators.unset)) fields.push(...operators.unset.filter((field): field is string => typeof field === 'string'));
   return fields;
