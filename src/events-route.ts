@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { refusalHeaders, type Gate } from './auth/gate.js';
 import { isDomainError, type ErrorCode } from './errors.js';
-import { readBody } from './http-body.js';
+import { readBody, sendJson } from './http-body.js';
 import type { Logger } from './logger.js';
 import type { Server } from './server.js';
 import type { ChannelRules } from './subscriptions/channel-rules.js';
@@ -30,14 +30,8 @@ const statusOf: Readonly<Record<ErrorCode, number>> = {
   RATE_LIMITED: 429,
 };
 
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
 function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  send(response, status, { error: { code, message } });
+  sendJson(response, status, { error: { code, message } });
 }
 
 /**
@@ -85,7 +79,7 @@ export function mountEventsRoute(server: Server, { channels, gate, channelRules,
     }
     const { channel, data } = parsed as { channel: string; data?: unknown };
     try {
-      send(response, 201, await channels.publish(channel, data, identity, channelRules));
+      sendJson(response, 201, await channels.publish(channel, data, identity, channelRules));
     } catch (error) {
       if (isDomainError(error)) return sendError(response, statusOf[error.code], error.code, error.message);
       log.error({ err: error }, 'could not publish an event');

@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
 /**
  * The body as text, or undefined when it is larger than `max` bytes. An oversize body is still
@@ -19,4 +19,11 @@ export function readBody(request: IncomingMessage, max: number): Promise<string 
       if (!request.complete) resolve(undefined);
     });
   });
+}
+
+/** Answers with `body` as JSON (with its Content-Length) and any extra `headers`. */
+export function sendJson(response: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
 }

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { answerFastQuery } from './fast-query.js';
 import { createGraphqlWs } from './graphql-ws.js';
+import { sendJson } from './http-body.js';
 import { limitPlugins } from './limits.js';
 import { useMetrics } from './metrics-plugin.js';
 import type { RdmTranslator } from './rdm/translator.js';
@@ -91,12 +92,6 @@ query Explore {
   tables { name primaryKey }
 }
 `;
-
-function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
 export interface ExecutionTuning {

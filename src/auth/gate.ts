@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RateLimited, Unauthenticated, isDomainError } from '../errors.js';
+import { sendJson } from '../http-body.js';
 import { Authenticator, credentialFromHeaders, credentialFromUrl } from './authenticator.js';
 import type { Identity } from './identity.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -95,7 +96,5 @@ export function sendRefusal(response: ServerResponse, error: unknown): void {
   const { status, headers } = refusalHeaders(error);
   const extensions = isDomainError(error) ? { ...error.details, code: error.code } : { code: 'INTERNAL_SERVER_ERROR' };
   const message = isDomainError(error) ? error.message : 'Unexpected error.';
-  const text = JSON.stringify({ errors: [{ message, extensions }] });
-  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
+  sendJson(response, status, { errors: [{ message, extensions }] }, headers);
 }
