@@ -45,13 +45,21 @@ export class EventStore {
    * id), at most `limit` of them; undefined when `afterId` is not stored (pruned, or never was).
    */
   async after(channel: string, afterId: string, limit: number): Promise<Document[] | undefined> {
+    const anchor = await this.stored(channel, afterId);
+    if (!anchor) return undefined;
     const { db, table } = this.table;
-    if (!(await this.table.exists())) return undefined;
-    const [anchor] = await this.documents.getMany(db, table, [afterId]);
-    if (!anchor || anchor.channel !== channel || typeof anchor.publishedAt !== 'string') return undefined;
     const at = anchor.publishedAt;
     const where = { and: [{ channel }, { or: [{ publishedAt: { gt: at } }, { publishedAt: at, id: { gt: anchor.id } }] }] };
     return this.documents.list({ db, table, where, orderBy: [{ field: 'publishedAt', direction: 'ASC' }, { field: 'id', direction: 'ASC' }], limit });
+  }
+
+  /** The stored event `id` of `channel` (with its text publishedAt), or undefined when it is not stored. */
+  async stored(channel: string, id: string): Promise<(Document & { publishedAt: string }) | undefined> {
+    const { db, table } = this.table;
+    if (!(await this.table.exists())) return undefined;
+    const [event] = await this.documents.getMany(db, table, [id]);
+    if (!event || event.channel !== channel || typeof event.publishedAt !== 'string') return undefined;
+    return event as Document & { publishedAt: string };
   }
 
   /**

@@ -87,10 +87,8 @@ export class Channels {
     if (!maySubscribe(rules, caller, channel)) throw new Forbidden(`role "${caller.role}" may not subscribe to channel "${channel}"`, { channel });
     const { store, hub } = this.options;
     await store.table.ensure();
-    let replay: Document[] | undefined;
-    if (after !== undefined && after !== null) {
-      replay = await store.after(channel, after, 1);
-      if (!replay) throw new BadInput(`event ${JSON.stringify(after)} of channel "${channel}" is no longer stored (retention); subscribe without after`, { after });
+    if (after !== undefined && after !== null && !(await store.stored(channel, after))) {
+      throw new BadInput(`event ${JSON.stringify(after)} of channel "${channel}" is no longer stored (retention); subscribe without after`, { after });
     }
     const changes = await hub.changes({ db: store.table.db, table: store.table.table, where: { channel: { eq: channel } } });
     // Only arrivals are deliveries: a CHANGE is the retention stamping a row, a REMOVE its pruning.
