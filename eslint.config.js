@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // The demo page's script runs in a browser, unbundled.
-    files: ['src/demo-page/assets/**/*.js'],
+    files: ['src/demo/assets/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', setTimeout: 'readonly' } },
   },
   {

@@ -2,8 +2,10 @@
 // query is a channel subscription (`where: { channel: { eq: "user/<i>" } }`, as a per-user
 // `direct` channel is): "every query" is the dispatch before dispatch keys (each query tests each
 // change), "keyed" the table feed's index by the value the filter pins (src/subscriptions/dispatch-key.ts).
-import { matchesWhere, parseWhere, type RawChange } from '../src/db/index.js';
-import { createLogger } from '../src/logger.js';
+import type { RawChange } from '../src/db/index.js';
+import { matchesWhere } from '../src/filter/evaluate.js';
+import { parseWhere } from '../src/filter/parse.js';
+import { createLogger } from '../src/observability/logger.js';
 import { dispatchKeyOf } from '../src/subscriptions/dispatch-key.js';
 import { TableFeed } from '../src/subscriptions/table-feed.js';
 import type { Row } from './support.js';

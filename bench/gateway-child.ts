@@ -2,8 +2,8 @@
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
 // sends { url, dbHost, dbPort } when ready; answers 'memory' and 'stats'; exits on 'stop'.
 import { startApp } from '../src/app.js';
-import { defaultConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { defaultConfig } from '../src/config/config.js';
+import { createLogger } from '../src/observability/logger.js';
 
 // No resume grace: each fan-out run starts on a fresh query, not on the previous run's lingering one.
 const app = await startApp(defaultConfig({ port: 0, resumeGraceSeconds: 0 }), createLogger('error'));

@@ -3,14 +3,14 @@
 // gateway builds it (createGatewayYoga) over the real schema; only the data layer is an in-memory
 // stub, so the figures are the gateway's own CPU per operation.
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { defaultConfig } from '../src/config.js';
+import { defaultConfig } from '../src/config/config.js';
 import { Loaders, type DataLayer } from '../src/db/index.js';
 import type { Documents } from '../src/db/documents.js';
-import { createLogger } from '../src/logger.js';
-import { Metrics } from '../src/metrics.js';
+import { createLogger } from '../src/observability/logger.js';
+import { Metrics } from '../src/observability/metrics.js';
 import type { RdmTranslator } from '../src/rdm/translator.js';
 import { Gate } from '../src/auth/gate.js';
-import { createGatewayYoga, type ExecutionTuning } from '../src/server.js';
+import { createGatewayYoga, type ExecutionTuning } from '../src/http/server.js';
 import type { Channels } from '../src/subscriptions/channels.js';
 import type { SubscriptionHub } from '../src/subscriptions/hub.js';
 import type { Row } from './support.js';

@@ -9,7 +9,7 @@
  * query's state holds only the current ones).
  */
 import type { Document, RawChange } from '../src/db/index.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { ChangesQuery } from '../src/subscriptions/changes-query.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;

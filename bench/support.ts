@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
-import { parseRethinkdbUrl } from '../src/config.js';
+import { parseRethinkdbUrl } from '../src/config/config.js';
 import { startEmbeddedServer } from '../src/db/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -1,17 +1,17 @@
 import { Gate } from './auth/gate.js';
-import type { Config } from './config.js';
+import type { Config } from './config/config.js';
 import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
-import { demoModels, demoOperations, seedDemo } from './demo.js';
-import { mountDemoPage } from './demo-page/routes.js';
-import { LiveSchema } from './live-schema.js';
+import { demoModels, demoOperations, seedDemo } from './demo/seed.js';
+import { mountDemoPage } from './demo/page.js';
+import { LiveSchema } from './graphql/live-schema.js';
 import { buildSchema } from './schema/index.js';
-import { createLogger, type Logger } from './logger.js';
-import { Metrics } from './metrics.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
-import { createServer, type ExecutionTuning, type Server } from './server.js';
+import { createServer, type ExecutionTuning, type Server } from './http/server.js';
 import { Channels } from './subscriptions/channels.js';
-import { mountEventsRoute } from './events-route.js';
+import { mountEventsRoute } from './http/events-route.js';
 import { SubscriptionHub } from './subscriptions/hub.js';
 
 /** A running gateway: database connection, HTTP/websocket server and, by default, the embedded database. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { startApp } from './app.js';
-import { ConfigError, loadConfig, usage } from './config.js';
-import { createLogger } from './logger.js';
+import { ConfigError, loadConfig, usage } from './config/config.js';
+import { createLogger } from './observability/logger.js';
 
 const log = createLogger();
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { WebSocket } from 'ws';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 import { bearer, post, securityFrom, token } from './support/auth.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
 import { packet, SocketTracker } from './support/rdm.js';

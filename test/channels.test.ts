@@ -1,6 +1,6 @@
 import { r, type Connection } from 'rethinkdb-ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { defaultConfig } from '../src/config.js';
+import { defaultConfig } from '../src/config/config.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseRethinkdbUrl } from '../src/config.js';
+import { ConfigError, loadConfig, parseRethinkdbUrl } from '../src/config/config.js';
 
 describe('RETHINKDB_URL', () => {
   it('parses user, password, host, port and db, with defaults', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
-import { demoModels, demoOperations, seedDemo } from '../src/demo.js';
+import { demoModels, demoOperations, seedDemo } from '../src/demo/seed.js';
 import { readModelsFile } from '../src/models/declared.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
 

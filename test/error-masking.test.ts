@@ -1,8 +1,8 @@
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { createErrorMasker } from '../src/error-masking.js';
-import { NotFound } from '../src/errors.js';
-import type { Logger } from '../src/logger.js';
+import { createErrorMasker } from '../src/graphql/plugins/error-masking.js';
+import { NotFound } from '../src/errors/domain.js';
+import type { Logger } from '../src/observability/logger.js';
 
 function recordingLogger() {
   const logged: unknown[] = [];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../src/app.js';
-import { defaultConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
+import { defaultConfig } from '../src/config/config.js';
+import { createLogger } from '../src/observability/logger.js';
 
 // The HTTP fast path (src/fast-query.ts) must be invisible: every request gets, byte for byte,
 // the answer yoga gives with the fast path off. Two gateways, each on its own embedded database

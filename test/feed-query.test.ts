@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Document, RawChange } from '../src/db/index.js';
-import { parseWhere } from '../src/db/filter.js';
-import { documentComparator } from '../src/db/order-eval.js';
-import { createLogger } from '../src/logger.js';
+import { parseWhere } from '../src/filter/parse.js';
+import { documentComparator } from '../src/filter/order.js';
+import { createLogger } from '../src/observability/logger.js';
 import { ChangesQuery } from '../src/subscriptions/changes-query.js';
 import { changeCoalescing, liveCoalescing } from '../src/subscriptions/coalescing.js';
 import type { ChangeEvent, LiveResult } from '../src/subscriptions/events.js';

@@ -2,8 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { r } from 'rethinkdb-ts';
 import type { Connection } from 'rethinkdb-ts';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/db/embedded.js';
-import { compileWhere, matchesWhere, parseWhere, whereFields, WHERE_LIMITS, type WhereNode } from '../src/db/filter.js';
-import { BadInput } from '../src/errors.js';
+import { compileWhere } from '../src/db/where.js';
+import type { WhereNode } from '../src/filter/ast.js';
+import { matchesWhere } from '../src/filter/evaluate.js';
+import { parseWhere, whereFields, WHERE_LIMITS } from '../src/filter/parse.js';
+import { BadInput } from '../src/errors/domain.js';
 
 function parse(input: unknown): WhereNode {
   const node = parseWhere(input);

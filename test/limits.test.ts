@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, type Config } from '../src/config.js';
+import { loadConfig, type Config } from '../src/config/config.js';
 import { startTestGateway, uniqueTable, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 import { subscribeWs, WsClients } from './support/subscriptions.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { documentComparator } from '../src/db/order-eval.js';
+import { documentComparator } from '../src/filter/order.js';
 import type { Document, RawChange } from '../src/db/index.js';
 import { LiveWindow } from '../src/subscriptions/live-window.js';
 

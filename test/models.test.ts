@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 import { parseModels, ModelsError } from '../src/models/declared.js';
 import { inferFields } from '../src/models/infer.js';
 import { fieldNameOf, tableNamesOf } from '../src/models/names.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { r, type Connection } from 'rethinkdb-ts';
 import { startApp, type App } from '../src/app.js';
-import { defaultConfig } from '../src/config.js';
+import { defaultConfig } from '../src/config/config.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/db/index.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger } from '../src/observability/logger.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
 import { subscribeSse, subscribeWs, WsClients, type Collector, type ChangesData, type Doc } from './support/subscriptions.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';

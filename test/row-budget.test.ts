@@ -1,6 +1,6 @@
 import { parse } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { rowsAskedFor } from '../src/row-budget.js';
+import { rowsAskedFor } from '../src/graphql/plugins/row-budget.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
 import { subscribeWs, WsClients } from './support/subscriptions.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { FeedHandlers, RawChange } from '../src/db/index.js';
-import { parseWhere } from '../src/db/index.js';
-import { createLogger } from '../src/logger.js';
+import { parseWhere } from '../src/filter/parse.js';
+import { createLogger } from '../src/observability/logger.js';
 import { dispatchKeyOf, type DispatchKey } from '../src/subscriptions/dispatch-key.js';
 import { TableFeed, type FeedListener } from '../src/subscriptions/table-feed.js';
 

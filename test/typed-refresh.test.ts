@@ -1,6 +1,6 @@
 import { r, type Connection } from 'rethinkdb-ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseRethinkdbUrl } from '../src/config.js';
+import { parseRethinkdbUrl } from '../src/config/config.js';
 import { subscribeWs, subscriptionSuite } from './support/subscriptions.js';
 
 // The schema follows tables created and dropped outside the gateway (polling the table list

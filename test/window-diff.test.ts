@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { applyLiveChange } from '../examples/live-changes.js';
 import type { Document } from '../src/db/index.js';
-import { reqlEqual } from '../src/db/index.js';
+import { reqlEqual } from '../src/filter/order.js';
 import { diffWindow } from '../src/subscriptions/window-diff.js';
 
 const keyOf = (doc: Document) => String(doc.id);

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createLocalJWKSet, errors as joseErrors, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { Unauthenticated } from '../errors.js';
+import { Unauthenticated } from '../errors/domain.js';
 import { ANONYMOUS_ADMIN, type Identity } from './identity.js';
 import type { JwtSettings, SecurityConfig } from './settings.js';
 

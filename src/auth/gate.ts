@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RateLimited, Unauthenticated, isDomainError } from '../errors.js';
-import { sendJson } from '../http-body.js';
+import { RateLimited, Unauthenticated, isDomainError } from '../errors/domain.js';
+import { sendJson } from '../http/body.js';
 import { Authenticator, credentialFromHeaders, credentialFromUrl } from './authenticator.js';
 import type { Identity } from './identity.js';
 import { RateLimiter } from './rate-limiter.js';

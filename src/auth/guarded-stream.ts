@@ -1,4 +1,4 @@
-import { Unauthenticated } from '../errors.js';
+import { Unauthenticated } from '../errors/domain.js';
 import type { Payload } from '../subscriptions/events.js';
 
 /** setTimeout's largest delay (about 24.8 days); later expiries are re-armed. */

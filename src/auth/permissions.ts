@@ -1,8 +1,11 @@
-import { matchesWhere, parseWhere, whereFields, type Document, type WhereNode } from '../db/index.js';
-import { Forbidden } from '../errors.js';
+import { type Document } from '../db/index.js';
+import { matchesWhere } from '../filter/evaluate.js';
+import { parseWhere, whereFields } from '../filter/parse.js';
+import type { WhereNode } from '../filter/ast.js';
+import { Forbidden } from '../errors/domain.js';
 import type { Identity } from './identity.js';
 import { ADMIN_ROLE, ruleFor, type Action, type PermissionRules, type TableRule } from './rules.js';
-import { isJsonObject } from '../json.js';
+import { isJsonObject } from '../util/json.js';
 
 /**
  * What a caller may do with one table, for one action: the row filter to AND in, the fields to

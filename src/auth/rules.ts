@@ -1,5 +1,5 @@
-import { parseWhere } from '../db/index.js';
-import { isJsonObject } from '../json.js';
+import { parseWhere } from '../filter/parse.js';
+import { isJsonObject } from '../util/json.js';
 
 /** What a role may do on a table. `admin` is creating and dropping tables and indexes. */
 export type Action = 'read' | 'insert' | 'update' | 'delete' | 'subscribe' | 'admin';

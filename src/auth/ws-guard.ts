@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
-import { isDomainError, RateLimited } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { isDomainError, RateLimited } from '../errors/domain.js';
+import type { Logger } from '../observability/logger.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './authenticator.js';
 import type { Gate } from './gate.js';
 import type { Identity } from './identity.js';

@@ -1,6 +1,7 @@
 import { r, type RDatum } from 'rethinkdb-ts';
-import { NotFound } from '../errors.js';
-import { checkName, parseFieldPath, SYSTEM_DB } from './names.js';
+import { NotFound } from '../errors/domain.js';
+import { parseFieldPath } from '../filter/path.js';
+import { checkName, SYSTEM_DB } from './names.js';
 import type { ConnectionPool } from './pool.js';
 import { fieldValue } from './paths.js';
 

@@ -1,15 +1,17 @@
 import { r, type RDatum, type RTable, type WriteResult } from 'rethinkdb-ts';
-import { BadInput, Conflict, NotFound } from '../errors.js';
+import { BadInput, Conflict, NotFound } from '../errors/domain.js';
 import type { Catalog, TableInfo } from './catalog.js';
-import { compileWhere, parseWhere, type WhereNode } from './filter.js';
-import { parseFieldPath } from './names.js';
+import type { WhereNode } from '../filter/ast.js';
+import { parseWhere } from '../filter/parse.js';
+import { compileWhere } from './where.js';
+import { parseFieldPath } from '../filter/path.js';
 import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
 import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
-import { isJsonObject } from '../json.js';
+import { isJsonObject } from '../util/json.js';
 
 /** A stored document: a JSON object. */
 export type Document = Record<string, unknown>;

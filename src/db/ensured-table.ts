@@ -1,4 +1,4 @@
-import { NotFound } from '../errors.js';
+import { NotFound } from '../errors/domain.js';
 import type { Catalog } from './catalog.js';
 
 /**

@@ -1,6 +1,8 @@
 import { r, type RCursor, type RDatum } from 'rethinkdb-ts';
 import type { Document } from './documents.js';
-import { compileWhere, matchesWhere, type WhereNode } from './filter.js';
+import type { WhereNode } from '../filter/ast.js';
+import { matchesWhere } from '../filter/evaluate.js';
+import { compileWhere } from './where.js';
 import type { ConnectionPool } from './pool.js';
 import { classifyReqlError } from './reql-errors.js';
 

@@ -1,5 +1,5 @@
-import type { DatabaseTarget } from '../config.js';
-import type { Logger } from '../logger.js';
+import type { DatabaseTarget } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
 import { Catalog } from './catalog.js';
 import { Documents, type Limits, type WriteOptions } from './documents.js';
 import { Loaders } from './loaders.js';
@@ -15,10 +15,7 @@ export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './documents.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
-export { matchesWhere, parseWhere, whereFields, type WhereNode } from './filter.js';
-export { parseFieldPath } from './names.js';
 export { operatorFields, type UpdateOperators } from './update-operators.js';
-export { documentComparator, reqlEqual, type SortKey } from './order-eval.js';
 
 /** The data layer: the only way the rest of the gateway reaches RethinkDB. */
 export interface DataLayer {

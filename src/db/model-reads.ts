@@ -1,9 +1,9 @@
 import { r, type RDatum } from 'rethinkdb-ts';
-import { NotFound } from '../errors.js';
+import { NotFound } from '../errors/domain.js';
 import type { Catalog } from './catalog.js';
 import type { Document } from './documents.js';
 import { checkName } from './names.js';
-import { documentComparator } from './order-eval.js';
+import { documentComparator } from '../filter/order.js';
 import type { ConnectionPool } from './pool.js';
 
 /** The reads the typed per-table API needs beyond the generic ones: samples for inference, documents by a secondary index for reverse relations. */

@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 
 /** RethinkDB's rule (letters, digits, underscore; it also allows '-') narrowed by RDM's: no leading digit. */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -21,13 +21,4 @@ export function checkName(kind: 'database' | 'table' | 'index' | 'primary key', 
     throw new BadInput(`the system database "${SYSTEM_DB}" is not reachable through the gateway`, { database: name });
   }
   return name;
-}
-
-/** A field path for orderBy and indexes: dot-separated names, each as a JSON key (any non-empty text without dots). */
-export function parseFieldPath(path: string): string[] {
-  const parts = path.split('.');
-  if (path.length > 256 || parts.some((part) => part.length === 0)) {
-    throw new BadInput(`invalid field path ${JSON.stringify(path.slice(0, 80))}: use dot-separated, non-empty field names`, { field: path.slice(0, 80) });
-  }
-  return parts;
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { Socket } from 'node:net';
 import { r, type Connection, type RunOptions } from 'rethinkdb-ts';
-import { Unavailable } from '../errors.js';
+import { Unavailable } from '../errors/domain.js';
 import { classifyReqlError } from './reql-errors.js';
 
 /** Anything rethinkdb-ts can run on a connection (a query, a datum, a stream). */

@@ -1,4 +1,4 @@
-import { BadInput, Conflict, DomainError, NotFound, Unavailable } from '../errors.js';
+import { BadInput, Conflict, DomainError, NotFound, Unavailable } from '../errors/domain.js';
 
 /**
  * Turns an error from the driver into a domain error where its meaning is known.

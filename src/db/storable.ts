@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 
 const PSEUDO_TYPE_KEY = '$reql_type$';
 

@@ -1,9 +1,9 @@
 import { r, type MultiFieldSelector, type RDatum } from 'rethinkdb-ts';
-import { BadInput } from '../errors.js';
-import { parseFieldPath } from './names.js';
+import { BadInput } from '../errors/domain.js';
+import { parseFieldPath } from '../filter/path.js';
 import { fieldValue } from './paths.js';
 import { checkStorable } from './storable.js';
-import { isJsonObject } from '../json.js';
+import { isJsonObject } from '../util/json.js';
 
 /**
  * Atomic update operators, applied by the database inside ONE `replace` of the document, so

@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 import { isIsoDateTime } from '../schema/scalars.js';
 import { isPlainObject, type FieldModel, type FieldType, type TableModel } from './model.js';
 

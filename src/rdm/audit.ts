@@ -1,5 +1,5 @@
 import { EnsuredTable, type DataLayer } from '../db/index.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { RdmOperation, RdmPacket } from './protocol.js';
 
 /** How a packet reached the gateway (recorded in the audit row). */

@@ -1,6 +1,6 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 import { parsePythonLiteral } from './python-literal.js';
-import { isJsonObject } from '../json.js';
+import { isJsonObject } from '../util/json.js';
 
 /** A filter dict as RDM clients send it: field names to values, nested dicts matching as subsets. */
 export type RdmFilter = Record<string, unknown>;

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../http-body.js';
+import { readBody } from '../http/body.js';
 import { refusalHeaders, type Gate } from '../auth/gate.js';
-import { isDomainError } from '../errors.js';
-import type { RequestHandler } from '../server.js';
+import { isDomainError } from '../errors/domain.js';
+import type { RequestHandler } from '../http/server.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply, type RdmReply } from './protocol.js';
 import type { RdmTranslator } from './translator.js';
 

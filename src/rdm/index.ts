@@ -1,9 +1,9 @@
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Gate } from '../auth/gate.js';
-import type { Config } from '../config.js';
-import type { Logger } from '../logger.js';
-import type { Server } from '../server.js';
+import type { Config } from '../config/config.js';
+import type { Logger } from '../observability/logger.js';
+import type { Server } from '../http/server.js';
 import { createRdmHttpHandler, requestPath, sendHealth } from './http.js';
 import { RdmSocketServer } from './sockets.js';
 import type { RdmTranslator } from './translator.js';

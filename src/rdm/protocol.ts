@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 
 /**
  * The Rethink Data Manager (RDM) protocol: envelope, replies, limits. Transport-free; the

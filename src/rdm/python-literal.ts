@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 
 /** Deepest nesting of dicts and lists parsePythonLiteral accepts. */
 export const PYTHON_LITERAL_MAX_DEPTH = 32;

@@ -1,11 +1,11 @@
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import { refusalHeaders, type Gate } from '../auth/gate.js';
 import type { Identity } from '../auth/identity.js';
-import { isDomainError } from '../errors.js';
-import { requestIdOf } from '../request-id.js';
+import { isDomainError } from '../errors/domain.js';
+import { requestIdOf } from '../http/request-id.js';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply } from './protocol.js';
 import type { RdmTranslator, RdmTransport } from './translator.js';
 

@@ -1,12 +1,12 @@
 import type { Identity } from '../auth/identity.js';
 import { authorize } from '../auth/permissions.js';
 import type { Action } from '../auth/rules.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/config.js';
 import type { DataLayer, Document } from '../db/index.js';
 import { checkName } from '../db/names.js';
 import { checkStorable } from '../db/storable.js';
-import { BadInput, isDomainError, NotFound } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { BadInput, isDomainError, NotFound } from '../errors/domain.js';
+import type { Logger } from '../observability/logger.js';
 import { AuditTrail, type RdmTransport } from './audit.js';
 import { parseRdmFilter, rdmFilterToWhere } from './filter.js';
 import {

@@ -1,8 +1,8 @@
 import { mayUse } from '../auth/permissions.js';
 import { ADMIN_ROLE } from '../auth/rules.js';
-import type { Context } from '../context.js';
+import type { Context } from '../graphql/context.js';
 import type { TableInfo } from '../db/index.js';
-import { Forbidden } from '../errors.js';
+import { Forbidden } from '../errors/domain.js';
 import { accessTo, dbOf, type TableArgs } from './documents.js';
 
 /** Every database for the admin role; for other roles those its rules name (or all, with a `*.…` pattern). */

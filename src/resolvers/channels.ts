@@ -1,5 +1,5 @@
-import type { Context } from '../context.js';
-import { noteResumeToken } from '../resume-tokens-plugin.js';
+import type { Context } from '../graphql/context.js';
+import { noteResumeToken } from '../graphql/plugins/resume-tokens.js';
 import type { Payload } from '../subscriptions/events.js';
 import type { ChannelEvent } from '../subscriptions/channels.js';
 

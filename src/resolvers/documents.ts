@@ -1,8 +1,8 @@
 import { authorize, type TableAccess } from '../auth/permissions.js';
 import type { Action } from '../auth/rules.js';
-import type { Context } from '../context.js';
+import type { Context } from '../graphql/context.js';
 import { operatorFields, type ConflictMode, type Document, type InsertResult, type OrderBy, type UpdateOperators } from '../db/index.js';
-import { Forbidden, NotFound } from '../errors.js';
+import { Forbidden, NotFound } from '../errors/domain.js';
 
 /** Arguments every document field takes: the database (default: the configured one) and table. */
 export interface TableArgs {

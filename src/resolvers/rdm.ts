@@ -1,6 +1,5 @@
-import type { Context } from '../context.js';
-import type { RdmReply } from '../rdm/index.js';
-import type { RdmOperation } from '../rdm/protocol.js';
+import type { Context } from '../graphql/context.js';
+import type { RdmOperation, RdmReply } from '../rdm/protocol.js';
 
 /** The RDM compatibility field: the packet goes through the same translator as the HTTP and websocket ways in. */
 export function rdm(ctx: Context, args: { operation: RdmOperation; packet?: unknown }): Promise<RdmReply> {

@@ -1,7 +1,7 @@
 import { guardStream } from '../auth/guarded-stream.js';
-import type { Context } from '../context.js';
+import type { Context } from '../graphql/context.js';
 import type { OrderBy } from '../db/index.js';
-import { noteResumeToken } from '../resume-tokens-plugin.js';
+import { noteResumeToken } from '../graphql/plugins/resume-tokens.js';
 import type { ChangeEvent, LiveChange, LiveResult, Payload } from '../subscriptions/events.js';
 import { accessTo, dbOf, type TableArgs } from './documents.js';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../context.js';
+import type { Context } from '../graphql/context.js';
 import type { ConflictMode, Document, UpdateOperators } from '../db/index.js';
 import type { FieldModel, ReverseRelation, TableModel } from '../models/model.js';
 import { documentOf, orderOf, whereOf, type TypedInput } from '../models/translate.js';

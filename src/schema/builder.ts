@@ -1,5 +1,5 @@
 import SchemaBuilder from '@pothos/core';
-import type { Context } from '../context.js';
+import type { Context } from '../graphql/context.js';
 
 /** JSON values as they travel: anything JSON can hold. */
 export type JsonValue = unknown;

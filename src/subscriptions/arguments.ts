@@ -1,4 +1,4 @@
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 import { parseResumeToken, type ResumePosition } from './resume-token.js';
 
 /** Longest throttle window a client may ask for. */

@@ -1,4 +1,4 @@
-import { isJsonObject } from '../json.js';
+import { isJsonObject } from '../util/json.js';
 
 /**
  * Who may subscribe to and publish on which channels. Three kinds of channel:

@@ -1,8 +1,8 @@
 import { filter, map, pipe, Repeater } from 'graphql-yoga';
 import type { Document, EventStore, Retention } from '../db/index.js';
-import { BadInput, Forbidden } from '../errors.js';
+import { BadInput, Forbidden } from '../errors/domain.js';
 import { mayPublish, maySubscribe, type ChannelCaller, type ChannelRules } from './channel-rules.js';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { ChangeEvent, Payload } from './events.js';
 import type { SubscriptionHub } from './hub.js';
 

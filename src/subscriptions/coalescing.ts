@@ -1,4 +1,4 @@
-import { reqlEqual } from '../db/index.js';
+import { reqlEqual } from '../filter/order.js';
 import type { ChangeEvent, LiveResult } from './events.js';
 import type { Coalescing } from './throttle.js';
 

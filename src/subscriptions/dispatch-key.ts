@@ -1,4 +1,4 @@
-import type { WhereNode } from '../db/index.js';
+import type { WhereNode } from '../filter/ast.js';
 
 /** A value a dispatch key can index: what `eq` compares by value. */
 export type IndexedValue = string | number | boolean;

@@ -1,6 +1,6 @@
 import type { Document, RawChange } from '../db/index.js';
-import { NotFound } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { NotFound } from '../errors/domain.js';
+import type { Logger } from '../observability/logger.js';
 import { ReplayLog, type ReplayWindow } from './replay-log.js';
 import type { ResumePosition } from './resume-token.js';
 import type { Subscriber } from './subscriber.js';

@@ -1,16 +1,9 @@
-import {
-  documentComparator,
-  keyCandidates,
-  openTableFeed,
-  parseFieldPath,
-  parseWhere,
-  readSnapshot,
-  type DataLayer,
-  type Document,
-  type OrderBy,
-} from '../db/index.js';
-import { NotFound, Unavailable } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { keyCandidates, openTableFeed, readSnapshot, type DataLayer, type Document, type OrderBy } from '../db/index.js';
+import { documentComparator } from '../filter/order.js';
+import { parseFieldPath } from '../filter/path.js';
+import { parseWhere } from '../filter/parse.js';
+import { NotFound, Unavailable } from '../errors/domain.js';
+import type { Logger } from '../observability/logger.js';
 import { ChangesQuery } from './changes-query.js';
 import { changeCoalescing, liveCoalescing } from './coalescing.js';
 import type { ChangeEvent, LiveChange, LiveResult, Payload } from './events.js';

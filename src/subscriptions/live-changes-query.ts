@@ -1,5 +1,5 @@
 import type { Document } from '../db/index.js';
-import { reqlEqual } from '../db/index.js';
+import { reqlEqual } from '../filter/order.js';
 import type { LiveChange } from './events.js';
 import type { Subscriber } from './subscriber.js';
 import { diffWindow } from './window-diff.js';

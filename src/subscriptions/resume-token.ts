@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { BadInput } from '../errors.js';
+import { BadInput } from '../errors/domain.js';
 
 /** Where a subscriber stands in one query's event stream. */
 export interface ResumePosition {

@@ -1,4 +1,4 @@
-import { SubscriberTooSlow } from '../errors.js';
+import { SubscriberTooSlow } from '../errors/domain.js';
 import type { Payload } from './events.js';
 import { SubscriberQueue, type OverflowPolicy } from './subscriber-queue.js';
 import { Throttle, type Coalescing } from './throttle.js';

@@ -1,6 +1,6 @@
 import type { FeedHandlers, OpenFeed, RawChange } from '../db/index.js';
-import { NotFound } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { NotFound } from '../errors/domain.js';
+import type { Logger } from '../observability/logger.js';
 import { bucketOf, isIndexedValue, type DispatchKey } from './dispatch-key.js';
 
 /** What a table feed tells the queries that share it. */

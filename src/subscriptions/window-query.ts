@@ -1,6 +1,8 @@
 import type { Document, RawChange } from '../db/index.js';
-import { matchesWhere, reqlEqual, type WhereNode } from '../db/index.js';
-import type { Logger } from '../logger.js';
+import { matchesWhere } from '../filter/evaluate.js';
+import { reqlEqual } from '../filter/order.js';
+import type { WhereNode } from '../filter/ast.js';
+import type { Logger } from '../observability/logger.js';
 import { dispatchKeyOf, type DispatchKey } from './dispatch-key.js';
 import { FeedQuery } from './feed-query.js';
 import { LiveWindow } from './live-window.js';

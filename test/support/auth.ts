@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
 import type { GraphQLResponse, TestGateway } from './gateway.js';
 
 /** A 32-byte HS256 secret for tests. */

@@ -1,6 +1,6 @@
 import { startApp, type App } from '../../src/app.js';
-import { defaultConfig, parseRethinkdbUrl, type Config } from '../../src/config.js';
-import { createLogger } from '../../src/logger.js';
+import { defaultConfig, parseRethinkdbUrl, type Config } from '../../src/config/config.js';
+import { createLogger } from '../../src/observability/logger.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   data?: T | null;

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, expect, vi } from 'vitest';
 import { WebSocket } from 'ws';
-import type { Config } from '../../src/config.js';
+import type { Config } from '../../src/config/config.js';
 import { startTestGateway, type GraphQLResponse, type TestGateway } from './gateway.js';
 
 /** A document as tests write them (string ids). */

@@ -1,7 +1,7 @@
 import type { ChangeEvent, LiveResult, Payload } from '../../subscriptions/events.js';
 import { upperFirst } from '../../models/names.js';
 import * as resolve from '../../resolvers/typed.js';
-import type { Context } from '../../context.js';
+import type { Context } from '../../graphql/context.js';
 import type { ModelRefs, TypedBuild } from './build.js';
 import type { ModelInputs } from './inputs.js';
 import { looseArg, looseField } from './loose.js';

@@ -1,11 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { refusalHeaders, type Gate } from './auth/gate.js';
-import { isDomainError, type ErrorCode } from './errors.js';
-import { readBody, sendJson } from './http-body.js';
-import type { Logger } from './logger.js';
+import { refusalHeaders, type Gate } from '../auth/gate.js';
+import { isDomainError, type ErrorCode } from '../errors/domain.js';
+import { readBody, sendJson } from './body.js';
+import type { Logger } from '../observability/logger.js';
 import type { Server } from './server.js';
-import type { ChannelRules } from './subscriptions/channel-rules.js';
-import type { Channels } from './subscriptions/channels.js';
+import type { ChannelRules } from '../subscriptions/channel-rules.js';
+import type { Channels } from '../subscriptions/channels.js';
 
 export interface EventsRouteOptions {
   channels: Channels;

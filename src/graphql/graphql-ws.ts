@@ -5,9 +5,9 @@ import type { YogaServerInstance } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import type { WsGuard } from './auth/ws-guard.js';
+import type { WsGuard } from '../auth/ws-guard.js';
 import type { Context } from './context.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../observability/metrics.js';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;

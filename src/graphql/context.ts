@@ -1,10 +1,10 @@
-import type { Identity } from './auth/identity.js';
-import type { Config } from './config.js';
-import type { DataLayer, Loaders } from './db/index.js';
-import type { Logger } from './logger.js';
-import type { RdmTranslator } from './rdm/translator.js';
-import type { Channels } from './subscriptions/channels.js';
-import type { SubscriptionHub } from './subscriptions/hub.js';
+import type { Identity } from '../auth/identity.js';
+import type { Config } from '../config/config.js';
+import type { DataLayer, Loaders } from '../db/index.js';
+import type { Logger } from '../observability/logger.js';
+import type { RdmTranslator } from '../rdm/translator.js';
+import type { Channels } from '../subscriptions/channels.js';
+import type { SubscriptionHub } from '../subscriptions/hub.js';
 
 /** What every resolver receives. Built per request by the server's context factory. */
 export interface Context {

@@ -1,4 +1,4 @@
-import { compareCodePoints, isDocObject } from './filter-eval.js';
+import { compareCodePoints, isDocObject } from './evaluate.js';
 
 /** One sort key of a parsed orderBy: a field path and a direction. */
 export interface SortKey {

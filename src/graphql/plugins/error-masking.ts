@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { isDomainError } from './errors.js';
-import type { Logger } from './logger.js';
+import { isDomainError } from '../../errors/domain.js';
+import type { Logger } from '../../observability/logger.js';
 
 /**
  * The one place where errors become what clients see. Domain errors keep their message and get

@@ -1,32 +1,7 @@
-import { r } from 'rethinkdb-ts';
-import type { RDatum } from 'rethinkdb-ts';
-import { BadInput } from '../errors.js';
-import { absentResult, isDocObject, seesNull } from './filter-eval.js';
-import { parseFieldPath } from './names.js';
-
-export { matchesWhere } from './filter-eval.js';
-
-/** A JSON value as a filter holds it (validated and copied at parse time). */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-
-/** One operator applied to the value at a field path. */
-export type FieldTest =
-  | { readonly op: 'eq' | 'ne' | 'contains'; readonly value: JsonValue }
-  | { readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: number | string }
-  | { readonly op: 'in' | 'nin'; readonly values: readonly JsonValue[] }
-  | { readonly op: 'startsWith'; readonly value: string }
-  /** `pattern` is sent to the server as written; `regex` is the same pattern for the JS evaluator. */
-  | { readonly op: 'match'; readonly pattern: string; readonly regex: RegExp }
-  | { readonly op: 'exists'; readonly value: boolean };
-
-/** A validated filter. `and` with no nodes matches every document. */
-export type WhereNode =
-  | { readonly kind: 'and' | 'or'; readonly nodes: readonly WhereNode[] }
-  | { readonly kind: 'not'; readonly node: WhereNode }
-  /** All tests must hold; they share one walk down `path`. */
-  | { readonly kind: 'field'; readonly path: readonly string[]; readonly tests: readonly FieldTest[] };
-
-export type FieldNode = Extract<WhereNode, { kind: 'field' }>;
+import { BadInput } from '../errors/domain.js';
+import { isDocObject } from './evaluate.js';
+import type { FieldNode, FieldTest, JsonValue, WhereNode } from './ast.js';
+import { parseFieldPath } from './path.js';
 
 /** The limits parseWhere enforces; beyond them it throws BadInput. */
 export const WHERE_LIMITS = {
@@ -222,101 +197,6 @@ function re2Unsupported(body: string): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Compiles a parsed filter to a ReQL predicate for `.filter()`. The row must be an object (a document). */
-export function compileWhere(node: WhereNode): (row: RDatum) => RDatum<boolean> {
-  return (row) => compileNode(node, row);
-}
-
-function compileNode(node: WhereNode, row: RDatum): RDatum<boolean> {
-  switch (node.kind) {
-    case 'and':
-      return all(node.nodes.map((child) => compileNode(child, row)));
-    case 'or': {
-      const [first, ...rest] = node.nodes.map((child) => compileNode(child, row));
-      return first === undefined ? r.expr(false) : rest.length === 0 ? first : r.or(first, ...rest);
-    }
-    case 'not':
-      return compileNode(node.node, row).not();
-    case 'field':
-      return compileField(node, row);
-  }
-}
-
-function all(terms: readonly RDatum<boolean>[]): RDatum<boolean> {
-  const [first, ...rest] = terms;
-  return first === undefined ? r.expr(true) : rest.length === 0 ? first : r.and(first, ...rest);
-}
-
-/**
- * `branch(present, tests, absentResult)`, where `present` walks the path with `typeOf`/`hasFields`
- * checks (and short-circuits) instead of `row('a')('b')`, which fails on a null `a` in reqlite.
- * The last step uses `hasFields` (null counts as absent) unless a test tells null from absent
- * (`eq: null`, `in: [null]`...); then it uses `keys().contains`.
- */
-function compileField(node: FieldNode, row: RDatum): RDatum<boolean> {
-  const keepNull = node.tests.some(seesNull);
-  const checks: RDatum<boolean>[] = [];
-  let value: RDatum = row;
-  node.path.forEach((segment, i) => {
-    if (i > 0) checks.push(value.typeOf().eq('OBJECT'));
-    checks.push(keepNull && i === node.path.length - 1 ? value.keys().contains(segment) : value.hasFields(segment));
-    value = value(segment);
-  });
-  const absent = node.tests.every(absentResult);
-  const compiled = node.tests.map((test) => compileTest(test, value, keepNull));
-  const terms = compiled.filter((term): term is RDatum<boolean> => typeof term !== 'boolean');
-  const test: RDatum<boolean> | boolean = compiled.includes(false) ? false : terms.length === 0 ? true : all(terms);
-  if (test === absent) return r.expr(absent);
-  if (typeof test === 'boolean') return test ? all(checks) : all(checks).not();
-  return absent ? r.branch(all(checks), test, true) : all([...checks, test]);
-}
-
-const COMPARISONS = { gt: 'gt', gte: 'ge', lt: 'lt', lte: 'le' } as const;
-
-/** The test on a present value (`v` is never null unless keepNull); a boolean when constant. */
-function compileTest(test: FieldTest, v: RDatum, keepNull: boolean): RDatum<boolean> | boolean {
-  const isString = () => v.typeOf().eq('STRING');
-  // r.branch rather than a 5-argument branch: reqlite evaluates only the first three arguments.
-  const searches = (regex: string) => r.branch(isString(), v.match(regex).ne(null), false);
-  switch (test.op) {
-    case 'eq':
-      return v.eq(test.value);
-    case 'ne':
-      return v.ne(test.value);
-    case 'gt':
-    case 'gte':
-    case 'lt':
-    case 'lte': {
-      const type = typeof test.value === 'number' ? 'NUMBER' : 'STRING';
-      return v.typeOf().eq(type).and(v[COMPARISONS[test.op]](test.value));
-    }
-    case 'in':
-    case 'nin': {
-      const found = r.expr([...test.values]).contains(v);
-      return test.op === 'in' ? found : found.not();
-    }
-    case 'contains': {
-      const inArray = v.typeOf().eq('ARRAY');
-      const value = test.value;
-      // Not r.expr(null): rethinkdb-ts 3.0.0 crashes on a first argument whose term is null.
-      if (typeof value !== 'string') return inArray.and(v.contains(value === null ? null : r.expr(value)));
-      return r.branch(inArray, v.contains(value), searches(escapeRegex(value)));
-    }
-    case 'startsWith':
-      return test.value === '' ? isString() : searches(`^${escapeRegex(test.value)}`);
-    case 'match':
-      return searches(test.pattern);
-    case 'exists':
-      if (!keepNull) return test.value;
-      return test.value ? v.ne(null) : v.eq(null);
-  }
-}
-
-/** Escapes every character special in RE2 or JavaScript patterns (only ASCII punctuation: RE2 rejects other escapes). */
-function escapeRegex(text: string): string {
-  return text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 }
 
 /** The distinct dotted field paths a filter reads, anywhere in it, in order of first appearance. */

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
 import type { YogaServerInstance } from 'graphql-yoga';
-import type { Identity } from './auth/identity.js';
-import type { Context } from './context.js';
-import { readBody } from './http-body.js';
-import { FAST_PATH_ATTEMPT } from './metrics-plugin.js';
-import { isJsonObject } from './json.js';
+import type { Identity } from '../auth/identity.js';
+import type { Context } from '../graphql/context.js';
+import { readBody } from './body.js';
+import { FAST_PATH_ATTEMPT } from '../graphql/plugins/metrics.js';
+import { isJsonObject } from '../util/json.js';
 
 type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 

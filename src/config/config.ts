@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { SECURITY_OPTIONS, securityFrom, type SecurityConfig } from './auth/settings.js';
-import { readConfigFile } from './config-file.js';
+import { SECURITY_OPTIONS, securityFrom, type SecurityConfig } from '../auth/settings.js';
+import { readConfigFile } from './file.js';
 import { usage } from './usage.js';
 
 export { usage };
-import { checkName } from './db/names.js';
-import { readModelsFile } from './models/declared.js';
-import type { TableModel } from './models/model.js';
+import { checkName } from '../db/names.js';
+import { readModelsFile } from '../models/declared.js';
+import type { TableModel } from '../models/model.js';
 
 /** Where the gateway's RethinkDB lives. */
 export type DatabaseTarget =

@@ -1,9 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
-import type { DataLayer } from './db/index.js';
-import type { Logger } from './logger.js';
-import { loadModels } from './models/load.js';
-import type { TableModel } from './models/model.js';
-import { buildSchema } from './schema/index.js';
+import type { DataLayer } from '../db/index.js';
+import type { Logger } from '../observability/logger.js';
+import { loadModels } from '../models/load.js';
+import type { TableModel } from '../models/model.js';
+import { buildSchema } from '../schema/index.js';
 
 /** What `/ready` says about the schema being served. */
 export interface SchemaStatus {

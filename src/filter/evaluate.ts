@@ -1,4 +1,4 @@
-import type { FieldTest, JsonValue, WhereNode } from './filter.js';
+import type { FieldTest, JsonValue, WhereNode } from './ast.js';
 
 /**
  * Evaluates a parsed filter against a document in JS, with exactly the semantics of compileWhere

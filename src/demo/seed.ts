@@ -1,7 +1,7 @@
-import type { DataLayer } from './db/index.js';
-import { Conflict } from './errors.js';
-import { parseModels } from './models/declared.js';
-import type { TableModel } from './models/model.js';
+import type { DataLayer } from '../db/index.js';
+import { Conflict } from '../errors/domain.js';
+import { parseModels } from '../models/declared.js';
+import type { TableModel } from '../models/model.js';
 
 /** Tables the demo creates in the default database. */
 export const DEMO_TABLES = ['boards', 'players'] as const;

@@ -1,7 +1,7 @@
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { isDomainError } from './errors.js';
-import type { Metrics } from './metrics.js';
+import { isDomainError } from '../../errors/domain.js';
+import type { Metrics } from '../../observability/metrics.js';
 
 /** Operation names are chosen by clients: cap the distinct label values so metrics stay bounded. */
 const MAX_OPERATION_NAMES = 200;

@@ -7,8 +7,8 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { GraphQLError, type ValidationContext } from 'graphql';
 import type { YogaServerOptions } from 'graphql-yoga';
-import type { Config } from './config.js';
-import type { Context } from './context.js';
+import type { Config } from '../../config/config.js';
+import type { Context } from '../context.js';
 
 /** `extensions.code` of an operation refused by a limit; `extensions.limit` names the setting (e.g. `MAX_DEPTH`). */
 export const LIMIT_EXCEEDED = 'LIMIT_EXCEEDED';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Server } from '../server.js';
+import type { Server } from '../http/server.js';
 
 /** Where the page lives. `/demo` is the page itself; its scripts and styles are under `/demo/`. */
 export const DEMO_PATH = '/demo';
@@ -35,8 +35,8 @@ const SECURITY_HEADERS = {
 
 const JS = 'text/javascript; charset=utf-8';
 
-// The assets sit next to this module: src/demo-page/assets when run from source, and
-// dist/demo-page/assets after `npm run build` (which copies them).
+// The assets sit next to this module: src/demo/assets when run from source, and
+// dist/demo/assets after `npm run build` (which copies them).
 const assetsDir = new URL('./assets/', import.meta.url);
 
 const escapeHtml = (text: string) =>
