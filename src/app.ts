@@ -87,6 +87,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     log,
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
+    onDriverFallback: (feature) => metrics.driverFallback.set({ feature }, 1),
   });
   const schema = new LiveSchema(initialSchema, {
     data,

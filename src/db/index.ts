@@ -1,6 +1,7 @@
 import type { DatabaseTarget } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { Catalog } from './catalog.js';
+import type { DriverFeature } from './driver-internals.js';
 import { Documents, type Limits, type WriteOptions } from './documents.js';
 import { Loaders } from './loaders.js';
 import { ModelReads } from './model-reads.js';
@@ -41,10 +42,12 @@ export interface DataLayerOptions extends Limits, WriteOptions {
   coalesceWrites?: boolean;
   /** Size of every DataLoader batch (metrics). */
   onBatch?: (size: number) => void;
+  /** A driver internal this driver version lacks, so its public-API fallback is in use (metrics). */
+  onDriverFallback?: (feature: DriverFeature) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, queueDocumentWrites, coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, queueDocumentWrites, coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -55,6 +58,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     log: (level, message) => log[level](message),
     onQuery,
     coalesceWrites,
+    onDriverFallback,
   });
   const catalog = new Catalog(pool);
   const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });

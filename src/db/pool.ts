@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { r, type Connection, type RunOptions } from 'rethinkdb-ts';
 import { Unavailable } from '../errors/domain.js';
+import { missingDriverInternals, socketOf, type DriverFeature } from './driver-internals.js';
+import { backoffDelay } from '../util/backoff.js';
 import { classifyReqlError } from './reql-errors.js';
 
 /** Anything rethinkdb-ts can run on a connection (a query, a datum, a stream). */
@@ -25,6 +27,8 @@ export interface PoolOptions {
   onQuery?: (seconds: number, ok: boolean) => void;
   /** Send the queries of one event-loop turn in one socket write (see `coalesceWrites`). @default true */
   coalesceWrites?: boolean;
+  /** Called once per pool for each driver internal this driver version lacks (db/driver-internals.ts). */
+  onDriverFallback?: (feature: DriverFeature) => void;
 }
 
 interface Slot {
@@ -49,12 +53,13 @@ export class ConnectionPool extends EventEmitter {
   private readonly slots: Slot[];
   private readonly options: Required<PoolOptions>;
   private closed = false;
+  private probed = false;
   /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
   private readonly corked = new Set<Socket>();
 
   constructor(options: PoolOptions) {
     super();
-    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, ...options };
+    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, onDriverFallback: () => undefined, ...options };
     this.address = `${options.host}:${options.port}`;
     this.slots = Array.from({ length: this.options.size }, () => ({ inFlight: 0 }));
     for (const slot of this.slots) void this.keepConnected(slot);
@@ -157,6 +162,15 @@ export class ConnectionPool extends EventEmitter {
     await Promise.all(this.slots.map((slot) => slot.connection?.close().catch(() => undefined)));
   }
 
+  /** Says once, on the first connection, which driver internals fall back to the public API. */
+  private probeDriver(connection: Connection): void {
+    this.probed = true;
+    for (const feature of missingDriverInternals(connection)) {
+      this.options.log('warn', `rethinkdb-ts lacks the internal "${feature}" this gateway was tuned for; using its public API instead (slower)`);
+      this.options.onDriverFallback(feature);
+    }
+  }
+
   private async acquire(): Promise<Slot> {
     let best = this.leastBusy();
     if (!best) {
@@ -187,6 +201,7 @@ export class ConnectionPool extends EventEmitter {
         attempt = 0;
         const wasReady = this.ready;
         slot.connection = connection;
+        if (!this.probed) this.probeDriver(connection);
         if (!wasReady) {
           this.options.log('info', `connected to the database at ${this.address}`);
           this.emit('ready');
@@ -203,17 +218,7 @@ export class ConnectionPool extends EventEmitter {
         }
       }
       attempt++;
-      const delay = Math.min(this.options.maxBackoffMs, 100 * 2 ** Math.min(attempt, 10));
-      await new Promise((resolve) => setTimeout(resolve, delay * (0.75 + Math.random() / 2)).unref());
+      await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, this.options.maxBackoffMs)).unref());
     }
   }
-}
-
-/**
- * The driver connection's TCP socket. rethinkdb-ts keeps it at `socket.socket` without typing it
- * in its public `Connection`; if a release moves it, writes simply stay uncoalesced.
- */
-function socketOf(connection: Connection): Socket | undefined {
-  const inner = (connection as Connection & { socket?: { socket?: unknown } }).socket?.socket;
-  return inner instanceof Socket ? inner : undefined;
 }

@@ -1,4 +1,5 @@
 import { r, type Connection, type RTable, type RunOptions } from 'rethinkdb-ts';
+import { wireJson, wireQuery } from './driver-internals.js';
 import type { Runnable } from './pool.js';
 
 /** Distinct tables whose terms are kept; past this the cache starts over (terms are cheap to rebuild). */
@@ -24,27 +25,19 @@ export function tableTerm(db: string, table: string): RTable {
 /** Protocol term type of `get` (ql2.proto TermType.GET). */
 const GET = 16;
 
-interface QueryingConnection {
-  query(term: unknown, options?: RunOptions): Promise<{ resolve(): Promise<unknown[] | undefined> } | undefined>;
-}
-
-function canQuery(connection: Connection): connection is Connection & QueryingConnection {
-  return typeof (connection as Partial<QueryingConnection>).query === 'function';
-}
-
 /**
  * `r.db(db).table(table).get(key)` ready to run, sent as the term's wire JSON: `[GET, [table,
  * key]]`. The query builder would build another ~150-closure term object per get — the biggest
- * item left in the gateway's CPU profile under a get-by-id load (6%). rethinkdb-ts runs wire
- * terms through its connection's `query` (what `run` itself calls, not in its public types);
- * should a release drop it, this falls back to the builder.
+ * item left in the gateway's CPU profile under a get-by-id load (6%). Falls back to the builder
+ * where the driver lacks the internals (db/driver-internals.ts).
  */
 export function getByKey(db: string, table: string, key: string | number): Runnable<unknown> {
-  const tableJson = (tableTerm(db, table) as unknown as { term: unknown }).term;
+  const tableJson = wireJson(tableTerm(db, table));
   return {
     async run(connection: Connection, options?: RunOptions) {
-      if (!canQuery(connection)) return tableTerm(db, table).get(key).run(connection, options);
-      const cursor = await connection.query([GET, [tableJson, key]], options);
+      const query = tableJson === undefined ? undefined : wireQuery(connection);
+      if (!query) return tableTerm(db, table).get(key).run(connection, options);
+      const cursor = await query([GET, [tableJson, key]], options);
       const results = await cursor?.resolve();
       return results?.[0] ?? null;
     },

@@ -53,6 +53,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** 1 for each rethinkdb-ts internal this driver version lacks, whose slower public-API fallback is in use (db/driver-internals.ts). */
+  readonly driverFallback = new Gauge({
+    name: 'rethinkql_driver_fallback',
+    help: 'Driver internals missing from this rethinkdb-ts version (1: the public-API fallback is in use)',
+    labelNames: ['feature'] as const,
+    registers: [this.registry],
+  });
+
   /** Where the subscription gauges are read from at scrape time (see observeSubscriptions). */
   private subscriptionStats = () => ({ subscribers: 0, feeds: 0 });
 

@@ -1,6 +1,7 @@
 import type { FeedHandlers, OpenFeed, RawChange } from '../db/index.js';
 import { NotFound } from '../errors/domain.js';
 import type { Logger } from '../observability/logger.js';
+import { backoffDelay } from '../util/backoff.js';
 import { bucketOf, isIndexedValue, type DispatchKey } from './dispatch-key.js';
 
 /** What a table feed tells the queries that share it. */
@@ -146,7 +147,7 @@ export class TableFeed {
         if (attempt % 10 === 0) log.warn({ err: error }, `cannot open the changefeed on ${name}; retrying`);
       }
       attempt++;
-      await this.pause(Math.min(this.options.maxBackoffMs, 100 * 2 ** Math.min(attempt, 10)) * (0.75 + Math.random() / 2));
+      await this.pause(backoffDelay(attempt, this.options.maxBackoffMs));
     }
   }
 
