@@ -210,16 +210,21 @@ describe('RDM packets go through the same permissions', () => {
   const sockets = new SocketTracker();
   afterEach(() => sockets.closeAll());
 
-  it.each<RdmWay>(['graphql', 'http'])('via %s: reader may not insert; a user sees only her rows, without hidden fields', async (way) => {
+  type RdmSend = (who: string, path: string, body: unknown) => Promise<{ reply: { status_code: number; response_message: unknown; error?: { code: string; message: string } } }>;
+  const sendVia = (way: RdmWay): RdmSend => {
     const viaAs = (who: string) => rdmVia({ ...gw, gql: (query, variables) => as(who, query, variables) }, way, sockets);
     // The HTTP way reads its credential from the ?token= parameter here.
     const tokenOf = (who: string) => (headers[who] as Record<string, string>).authorization?.slice('Bearer '.length) ?? '';
-    const send = (who: string, path: string, body: unknown) =>
+    return (who, path, body) =>
       way === 'http'
-        ? fetch(`http://127.0.0.1:${gw.app.port}/rdm${path}?token=${tokenOf(who)}`, { method: 'POST', body: JSON.stringify(body) }).then(
-            async (response) => ({ reply: (await response.json()) as { status_code: number; response_message: unknown; error?: { code: string } } }),
-          )
+        ? fetch(`http://127.0.0.1:${gw.app.port}/rdm${path}?token=${tokenOf(who)}`, { method: 'POST', body: JSON.stringify(body) }).then(async (response) => ({
+            reply: (await response.json()) as Awaited<ReturnType<RdmSend>>['reply'],
+          }))
         : viaAs(who)(path, body);
+  };
+
+  it.each<RdmWay>(['graphql', 'http'])('via %s: reader may not insert; a user sees only her rows, without hidden fields', async (way) => {
+    const send = sendVia(way);
     const insert = await send('reader', '/insert', packet({ table: NOTES, data: { id: 'r1' } }));
     expect(insert.reply.error?.code).toBe('FORBIDDEN');
     const other = await send('alice', '/get', packet({ table: NOTES, identifier: 'b1' }));
@@ -229,6 +234,39 @@ describe('RDM packets go through the same permissions', () => {
     const del = await send('alice', '/delete', packet({ table: NOTES, identifier: 'b1' }));
     expect(del.reply.error?.code).toBe('NOT_FOUND');
     expect(await notes()).toEqual(seed);
+  });
+
+  it.each<RdmWay>(['graphql', 'http'])('via %s: an RDM update refuses what the update mutation refuses, with the same code, and audits only what it runs', async (way) => {
+    const send = sendVia(way);
+    const packetId = `perm-update-${way}-${Date.now()}`;
+    const audited = async () =>
+      (await as<{ count: number }>('admin', `{ count(db: "AUDIT", table: "rethink_data_manager", where: { identifier: { eq: "${packetId}" } }) }`)).data?.count ?? 0;
+    const rdmUpdate = (id: string, data: Record<string, unknown>) => send('alice', '/update', packet({ table: NOTES, identifier: id, data }, { id: packetId }));
+    const gqlUpdate = (id: string, patch: Record<string, unknown>) =>
+      as('alice', `mutation($id: ID!, $p: JSONObject!) { update(table: "${NOTES}", id: $id, patch: $p) }`, { id, p: patch });
+    const before = await audited();
+    // Another user's row answers as missing; giving a row away and writing a read-only field are forbidden.
+    for (const [id, patch, code, says] of [
+      ['b1', { text: 'hacked' }, 'NOT_FOUND', 'not found'],
+      ['a1', { owner: 'bob' }, 'FORBIDDEN', 'outside its row rule'],
+      ['a1', { score: 100 }, 'FORBIDDEN', '"score"'],
+    ] as const) {
+      const [rdm, gql] = [await rdmUpdate(id, patch), await gqlUpdate(id, patch)];
+      expect([rdm.reply.error?.code, codeOf(gql)]).toEqual([code, code]);
+      expect(rdm.reply.error?.message).toContain(says);
+      expect(gql.errors?.[0]?.message).toContain(says);
+    }
+    expect(await notes()).toEqual(seed);
+    expect(await audited()).toBe(before);
+    const own = await rdmUpdate('a1', { text: 'edited' });
+    expect(own.reply.response_message).toEqual({
+      objects_updated: 1,
+      changes: [{ new_val: { id: 'a1', owner: 'alice', text: 'edited', score: 1 }, old_val: { id: 'a1', owner: 'alice', text: 'mine', score: 1 } }],
+    });
+    expect(await audited()).toBe(before + 1);
+    // delete_all, like deleteMany(all: true), deletes all of the caller's rows and only those.
+    expect((await send('alice', '/delete_all', packet({ table: NOTES }))).reply.response_message).toEqual({ objects_deleted: 2 });
+    expect(await notes()).toEqual([seed[2]]);
   });
 });
 

@@ -3,6 +3,7 @@ import { refusalHeaders, type Gate } from '../auth/gate.js';
 import { isDomainError, type ErrorCode } from '../errors/domain.js';
 import { readBody, sendJson } from './body.js';
 import type { Logger } from '../observability/logger.js';
+import { publishEvent, type ChannelDeps } from '../services/channels.js';
 import type { Server } from './server.js';
 import type { ChannelRules } from '../subscriptions/channel-rules.js';
 import type { Channels } from '../subscriptions/channels.js';
@@ -41,6 +42,7 @@ function sendError(response: ServerResponse, status: number, code: string, messa
  * "message"}}` with 400/401/403/405/413/415/429/503.
  */
 export function mountEventsRoute(server: Server, { channels, gate, channelRules, maxBodyBytes, log, path = '/events' }: EventsRouteOptions): void {
+  const deps: ChannelDeps = { channels, config: { security: { channels: channelRules } } };
   server.onRequest(path, async (request, response) => {
     if ((request.url ?? '').split('?')[0] !== path) {
       request.resume();
@@ -79,7 +81,7 @@ export function mountEventsRoute(server: Server, { channels, gate, channelRules,
     }
     const { channel, data } = parsed as { channel: string; data?: unknown };
     try {
-      sendJson(response, 201, await channels.publish(channel, data, identity, channelRules));
+      sendJson(response, 201, await publishEvent(deps, identity, channel, data));
     } catch (error) {
       if (isDomainError(error)) return sendError(response, statusOf[error.code], error.code, error.message);
       log.error({ err: error }, 'could not publish an event');

@@ -1,5 +1,4 @@
 import type { Identity } from '../auth/identity.js';
-import { authorize } from '../auth/permissions.js';
 import type { Action } from '../auth/rules.js';
 import type { Config } from '../config/config.js';
 import type { DataLayer, Document } from '../db/index.js';
@@ -7,6 +6,9 @@ import { checkName } from '../db/names.js';
 import { checkStorable } from '../db/storable.js';
 import { BadInput, isDomainError, NotFound } from '../errors/domain.js';
 import type { Logger } from '../observability/logger.js';
+import { admitTo } from '../services/access.js';
+import { createTable } from '../services/admin.js';
+import * as documents from '../services/documents.js';
 import { AuditTrail, type RdmTransport } from './audit.js';
 import { parseRdmFilter, rdmFilterToWhere } from './filter.js';
 import {
@@ -25,7 +27,7 @@ import {
 export type { RdmTransport } from './audit.js';
 
 export interface RdmTranslatorOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security'>;
+  config: Pick<Config, 'maxBodyBytes' | 'maxLimit' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security'>;
   data: DataLayer;
   log: Logger;
 }
@@ -53,8 +55,8 @@ const ACTION_OF: Record<Exclude<RdmOperation, 'health'>, Action> = {
 };
 
 /**
- * Turns RDM packets into the data-layer calls the GraphQL mutations make (Documents, Catalog),
- * and their results or errors into RDM replies. Every way in (GraphQL field, HTTP, websockets)
+ * Turns RDM packets into the service calls the GraphQL fields make (src/services/), and their
+ * results or errors into RDM replies. Every way in (GraphQL field, HTTP, websockets)
  * goes through `handle`, so validation and behaviour are the same everywhere.
  */
 export class RdmTranslator {
@@ -107,66 +109,55 @@ export class RdmTranslator {
   }
 
   private async run(operation: Exclude<RdmOperation, 'health'>, packet: RdmPacket, transport: RdmTransport, identity: Identity): Promise<unknown> {
-    const { data, config } = this.options;
-    const { documents, catalog } = data;
+    const deps = this.options;
     const payload = packet.payload;
     const db = nameIn(payload, 'database');
     const table = nameIn(payload, 'table');
-    // Permission first: a refused caller learns nothing about which tables exist.
-    const access = authorize(config.security.permissions, identity, db, table, ACTION_OF[operation]);
-    // Validate everything and resolve names before the audit row, so a refused request writes nothing.
-    if (operation === 'create_table') await catalog.tableList(db);
-    else await catalog.table(db, table);
-    const identifier = ['get', 'update', 'delete'].includes(operation) ? identifierIn(payload) : '';
-    const patch = operation === 'update' ? objectIn(payload, 'data') : {};
-    const inserted = operation === 'insert' ? documentsIn(payload) : [];
-    const filter = operation === 'filter' ? rdmFilterToWhere(parseRdmFilter(required(payload, 'filter'))) : undefined;
-    access.checkReads(filter);
-    const where = access.restrict(filter);
-    inserted.forEach((doc, i) => access.checkWrite(doc, `payload.data[${i}]`, doc));
-    access.checkWrite(patch, 'payload.data');
-    if (access.rows !== undefined && ['get', 'update', 'delete'].includes(operation)) {
-      // A document outside the role's row rule answers exactly like a missing one.
-      const [doc] = await documents.getMany(db, table, [identifier]);
-      if (!doc || !access.allows(doc)) throw missingDocument(db, table, identifier);
-      if (operation === 'update') access.checkPatch(doc, patch, 'payload.data');
-    }
-
-    await this.audit?.record(packet, operation, transport);
+    // Permission first, then names, then the rest of the packet: a refused caller learns nothing
+    // about which tables exist, and nothing is recorded for a request that is refused.
+    await admitTo(deps, identity, db, table, ACTION_OF[operation], operation === 'create_table');
+    // The audit row is written once the service has checked everything, just before it runs.
+    const audit = this.audit;
+    const accepted = audit && (() => audit.record(packet, operation, transport));
     switch (operation) {
       case 'insert': {
-        const result = await documents.insert(db, table, inserted);
+        const result = await documents.insertDocuments(deps, identity, db, table, documentsIn(payload), { whatOf: (i) => `payload.data[${i}]`, accepted });
         const keys = result.generatedKeys.length > 0 ? { generated_keys: result.generatedKeys } : {};
         return { deleted: 0, errors: 0, ...keys, inserted: result.inserted, replaced: result.replaced, skipped: 0, unchanged: result.unchanged };
       }
       case 'get': {
-        const [doc] = await documents.getMany(db, table, [identifier]);
+        const identifier = identifierIn(payload);
+        const doc = await documents.readDocument(deps, identity, db, table, identifier, { accepted });
         if (!doc) throw missingDocument(db, table, identifier);
-        return access.strip(doc);
+        return doc;
       }
       case 'get_all':
-      case 'filter':
-        return (await documents.listAll(db, table, where, config.rdmMaxRows)).map((doc) => access.strip(doc));
+      case 'filter': {
+        const filter = operation === 'filter' ? rdmFilterToWhere(parseRdmFilter(required(payload, 'filter'))) : undefined;
+        return documents.listAllDocuments(deps, identity, db, table, filter, deps.config.rdmMaxRows, { accepted });
+      }
       case 'update': {
-        const change = await documents.updateChange(db, table, identifier, patch, { guard: access.rows });
+        const identifier = identifierIn(payload);
+        const patch = objectIn(payload, 'data');
+        const change = await documents.updateDocument(deps, identity, db, table, identifier, { patch }, { what: 'payload.data', accepted });
         if (!change.changed) {
           throw new BadInput(`the update left document ${JSON.stringify(identifier)} in ${db}.${table} unchanged`, { database: db, table, id: identifier });
         }
-        return { objects_updated: 1, changes: [{ new_val: access.strip(change.newVal), old_val: access.strip(change.oldVal) }] };
+        return { objects_updated: 1, changes: [{ new_val: change.newVal, old_val: change.oldVal }] };
       }
       case 'delete': {
-        const doc = await documents.delete(db, table, identifier);
-        if (!doc) throw missingDocument(db, table, identifier);
+        const identifier = identifierIn(payload);
+        if (!(await documents.deleteDocument(deps, identity, db, table, identifier, { accepted }))) throw missingDocument(db, table, identifier);
         return { objects_deleted: 1 };
       }
       case 'delete_all': {
         // With a row rule: all of the caller's rows.
-        const deleted = access.rows === undefined ? await documents.deleteMany(db, table, undefined, true) : await documents.deleteMany(db, table, access.rows, false);
+        const deleted = await documents.deleteDocuments(deps, identity, db, table, { all: true }, { accepted });
         if (deleted === 0) throw new NotFound(`table "${table}" in database "${db}" is already empty`, { database: db, table });
         return { objects_deleted: deleted };
       }
       case 'create_table':
-        await catalog.createTable(db, table);
+        await createTable(deps, identity, db, table, undefined, { accepted });
         return { tables_created: 1 };
     }
   }
