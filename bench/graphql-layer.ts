@@ -10,7 +10,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { Metrics } from '../src/observability/metrics.js';
 import type { RdmTranslator } from '../src/rdm/translator.js';
 import { Gate } from '../src/auth/gate.js';
-import { createGatewayYoga, type ExecutionTuning } from '../src/http/server.js';
+import { createGatewayYoga, type ExecutionTuning } from '../src/http/yoga.js';
 import type { Channels } from '../src/subscriptions/channels.js';
 import type { SubscriptionHub } from '../src/subscriptions/hub.js';
 import type { Row } from './support.js';

@@ -1,6 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RateLimited, Unauthenticated, isDomainError } from '../errors/domain.js';
-import { sendJson } from '../http/body.js';
+import type { IncomingMessage } from 'node:http';
+import { RateLimited, Unauthenticated } from '../errors/domain.js';
 import { Authenticator, credentialFromHeaders, credentialFromUrl } from './authenticator.js';
 import type { Identity } from './identity.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -9,7 +8,8 @@ import type { SecurityConfig } from './settings.js';
 /**
  * The way in for every transport: rate limit per address, authenticate, rate limit per key or
  * user, and count open connections per key. HTTP GraphQL, SSE, graphql-ws and the RDM
- * endpoints all go through one Gate, so they enforce the same rules.
+ * endpoints all go through one Gate, so they enforce the same rules. Refusals are thrown as
+ * domain errors; each transport answers them with src/errors/ (HTTP status and headers, close code).
  */
 export class Gate {
   readonly authenticator: Authenticator;
@@ -82,19 +82,4 @@ export class Gate {
     const wait = this.perKey.take(identity.subject);
     if (wait > 0) throw new RateLimited(wait, 'key');
   }
-}
-
-/** The HTTP status for a refusal by the gate: 401 (with WWW-Authenticate), 429 (with Retry-After), else 500. */
-export function refusalHeaders(error: unknown): { status: number; headers: Record<string, string> } {
-  if (error instanceof Unauthenticated) return { status: 401, headers: { 'www-authenticate': 'Bearer' } };
-  if (error instanceof RateLimited) return { status: 429, headers: { 'retry-after': String(error.retryAfter) } };
-  return { status: 500, headers: {} };
-}
-
-/** Answers an HTTP request the gate refused, as a GraphQL error body with extensions.code (and retryAfter). */
-export function sendRefusal(response: ServerResponse, error: unknown): void {
-  const { status, headers } = refusalHeaders(error);
-  const extensions = isDomainError(error) ? { ...error.details, code: error.code } : { code: 'INTERNAL_SERVER_ERROR' };
-  const message = isDomainError(error) ? error.message : 'Unexpected error.';
-  sendJson(response, status, { errors: [{ message, extensions }] }, headers);
 }

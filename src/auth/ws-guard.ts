@@ -1,20 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import type { WebSocket } from 'ws';
-import { isDomainError, RateLimited } from '../errors/domain.js';
+import { GraphqlWsCloseCode, graphqlWsCloseOf } from '../errors/close-codes.js';
+import { errorInfoOf, isDomainError } from '../errors/domain.js';
+import { codedGraphQLError, graphqlErrorOf } from '../errors/graphql.js';
 import type { Logger } from '../observability/logger.js';
 import { credentialFromConnectionParams, credentialFromHeaders } from './authenticator.js';
 import type { Gate } from './gate.js';
 import type { Identity } from './identity.js';
 import type { SecurityConfig } from './settings.js';
-
-/**
- * Close code for a graphql-ws connection refused by a rate limit or over the per-key connection
- * cap (4429, by analogy with HTTP 429); a refused credential closes with graphql-ws's 4403.
- */
-export const CLOSE_TOO_MANY_REQUESTS = 4429;
-/** graphql-ws's Forbidden close code, also used when a connection's token expires. */
-export const CLOSE_FORBIDDEN = 4403;
 
 interface Connection {
   identity: Identity;
@@ -43,19 +37,22 @@ export class WsGuard {
     try {
       identity = await this.gate.admit(credentialFromConnectionParams(connectionParams) ?? credentialFromHeaders(request.headers), request.socket.remoteAddress);
     } catch (error) {
-      this.log.info({ code: isDomainError(error) ? error.code : undefined }, 'graphql-ws connection refused');
-      if (error instanceof RateLimited) socket.close(CLOSE_TOO_MANY_REQUESTS, error.message);
+      const { code, message } = errorInfoOf(error);
+      this.log.info({ code: isDomainError(error) ? code : undefined }, 'graphql-ws connection refused');
+      // Returning false makes graphql-ws close with Forbidden; any other code is sent first.
+      const closeCode = graphqlWsCloseOf(code);
+      if (closeCode !== GraphqlWsCloseCode.Forbidden) socket.close(closeCode, message);
       return false;
     }
     const release = this.gate.openConnection(identity);
     if (!release) {
-      socket.close(CLOSE_TOO_MANY_REQUESTS, `this key already holds ${this.security.maxConnectionsPerKey} connections, the most allowed`);
+      socket.close(GraphqlWsCloseCode.TooManyRequests, `this key already holds ${this.security.maxConnectionsPerKey} connections, the most allowed`);
       return false;
     }
     const expiry =
       identity.expiresAt === undefined
         ? undefined
-        : setTimeout(() => socket.close(CLOSE_FORBIDDEN, 'token expired'), Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1));
+        : setTimeout(() => socket.close(GraphqlWsCloseCode.Forbidden, 'token expired'), Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1));
     this.connections.set(socket, { identity, release, expiry });
     return true;
   }
@@ -74,16 +71,16 @@ export class WsGuard {
    */
   admitOperation(socket: WebSocket, request: IncomingMessage, running: number): Identity | GraphQLError[] {
     const connection = this.connections.get(socket);
-    if (!connection) return [new GraphQLError('authentication required', { extensions: { code: 'UNAUTHENTICATED' } })];
+    if (!connection) return [codedGraphQLError('UNAUTHENTICATED', 'authentication required')];
     try {
       this.gate.charge(connection.identity, request.socket.remoteAddress);
     } catch (error) {
-      if (isDomainError(error)) return [new GraphQLError(error.message, { extensions: { ...error.details, code: error.code } })];
+      if (isDomainError(error)) return [graphqlErrorOf(error)];
       throw error;
     }
     const max = this.security.maxSubscriptionsPerConnection;
     if (running > max) {
-      return [new GraphQLError(`this connection already runs ${max} operations, the most allowed; complete one first`, { extensions: { code: 'LIMIT_EXCEEDED', max } })];
+      return [codedGraphQLError('LIMIT_EXCEEDED', `this connection already runs ${max} operations, the most allowed; complete one first`, { max })];
     }
     return connection.identity;
   }

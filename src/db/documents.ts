@@ -10,7 +10,8 @@ import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
-import { operatorTypeError, parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
+import { parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
+import { OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
 
 /** A stored document: a JSON object. */
@@ -100,9 +101,6 @@ function byKey(table: RTable, id: string, write: (key: string | number) => RDatu
   if (number === undefined) return write(id);
   return r.branch(exists(table, text as string), write(text as string), write(number));
 }
-
-/** The error a guarded write raises inside the query when the document does not match its guard. */
-const OUTSIDE_GUARD = 'document outside the write guard';
 
 /** `value` when `row` matches the guard `rule` (or there is none), else a ReQL error that makes the write fail as a whole. */
 function guarded(rule: WhereNode | undefined, row: RDatum, value: RDatum | Document): RDatum | Document {
@@ -339,7 +337,7 @@ export class Documents {
     try {
       return await this.write(query);
     } catch (error) {
-      if (error instanceof BadInput && error.message.startsWith(OUTSIDE_GUARD)) {
+      if (error instanceof OutsideGuard) {
         throw new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
       }
       throw error;
@@ -354,13 +352,7 @@ export class Documents {
   /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */
   private async write(query: RDatum): Promise<WriteResult> {
     const result = (await this.pool.run(query)) as WriteResult;
-    if (result.errors > 0) {
-      const message = result.first_error ?? 'write failed';
-      const operatorError = operatorTypeError(message);
-      if (operatorError) throw operatorError;
-      if (/Primary key .* cannot be changed/.test(message)) throw new BadInput('the primary key cannot be changed');
-      throw new BadInput(message.split('\n')[0] ?? message);
-    }
+    if (result.errors > 0) throw writeErrorOf(result.first_error);
     return result;
   }
 

@@ -1,4 +1,5 @@
 import { BadInput, Conflict, DomainError, NotFound, Unavailable } from '../errors/domain.js';
+import { operatorTypeError } from './update-operators.js';
 
 /**
  * Turns an error from the driver into a domain error where its meaning is known.
@@ -39,4 +40,28 @@ export function classifyReqlError(error: unknown): unknown {
     return new BadInput(message.replace(/ in:$/, ''));
   }
   return error;
+}
+
+/** The error a guarded write raises inside the query when the document does not match its guard (`r.error(OUTSIDE_GUARD)`). */
+export const OUTSIDE_GUARD = 'document outside the write guard';
+
+/**
+ * A write refused by its guard (the document does not match the caller's row rule). A BadInput
+ * like any failed write; a write to one document reports it as NotFound instead, so the caller
+ * does not learn that the document exists.
+ */
+export class OutsideGuard extends BadInput {}
+
+/**
+ * The domain error for a write whose documents failed (RethinkDB reports them in the result's
+ * `first_error`, not by throwing): OutsideGuard for the guard's error, the update operators'
+ * type errors, "the primary key cannot be changed", else BadInput with the error's first line.
+ */
+export function writeErrorOf(firstError: string | undefined): BadInput {
+  const message = firstError ?? 'write failed';
+  if (message.startsWith(OUTSIDE_GUARD)) return new OutsideGuard(message.split('\n')[0] ?? message);
+  const operatorError = operatorTypeError(message);
+  if (operatorError) return operatorError;
+  if (/Primary key .* cannot be changed/.test(message)) return new BadInput('the primary key cannot be changed');
+  return new BadInput(message.split('\n')[0] ?? message);
 }

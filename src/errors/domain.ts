@@ -1,18 +1,13 @@
-/**
- * Domain errors. Every layer throws these; they are mapped to GraphQL errors (with
- * `extensions.code`) in exactly one place, `src/schema/error-masking.ts`. Any other error is
- * unexpected: it is logged in full and masked for clients.
- */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'FORBIDDEN'
-  | 'UNAUTHENTICATED'
-  | 'RATE_LIMITED'
-  | 'UNAVAILABLE'
-  | 'SUBSCRIBER_TOO_SLOW';
+import { UNEXPECTED_MESSAGE, type ErrorCode } from './codes.js';
 
+export type { ErrorCode } from './codes.js';
+
+/**
+ * Domain errors. Every layer throws these; src/errors/ maps them, once, to every wire shape
+ * (graphql.ts: GraphQL errors with `extensions.code`; http.ts: HTTP refusals and the code and
+ * message of an RDM reply; close-codes.ts: websocket close codes). Any other error is unexpected:
+ * it is logged in full and masked for clients.
+ */
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
   /** Extra machine-readable facts for clients (e.g. `{ db, table }`); never secrets. */
@@ -77,4 +72,19 @@ export class SubscriberTooSlow extends DomainError {
 
 export function isDomainError(error: unknown): error is DomainError {
   return error instanceof DomainError;
+}
+
+/** What a client is told about a failure on every transport: a code and a message it may show. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * The code and message a client sees for `error`: a domain error's own; anything else is
+ * INTERNAL_SERVER_ERROR with `unexpected` as its message (the caller logs the original).
+ * @default unexpected UNEXPECTED_MESSAGE ("Unexpected error.")
+ */
+export function errorInfoOf(error: unknown, unexpected: string = UNEXPECTED_MESSAGE): ErrorInfo {
+  return isDomainError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL_SERVER_ERROR', message: unexpected };
 }

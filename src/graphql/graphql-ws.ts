@@ -1,12 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { WsGuard } from '../auth/ws-guard.js';
-import type { Context } from './context.js';
+import type { GatewayYoga, ServerContext } from './context.js';
 import type { Metrics } from '../observability/metrics.js';
 
 interface EnvelopedRoot {
@@ -15,7 +14,7 @@ interface EnvelopedRoot {
 }
 
 export interface GraphqlWsOptions {
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  yoga: GatewayYoga;
   /** Authenticates connections (connection_init), rate-limits and caps operations. */
   guard: WsGuard;
   metrics: Metrics;
@@ -60,13 +59,9 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload }: GraphqlWsO
         // ctx.subscriptions already holds this operation.
         const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
         if (Array.isArray(identity)) return identity;
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-          identity,
-        });
+        // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
+        const serverContext: ServerContext = { req: ctx.extra.request, identity };
+        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });
         let document;
         try {
           document = parse(params.query);

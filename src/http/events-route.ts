@@ -1,6 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { refusalHeaders, type Gate } from '../auth/gate.js';
-import { isDomainError, type ErrorCode } from '../errors/domain.js';
+import type { Gate } from '../auth/gate.js';
+import type { ErrorCode } from '../errors/codes.js';
+import { isDomainError } from '../errors/domain.js';
+import { httpRefusal, httpRefusalOf, plainRefusalBody, type HttpRefusal } from '../errors/http.js';
 import { readBody, sendJson } from './body.js';
 import type { Logger } from '../observability/logger.js';
 import { publishEvent, type ChannelDeps } from '../services/channels.js';
@@ -20,19 +22,13 @@ export interface EventsRouteOptions {
   path?: string;
 }
 
-const statusOf: Readonly<Record<ErrorCode, number>> = {
-  BAD_USER_INPUT: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  UNAVAILABLE: 503,
-  SUBSCRIBER_TOO_SLOW: 500,
-  UNAUTHENTICATED: 401,
-  RATE_LIMITED: 429,
-};
+/** Answers with a refusal's status, headers and `{"error": {"code", "message"}}` body (src/errors/http.ts). */
+function sendRefusal(response: ServerResponse, refusal: HttpRefusal): void {
+  sendJson(response, refusal.status, plainRefusalBody(refusal), refusal.headers);
+}
 
-function sendError(response: ServerResponse, status: number, code: string, message: string): void {
-  sendJson(response, status, { error: { code, message } });
+function sendError(response: ServerResponse, status: number, code: ErrorCode, message: string): void {
+  sendRefusal(response, httpRefusal(code, message, { status }));
 }
 
 /**
@@ -58,11 +54,8 @@ export function mountEventsRoute(server: Server, { channels, gate, channelRules,
       identity = await gate.admitRequest(request);
     } catch (error) {
       request.resume();
-      const { status, headers } = refusalHeaders(error);
-      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-      if (isDomainError(error)) return sendError(response, status, error.code, error.message);
-      log.error({ err: error }, 'could not authenticate a publisher');
-      return sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
+      if (!isDomainError(error)) log.error({ err: error }, 'could not authenticate a publisher');
+      return sendRefusal(response, httpRefusalOf(error, 'unexpected error'));
     }
     if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
       request.resume();
@@ -83,9 +76,8 @@ export function mountEventsRoute(server: Server, { channels, gate, channelRules,
     try {
       sendJson(response, 201, await publishEvent(deps, identity, channel, data));
     } catch (error) {
-      if (isDomainError(error)) return sendError(response, statusOf[error.code], error.code, error.message);
-      log.error({ err: error }, 'could not publish an event');
-      sendError(response, 500, 'INTERNAL_SERVER_ERROR', 'unexpected error');
+      if (!isDomainError(error)) log.error({ err: error }, 'could not publish an event');
+      sendRefusal(response, httpRefusalOf(error, 'unexpected error'));
     }
   });
 }

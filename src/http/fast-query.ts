@@ -1,13 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getOperationAST, GraphQLError, type ExecutionResult } from 'graphql';
-import type { YogaServerInstance } from 'graphql-yoga';
-import type { Identity } from '../auth/identity.js';
-import type { Context } from '../graphql/context.js';
+import { getOperationAST, type ExecutionResult } from 'graphql';
+import type { GatewayYoga, ServerContext } from '../graphql/context.js';
+import { clientErrorJson } from '../errors/graphql.js';
 import { readBody } from './body.js';
 import { FAST_PATH_ATTEMPT } from '../graphql/plugins/metrics.js';
 import { isJsonObject } from '../util/json.js';
-
-type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 
 /** What the fast path answers with, by the request's Accept header; undefined: leave it to yoga. */
 function responseType(accept: string | undefined): string | undefined {
@@ -16,16 +13,10 @@ function responseType(accept: string | undefined): string | undefined {
   return undefined;
 }
 
-/** The result as yoga serialises it: errors without yoga's internal `http` / `unexpected` extensions. */
+/** The result as yoga serialises it (errors as src/errors/graphql.ts `clientErrorJson` shows them). */
 function serialize(result: ExecutionResult): string {
   if (!result.errors?.length) return JSON.stringify(result);
-  const errors = result.errors.map((error) => {
-    const json = error instanceof GraphQLError ? error.toJSON() : { message: String((error as { message?: unknown }).message) };
-    if (!json.extensions) return json;
-    const extensions = Object.fromEntries(Object.entries(json.extensions).filter(([key]) => key !== 'http' && key !== 'unexpected'));
-    return { ...json, extensions: Object.keys(extensions).length > 0 ? extensions : undefined };
-  });
-  return JSON.stringify({ ...result, errors });
+  return JSON.stringify({ ...result, errors: result.errors.map(clientErrorJson) });
 }
 
 /**
@@ -39,7 +30,7 @@ function serialize(result: ExecutionResult): string {
  * subscriptions, SSE, GET, CORS requests (an Origin header), other media types, invalid
  * documents, request errors and malformed bodies all get yoga's exact answers.
  */
-export async function answerFastQuery(yoga: Yoga, request: IncomingMessage, response: ServerResponse, identity: Identity | undefined, maxBodyBytes: number): Promise<boolean> {
+export async function answerFastQuery(yoga: GatewayYoga, request: IncomingMessage, response: ServerResponse, serverContext: ServerContext, maxBodyBytes: number): Promise<boolean> {
   const type = responseType(request.headers.accept);
   const eligible = request.method === 'POST' && type !== undefined && request.headers.origin === undefined && /^application\/json\b/i.test(request.headers['content-type'] ?? '');
   if (!eligible) return false;
@@ -64,7 +55,7 @@ export async function answerFastQuery(yoga: Yoga, request: IncomingMessage, resp
   const variables = params.variables ?? undefined;
   const operationName = params.operationName ?? undefined;
   if ((variables !== undefined && !isJsonObject(variables)) || (operationName !== undefined && typeof operationName !== 'string')) return fallBack();
-  const { schema, parse, validate, execute, contextFactory } = yoga.getEnveloped({ req: request, identity, params, [FAST_PATH_ATTEMPT]: true });
+  const { schema, parse, validate, execute, contextFactory } = yoga.getEnveloped({ ...serverContext, params, [FAST_PATH_ATTEMPT]: true });
   let document;
   try {
     document = parse(params.query);

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../http/body.js';
-import { refusalHeaders, type Gate } from '../auth/gate.js';
-import { isDomainError } from '../errors/domain.js';
-import type { RequestHandler } from '../http/server.js';
+import type { Gate } from '../auth/gate.js';
+import { httpRefusal, httpRefusalOf, type HttpRefusal } from '../errors/http.js';
+import type { RequestHandler } from '../http/router.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply, type RdmReply } from './protocol.js';
 import type { RdmTranslator } from './translator.js';
 
@@ -28,23 +28,17 @@ export function createRdmHttpHandler({ translator, gate, mount = '/rdm', maxBody
     if (request.method !== 'POST') {
       request.resume();
       response.setHeader('allow', path === '/health' ? 'GET, HEAD, POST' : 'POST');
-      return sendReply(response, 405, errorReply(path, { code: 'METHOD_NOT_ALLOWED', message: `use POST for RDM operations (got ${request.method})` }));
+      return sendRefusal(response, path, httpRefusal('METHOD_NOT_ALLOWED', `use POST for RDM operations (got ${request.method})`));
     }
     let identity;
     try {
       identity = await gate.admitRequest(request, true);
     } catch (error) {
       request.resume();
-      const { status, headers } = refusalHeaders(error);
-      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-      const refusal = isDomainError(error) ? { code: error.code, message: error.message } : { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
-      return sendReply(response, status, errorReply(path, refusal));
+      return sendRefusal(response, path, httpRefusalOf(error));
     }
     const body = await readBody(request, maxBodyBytes);
-    if (body === undefined) {
-      const reply = errorReply(path, { code: 'BAD_USER_INPUT', message: `packet exceeds the limit of ${maxBodyBytes} bytes` });
-      return sendReply(response, 413, reply);
-    }
+    if (body === undefined) return sendRefusal(response, path, httpRefusal('BAD_USER_INPUT', `packet exceeds the limit of ${maxBodyBytes} bytes`, { status: 413 }));
     const requestId = String(response.getHeader('x-request-id') ?? '') || undefined;
     const reply = await translator.handle(path, body, { transport: 'http', requestId, identity });
     sendReply(response, reply.status_code, reply);
@@ -62,8 +56,13 @@ export function sendHealth(response: ServerResponse): void {
   response.end(RDM_HEALTH_TEXT);
 }
 
-function sendReply(response: ServerResponse, status: number, reply: RdmReply): void {
+function sendReply(response: ServerResponse, status: number, reply: RdmReply, headers: Record<string, string> = {}): void {
   const text = serializeRdmReply(reply);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   response.end(text);
+}
+
+/** A refused request: the refusal's status and headers, RDM's error reply with its code and message. */
+function sendRefusal(response: ServerResponse, path: string, { status, headers, info }: HttpRefusal): void {
+  sendReply(response, status, errorReply(path, info), headers);
 }

@@ -32,9 +32,9 @@ export interface RdmPacket {
   time: unknown;
 }
 
-/** Why a request failed: the field RDM did not have, for new clients. */
+/** Why a request failed: the field RDM did not have, for new clients (src/errors/domain.ts `errorInfoOf` builds it). */
 export interface RdmErrorInfo {
-  /** A domain error code (BAD_USER_INPUT, NOT_FOUND, CONFLICT, UNAVAILABLE, ...) or INTERNAL_SERVER_ERROR. */
+  /** An ErrorCode (src/errors/codes.ts): BAD_USER_INPUT, NOT_FOUND, CONFLICT, UNAVAILABLE, ... or INTERNAL_SERVER_ERROR. */
   code: string;
   message: string;
 }

@@ -1,25 +1,15 @@
-import { STATUS_CODES, type IncomingMessage } from 'node:http';
-import { refusalHeaders, type Gate } from '../auth/gate.js';
+import type { IncomingMessage } from 'node:http';
+import type { Gate } from '../auth/gate.js';
 import type { Identity } from '../auth/identity.js';
-import { isDomainError } from '../errors/domain.js';
+import { RdmCloseCode, rdmCloseOf } from '../errors/close-codes.js';
+import { errorInfoOf, isDomainError } from '../errors/domain.js';
+import { httpRefusalOf, upgradeRefusalText } from '../errors/http.js';
 import { requestIdOf } from '../http/request-id.js';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Logger } from '../observability/logger.js';
 import { errorReply, RDM_HEALTH_TEXT, serializeRdmReply } from './protocol.js';
 import type { RdmTranslator, RdmTransport } from './translator.js';
-
-/** Close codes the RDM websocket endpoints use. */
-export enum RdmCloseCode {
-  /** After the one reply (the legacy default), or when a keep-alive client leaves. */
-  Normal = 1000,
-  /** The gateway is shutting down. */
-  GoingAway = 1001,
-  /** The connection's credential expired (after the UNAUTHENTICATED error reply to the packet that found it). */
-  PolicyViolation = 1008,
-  /** A frame beyond the transport's hard limit (twice maxBodyBytes); smaller oversize packets get an error reply. */
-  TooBig = 1009,
-}
 
 export interface RdmSocketOptions {
   translator: RdmTranslator;
@@ -73,10 +63,7 @@ export class RdmSocketServer {
       },
       (error: unknown) => {
         // Refused before the upgrade: a plain HTTP answer (401 or 429) that says why.
-        const { status, headers } = refusalHeaders(error);
-        const text = JSON.stringify({ code: isDomainError(error) ? error.code : 'INTERNAL_SERVER_ERROR', message: isDomainError(error) ? error.message : 'Unexpected error.' });
-        const lines = Object.entries({ ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), connection: 'close' });
-        socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n${text}`);
+        socket.end(upgradeRefusalText(httpRefusalOf(error)));
       },
     );
   }
@@ -128,8 +115,9 @@ export class RdmSocketServer {
         this.options.gate.charge(connection.identity, connection.address);
       } catch (error) {
         if (!isDomainError(error)) throw error;
-        if (ws.readyState === WebSocket.OPEN) ws.send(serializeRdmReply(errorReply(path, { code: error.code, message: error.message })));
-        if (error.code === 'UNAUTHENTICATED') ws.close(RdmCloseCode.PolicyViolation, 'token expired');
+        if (ws.readyState === WebSocket.OPEN) ws.send(serializeRdmReply(errorReply(path, errorInfoOf(error))));
+        const closeCode = rdmCloseOf(error.code);
+        if (closeCode !== undefined) ws.close(closeCode, 'token expired');
         return;
       }
       // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.

@@ -1,30 +1,16 @@
-import { GraphQLError } from 'graphql';
-import { isDomainError } from '../../errors/domain.js';
+import { clientGraphQLError, locationOf, maskedGraphQLError, originalOf } from '../../errors/graphql.js';
 import type { Logger } from '../../observability/logger.js';
 
 /**
- * The one place where errors become what clients see. Domain errors keep their message and get
- * `extensions.code` plus their details; GraphQL's own errors (syntax, validation, variable
- * coercion) pass through as BAD_USER_INPUT-style errors; anything else is logged in full and
- * masked as INTERNAL_SERVER_ERROR.
+ * Yoga's `maskError`: what clients see of a GraphQL operation's errors (src/errors/graphql.ts
+ * shapes them: domain errors with `extensions.code` and details, GraphQL's own as BAD_USER_INPUT);
+ * anything else is logged in full here and masked as INTERNAL_SERVER_ERROR.
  */
 export function createErrorMasker(log: Logger) {
   return (error: unknown, message: string): Error => {
-    const graphqlError = error instanceof GraphQLError ? error : undefined;
-    const original = graphqlError?.originalError ?? error;
-    const location = { nodes: graphqlError?.nodes, path: graphqlError?.path };
-    if (isDomainError(original)) {
-      return new GraphQLError(original.message, { ...location, extensions: { ...original.details, code: original.code } });
-    }
-    if (original instanceof GraphQLError) {
-      // The outer message says where (e.g. `Variable "$p" got invalid value "x" at "p.score"; ...`).
-      return new GraphQLError(graphqlError?.message ?? original.message, {
-        ...location,
-        extensions: { code: 'BAD_USER_INPUT', ...original.extensions },
-      });
-    }
-    if (graphqlError && !graphqlError.originalError) return graphqlError;
-    log.error({ err: original, path: graphqlError?.path }, 'unexpected error in a GraphQL operation');
-    return new GraphQLError(message, { ...location, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const shown = clientGraphQLError(error);
+    if (shown) return shown;
+    log.error({ err: originalOf(error), path: locationOf(error).path }, 'unexpected error in a GraphQL operation');
+    return maskedGraphQLError(error, message);
   };
 }

@@ -5,13 +5,11 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, type ValidationContext } from 'graphql';
+import type { GraphQLError, ValidationContext } from 'graphql';
 import type { YogaServerOptions } from 'graphql-yoga';
 import type { Config } from '../../config/config.js';
+import { codedGraphQLError } from '../../errors/graphql.js';
 import type { Context } from '../context.js';
-
-/** `extensions.code` of an operation refused by a limit; `extensions.limit` names the setting (e.g. `MAX_DEPTH`). */
-export const LIMIT_EXCEEDED = 'LIMIT_EXCEEDED';
 
 /**
  * Armor's own errors are "Syntax Error: Query depth limit of 12 exceeded, found 13." without a
@@ -27,7 +25,7 @@ function refuseWith(setting: string) {
         .replace(/^Syntax Error: /, '')
         .replace(/\d+\.\d+/g, (cost) => String(Math.round(Number(cost))))
         .replace(/\.$/, '');
-      const error = new GraphQLError(`${message} (${setting})`, { extensions: { code: LIMIT_EXCEEDED, limit: setting } });
+      const error = codedGraphQLError('LIMIT_EXCEEDED', `${message} (${setting})`, { limit: setting });
       if (!context) throw error;
       context.reportError(error);
     },

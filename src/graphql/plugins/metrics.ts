@@ -1,21 +1,10 @@
 import { getOperationAST, type ExecutionArgs, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { isDomainError } from '../../errors/domain.js';
+import { codeOf } from '../../errors/graphql.js';
 import type { Metrics } from '../../observability/metrics.js';
 
 /** Operation names are chosen by clients: cap the distinct label values so metrics stay bounded. */
 const MAX_OPERATION_NAMES = 200;
-
-function givenCode(error: Error): string | undefined {
-  const code = (error as Partial<GraphQLError>).extensions?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-function codeOf(error: GraphQLError): string {
-  const code = error.extensions?.code;
-  if (typeof code === 'string') return code;
-  return isDomainError(error.originalError) ? error.originalError.code : 'INTERNAL_SERVER_ERROR';
-}
 
 /** Set on the initial context of a fast-path attempt (src/fast-query.ts). */
 export const FAST_PATH_ATTEMPT = 'rethinkqlFastPathAttempt';
@@ -66,11 +55,11 @@ export function useMetrics(metrics: Metrics): Plugin {
     // limit is LIMIT_EXCEEDED), else as GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED; not
     // in a fast-path attempt, which hands such requests to yoga (which counts them).
     onParse: ({ context }) => ({ result }) => {
-      if (result instanceof Error && !isFastPathAttempt(context)) metrics.errors.inc({ code: givenCode(result) ?? 'GRAPHQL_PARSE_FAILED' });
+      if (result instanceof Error && !isFastPathAttempt(context)) metrics.errors.inc({ code: codeOf(result, 'GRAPHQL_PARSE_FAILED') });
     },
     onValidate: ({ context }) => ({ valid, result }) => {
       if (valid || isFastPathAttempt(context)) return;
-      for (const error of result) metrics.errors.inc({ code: givenCode(error) ?? 'GRAPHQL_VALIDATION_FAILED' });
+      for (const error of result) metrics.errors.inc({ code: codeOf(error, 'GRAPHQL_VALIDATION_FAILED') });
     },
     onExecute: ({ args }) => {
       const finish = startOperation(args);

@@ -1,15 +1,13 @@
 import { getSSEProcessor, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Context } from '../context.js';
 
 /**
- * The resume token of the event a subscription's resolver is shaping, per operation context.
- * Set by `noteResumeToken` while an event executes and taken by the plugin's onNext right after,
- * so every result of the operation is matched with its own event (results execute one at a time).
+ * Records the resume token of the event being resolved for this operation (null: the event has
+ * none) in its context's `eventToken`, where the plugin's onNext takes it right after, so every
+ * result of the operation is matched with its own event (results execute one at a time).
  */
-const tokens = new WeakMap<object, string | null>();
-
-/** Records the resume token of the event being resolved for this operation (null: the event has none). */
-export function noteResumeToken(context: object, token: string | null): void {
-  tokens.set(context, token);
+export function noteResumeToken(context: Context, token: string | null): void {
+  context.eventToken.current = token;
 }
 
 /** A GraphQL result as it travels to the transport. */
@@ -25,21 +23,25 @@ interface ResultLike {
  *   `Last-Event-ID` header when it reconnects, and the server resumes from it (the context's
  *   `lastEventId`, used by the subscription resolvers when `resumeFrom` is not given).
  *
- * Why wrap yoga's SSE processor: yoga writes no `id:` field. The wrapper notes each result's
- * token as the processor pulls it from the stream (in order), and adds an `id:` line to each
- * `event: next` block the processor writes (test/resume.test.ts reads them as EventSource does).
+ * Why wrap the text of yoga's SSE processor instead of writing `id:` where events are written:
+ * yoga's processor (graphql-yoga's result-processor/sse.ts, `getSSEProcessor`) writes each
+ * result as `event: next` + `data:` with no hook for an id, and replacing it would mean copying
+ * its pings, error statuses and result stringifying (internal to yoga) — a fork. So the wrapper
+ * notes each result's token as the processor pulls it from the stream (in order), and adds an
+ * `id:` line to each `event: next` block the processor writes (test/resume.test.ts reads them
+ * as EventSource does).
  */
-export function useResumeTokens(): Plugin {
+export function useResumeTokens(): Plugin<Context> {
   const sse = getSSEProcessor();
   return {
     onSubscribe() {
       return {
         onSubscribeResult({ args }) {
-          const context = args.contextValue as object;
+          const slot = args.contextValue.eventToken;
           return {
             onNext({ result, setResult }) {
-              const token = tokens.get(context);
-              tokens.delete(context);
+              const token = slot.current;
+              slot.current = undefined;
               if (typeof token !== 'string') return;
               const current = result as ResultLike;
               setResult({ ...result, extensions: { ...current.extensions, resumeToken: token } });

@@ -1,5 +1,4 @@
 import {
-  GraphQLError,
   Kind,
   valueFromASTUntyped,
   type DocumentNode,
@@ -8,7 +7,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { LIMIT_EXCEEDED } from './limits.js';
+import { codedGraphQLError } from '../../errors/graphql.js';
 
 /** What the row budget needs from the config. */
 export interface RowBudgetSettings {
@@ -73,9 +72,7 @@ export function useRowBudget({ maxRows, defaultLimit }: RowBudgetSettings): Plug
   const check = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): ExecutionResult | undefined => {
     const rows = rowsAskedFor(args.document, args.operationName, args.variableValues ?? {}, defaultLimit);
     if (rows <= maxRows) return undefined;
-    const error = new GraphQLError(`the operation asks for ${rows} rows, more than the limit of ${maxRows} (MAX_ROWS)`, {
-      extensions: { code: LIMIT_EXCEEDED, limit: 'MAX_ROWS', rows, max: maxRows },
-    });
+    const error = codedGraphQLError('LIMIT_EXCEEDED', `the operation asks for ${rows} rows, more than the limit of ${maxRows} (MAX_ROWS)`, { limit: 'MAX_ROWS', rows, max: maxRows });
     return { errors: [error] };
   };
   return {

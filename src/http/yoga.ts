@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga, type YogaServerOptions } from 'graphql-yoga';
+import type { Gate } from '../auth/gate.js';
+import { ANONYMOUS_ADMIN } from '../auth/identity.js';
+import type { Config } from '../config/config.js';
+import type { DataLayer } from '../db/index.js';
+import { Unauthenticated } from '../errors/domain.js';
+import type { Context, GatewayYoga, ServerContext } from '../graphql/context.js';
+import type { SchemaSource } from '../graphql/live-schema.js';
+import { createErrorMasker } from '../graphql/plugins/error-masking.js';
+import { limitPlugins } from '../graphql/plugins/limits.js';
+import { useMetrics } from '../graphql/plugins/metrics.js';
+import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
+import { useRowBudget } from '../graphql/plugins/row-budget.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { RdmTranslator } from '../rdm/translator.js';
+import { buildSchema } from '../schema/index.js';
+import type { Channels } from '../subscriptions/channels.js';
+import type { SubscriptionHub } from '../subscriptions/hub.js';
+import { corsOptions } from './cors.js';
+
+export interface ServerOptions {
+  config: Config;
+  data: DataLayer;
+  subscriptions: SubscriptionHub;
+  /** Publish/subscribe channels (the `publish` mutation and `channel` subscription). */
+  channels: Channels;
+  log: Logger;
+  metrics: Metrics;
+  /** Answers the GraphQL `rdm` field (the HTTP and websocket RDM routes are added with onRequest/onUpgrade). */
+  rdm: RdmTranslator;
+  /** Authentication, rate limits and connection caps for every way in. */
+  gate: Gate;
+  /** Operations preloaded in GraphiQL (default: a short welcome query). */
+  graphiqlQuery?: string;
+  /** How GraphQL runs; the defaults are what the gateway serves with. */
+  tuning?: ExecutionTuning;
+  /** The schema to serve, which may change at runtime (the app's LiveSchema). @default the generic API alone */
+  schema?: SchemaSource;
+}
+
+/** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
+export interface ExecutionTuning {
+  /** Yoga's parse/validate cache of valid documents. @default true */
+  cache?: boolean;
+  /** More envelop plugins, after the gateway's own (benchmarks try e.g. `@envelop/graphql-jit`). @default [] */
+  plugins?: YogaServerOptions<ServerContext, Context>['plugins'];
+  /**
+   * Yoga's own request-body limit, which pipes every body through a TransformStream (an
+   * AbortController and DOMException per request). Redundant behind `createServer`, which
+   * refuses POSTs without a Content-Length or over `maxBodyBytes` before yoga sees them, and
+   * Node's HTTP parser never reads past the Content-Length. @default false
+   */
+  streamedBodyLimit?: boolean;
+  /** Send the database queries of one event-loop turn in one socket write (src/db/pool.ts). @default true */
+  coalesceWrites?: boolean;
+  /** Answer plain JSON queries through envelop without yoga's Fetch API adaptation (src/http/fast-query.ts). @default true */
+  fastPath?: boolean;
+}
+
+/** The generic API alone, for servers given no schema source (benchmarks). */
+export function staticSchema(): SchemaSource {
+  const schema = buildSchema();
+  const builtAt = new Date().toISOString();
+  return { current: schema, status: () => ({ version: 0, builtAt, tables: [] }) };
+}
+
+/**
+ * Serves `source.current` to every operation: envelop asks each plugin when an operation starts
+ * (HTTP, SSE, and graphql-ws through `yoga.getEnveloped`), so a rebuilt schema is used from the
+ * next operation on, while running ones (open subscriptions) keep the schema they started with.
+ * Parse/validate caches are per schema, so nothing validated against an old schema is reused.
+ */
+function useLiveSchema(source: SchemaSource) {
+  return {
+    onEnveloped({ setSchema }: { setSchema: (schema: typeof source.current) => void }) {
+      setSchema(source.current);
+    },
+  };
+}
+
+const exampleQuery = `# Welcome to rethinkql. Try:
+query Explore {
+  databases
+  tables { name primaryKey }
+}
+`;
+
+/**
+ * The gateway's yoga instance over the real schema: plugins, limits, error masking, metrics and
+ * the per-request context (fresh DataLoaders). The request id and identity come in the server
+ * context each transport passes (ServerContext): no request id gets a fresh UUID, and no identity
+ * while authentication is required fails the operation (fail closed). No listening:
+ * `createServer` mounts it.
+ */
+export function createGatewayYoga({
+  config,
+  data,
+  subscriptions,
+  channels,
+  log,
+  metrics,
+  rdm,
+  gate,
+  graphiqlQuery = exampleQuery,
+  tuning = {},
+  schema = staticSchema(),
+}: ServerOptions): GatewayYoga {
+  const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
+  return createYoga<ServerContext, Context>({
+    schema: schema.current,
+    graphqlEndpoint: config.graphqlPath,
+    graphiql: config.graphiql ? { title: 'rethinkql', defaultQuery: graphiqlQuery } : false,
+    // GraphiQL with its assets inlined from the npm package: it works offline, no CDN.
+    renderGraphiQL,
+    landingPage: false,
+    maskedErrors: { maskError: createErrorMasker(log) },
+    plugins: [useLiveSchema(schema), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
+    // only the first of many identical refused documents would be counted. Re-parsing is cheap
+    // (MAX_TOKENS bounds it); valid documents stay cached.
+    parserAndValidationCache: cache ? { errorCache: { get: () => undefined, set: () => undefined } } : false,
+    maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
+    cors: corsOptions(config.corsOrigins),
+    context: (initial) => {
+      const requestId = initial.requestId ?? randomUUID();
+      // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
+      const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
+      const identity = initial.identity ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
+      if (!identity) throw new Unauthenticated('authentication required');
+      const loaders = data.createLoaders();
+      return { config, data, subscriptions, channels, loaders, requestId, log: log.child({ requestId }), rdm, lastEventId, identity, eventToken: {} };
+    },
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+  });
+}
