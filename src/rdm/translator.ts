@@ -4,7 +4,7 @@ import type { Config } from '../config/config.js';
 import type { DataLayer, Document } from '../db/index.js';
 import { checkName } from '../db/names.js';
 import { checkStorable } from '../db/storable.js';
-import { BadInput, isDomainError, NotFound } from '../errors/domain.js';
+import { BadInput, errorInfoOf, isDomainError, NotFound, type ErrorInfo } from '../errors/domain.js';
 import type { Logger } from '../observability/logger.js';
 import { admitTo } from '../services/access.js';
 import { createTable } from '../services/admin.js';
@@ -162,10 +162,9 @@ export class RdmTranslator {
     }
   }
 
-  private describe(error: unknown, path: string, requestId: string | undefined): { code: string; message: string } {
-    if (isDomainError(error)) return { code: error.code, message: error.message };
-    this.options.log.error({ err: error, path, requestId }, 'unexpected error in an RDM operation');
-    return { code: 'INTERNAL_SERVER_ERROR', message: 'Unexpected error.' };
+  private describe(error: unknown, path: string, requestId: string | undefined): ErrorInfo {
+    if (!isDomainError(error)) this.options.log.error({ err: error, path, requestId }, 'unexpected error in an RDM operation');
+    return errorInfoOf(error);
   }
 }
 
