@@ -2,6 +2,7 @@ import { integer, settings, storageName } from '../setting.js';
 
 /** Where channel events (publish/subscribe) are kept, and for how long. */
 export const CHANNELS = settings({
+  /** Created when missing. */
   eventsDb: {
     arg: '<name>',
     parse: storageName('database'),

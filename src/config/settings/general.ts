@@ -42,6 +42,7 @@ export const GENERAL = settings({
   defaultLimit: { arg: '<n>', parse: integer(1, 100_000), fallback: undefined, help: ['rows per list query when no limit is given {env} (default 100)'] },
   maxLimit: { arg: '<n>', parse: integer(1, 100_000), fallback: 1000, help: ['largest limit a client may ask for {env} (default {default})'] },
   poolSize: { arg: '<n>', parse: integer(1, 64), fallback: 4, help: ['database connections for queries {env} (default {default})'] },
+  /** Also the largest RDM packet. */
   maxBodyBytes: { arg: '<n>', parse: integer(1024, 1_073_741_824), fallback: 1_048_576, help: ['largest request body {env} (default {default})'] },
   dbWaitMs: {
     arg: '<n>',
@@ -49,6 +50,7 @@ export const GENERAL = settings({
     fallback: 5000,
     help: ['how long a query waits for the database while it is down,', 'then fails with UNAVAILABLE {env} (default {default})'],
   },
+  /** Too slow: a `changes` subscriber gets SUBSCRIBER_TOO_SLOW and is ended, a `live` one skips to the newest result. */
   subscriberQueueSize: {
     arg: '<n>',
     parse: integer(1, 1_000_000),

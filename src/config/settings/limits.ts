@@ -21,10 +21,15 @@ export const LIMITS = settings({
     fallback: undefined,
     help: ['comma-separated origins allowed by CORS, * = any, none = no', 'cross-origin requests {env} (default: *, none in', 'production)'],
   },
+  /** GraphQL Armor max-depth. */
   maxDepth: { arg: '<n>', parse: integer(1, 1000), fallback: 12, help: ['deepest field nesting of an operation {env} (default {default})'] },
+  /** GraphQL Armor max-aliases. */
   maxAliases: { arg: '<n>', parse: integer(0, 100_000), fallback: 100, help: ['most aliased fields in an operation {env} (default {default})'] },
+  /** GraphQL Armor max-tokens, checked while parsing. */
   maxTokens: { arg: '<n>', parse: integer(100, 10_000_000), fallback: 5000, help: ['most tokens in a GraphQL document {env} (default {default})'] },
+  /** GraphQL Armor cost-limit: 1 per scalar field, 2 per object field plus 1.5 x its children. */
   maxCost: { arg: '<n>', parse: integer(1, 100_000_000), fallback: 5000, help: ['highest operation cost {env} (default {default})'] },
+  /** GraphQL Armor max-directives. */
   maxDirectives: { arg: '<n>', parse: integer(0, 100_000), fallback: 50, help: ['most directives in an operation {env} (default {default})'] },
   maxRows: {
     arg: '<n>',
