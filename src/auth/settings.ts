@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseChannelRules, type ChannelRules } from '../subscriptions/channel-rules.js';
-import { parsePermissionRules, type PermissionRules } from './rules.js';
+import type { ChannelRules } from '../subscriptions/channel-rules.js';
+import type { PermissionRules } from './rules.js';
 
 /** How callers prove who they are. */
 export type AuthMode = 'none' | 'api-key' | 'jwt';
@@ -47,58 +47,14 @@ export interface SecurityConfig {
   readonly maxConnectionsPerKey: number;
 }
 
-/** Security settings in environment-variable form (already picked from flags, env or file). */
-export type SecurityInput = Readonly<Record<string, string | undefined>>;
-
 const MIN_KEY_LENGTH = 16;
 
 /**
- * Parses the security settings. `values` holds AUTH_MODE, INSECURE, API_KEYS, JWT_*,
- * PERMISSIONS, RATE_LIMIT_*, MAX_SUBSCRIPTIONS_PER_CONNECTION and MAX_CONNECTIONS_PER_KEY in
- * string form; `int` and `bool` are config.ts's validators. Throws an Error naming the setting.
+ * Parses API_KEYS: `key:role,key:role` or a JSON object `{ "key": "role" }`, keys of 16 characters
+ * or more. Throws an Error naming the entry by position (never echoing a key).
  */
-export function parseSecurity(
-  values: SecurityInput,
-  int: (name: string, fallback: number, min: number, max: number) => number,
-  bool: (name: string, fallback: boolean) => boolean,
-): SecurityConfig {
-  const authMode = values.AUTH_MODE ?? 'none';
-  if (authMode !== 'none' && authMode !== 'api-key' && authMode !== 'jwt') {
-    throw new Error(`AUTH_MODE must be none, api-key or jwt (got "${authMode}")`);
-  }
-  const apiKeys = parseApiKeys(values.API_KEYS);
-  if (authMode === 'api-key' && apiKeys.size === 0) throw new Error('AUTH_MODE=api-key needs API_KEYS (key:role pairs)');
-  let permissions: PermissionRules;
-  try {
-    permissions = parsePermissionRules(values.PERMISSIONS === undefined ? undefined : (JSON.parse(values.PERMISSIONS) as unknown));
-  } catch (error) {
-    throw new Error(`PERMISSIONS: ${(error as Error).message}`);
-  }
-  let channels: ChannelRules;
-  try {
-    channels = parseChannelRules(values.CHANNELS === undefined ? undefined : (JSON.parse(values.CHANNELS) as unknown));
-  } catch (error) {
-    throw new Error(`CHANNELS: ${(error as Error).message}`);
-  }
-  return {
-    authMode,
-    insecure: bool('INSECURE', false),
-    apiKeys,
-    jwt: authMode === 'jwt' ? parseJwt(values) : undefined,
-    permissions,
-    channels,
-    rateLimitPerKey: int('RATE_LIMIT_PER_KEY', 0, 0, 1_000_000_000),
-    rateLimitPerIp: int('RATE_LIMIT_PER_IP', 0, 0, 1_000_000_000),
-    rateLimitWindowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 86_400_000),
-    maxSubscriptionsPerConnection: int('MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 1_000_000),
-    maxConnectionsPerKey: int('MAX_CONNECTIONS_PER_KEY', 100, 0, 1_000_000),
-  };
-}
-
-/** `key:role,key:role` or a JSON object `{ "key": "role" }`. */
-function parseApiKeys(text: string | undefined): Map<string, string> {
+export function parseApiKeys(text: string): Map<string, string> {
   const keys = new Map<string, string>();
-  if (!text) return keys;
   let pairs: [string, unknown][];
   if (text.trim().startsWith('{')) {
     let parsed: unknown;
@@ -126,14 +82,34 @@ function parseApiKeys(text: string | undefined): Map<string, string> {
   return keys;
 }
 
-function parseJwt(values: SecurityInput): JwtSettings {
-  const secret = values.JWT_SECRET || undefined;
-  const publicKey = values.JWT_PUBLIC_KEY_FILE ? readText('JWT_PUBLIC_KEY_FILE', values.JWT_PUBLIC_KEY_FILE) : undefined;
+/** The JWT settings as given (JWT_SECRET, JWT_PUBLIC_KEY_FILE, ...); an empty string counts as unset. */
+export interface JwtInput {
+  readonly jwtSecret?: string;
+  /** Path of a PEM file. */
+  readonly jwtPublicKeyFile?: string;
+  /** Path of a JSON Web Key Set file. */
+  readonly jwtJwksFile?: string;
+  /** Comma-separated. */
+  readonly jwtAlgorithms?: string;
+  readonly jwtRoleClaim?: string;
+  readonly jwtUserClaim?: string;
+  readonly jwtIssuer?: string;
+  readonly jwtAudience?: string;
+}
+
+/**
+ * Builds the JWT settings (mode `jwt`): reads the key files, checks there is exactly one key
+ * source, that a secret is long enough and that the algorithms fit the key. Throws an Error
+ * naming the setting.
+ */
+export function jwtSettings(input: JwtInput): JwtSettings {
+  const secret = input.jwtSecret || undefined;
+  const publicKey = input.jwtPublicKeyFile ? readText('JWT_PUBLIC_KEY_FILE', input.jwtPublicKeyFile) : undefined;
   let jwks: JwtSettings['jwks'];
-  if (values.JWT_JWKS_FILE) {
+  if (input.jwtJwksFile) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readText('JWT_JWKS_FILE', values.JWT_JWKS_FILE));
+      parsed = JSON.parse(readText('JWT_JWKS_FILE', input.jwtJwksFile));
     } catch (error) {
       throw new Error(`JWT_JWKS_FILE: ${(error as Error).message}`);
     }
@@ -146,8 +122,8 @@ function parseJwt(values: SecurityInput): JwtSettings {
   const sources = [secret, publicKey, jwks].filter((source) => source !== undefined).length;
   if (sources !== 1) throw new Error('AUTH_MODE=jwt needs exactly one of JWT_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE');
   if (secret !== undefined && Buffer.byteLength(secret) < 32) throw new Error('JWT_SECRET must be at least 32 bytes (HS256 keys shorter than the hash are weak)');
-  const algorithms = values.JWT_ALGORITHMS
-    ? values.JWT_ALGORITHMS.split(',').map((alg) => alg.trim())
+  const algorithms = input.jwtAlgorithms
+    ? input.jwtAlgorithms.split(',').map((alg) => alg.trim())
     : secret !== undefined
       ? ['HS256']
       : ['RS256', 'ES256'];
@@ -159,10 +135,10 @@ function parseJwt(values: SecurityInput): JwtSettings {
     publicKey,
     jwks,
     algorithms,
-    roleClaim: values.JWT_ROLE_CLAIM || 'role',
-    userClaim: values.JWT_USER_CLAIM || 'sub',
-    issuer: values.JWT_ISSUER || undefined,
-    audience: values.JWT_AUDIENCE || undefined,
+    roleClaim: input.jwtRoleClaim || 'role',
+    userClaim: input.jwtUserClaim || 'sub',
+    issuer: input.jwtIssuer || undefined,
+    audience: input.jwtAudience || undefined,
   };
 }
 
@@ -177,67 +153,4 @@ function readText(name: string, path: string): string {
 /** Whether an address only accepts connections from this machine. */
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** The command-line options of the security settings (API_KEYS and JWT_SECRET have none: a secret on the command line shows in `ps`). */
-export const SECURITY_OPTIONS = {
-  'auth-mode': { type: 'string' },
-  insecure: { type: 'boolean' },
-  'jwt-public-key-file': { type: 'string' },
-  'jwt-jwks-file': { type: 'string' },
-  'jwt-algorithms': { type: 'string' },
-  'jwt-role-claim': { type: 'string' },
-  'jwt-user-claim': { type: 'string' },
-  'jwt-issuer': { type: 'string' },
-  'jwt-audience': { type: 'string' },
-  permissions: { type: 'string' },
-  channels: { type: 'string' },
-  'rate-limit-per-key': { type: 'string' },
-  'rate-limit-per-ip': { type: 'string' },
-  'rate-limit-window-ms': { type: 'string' },
-  'max-subscriptions-per-connection': { type: 'string' },
-  'max-connections-per-key': { type: 'string' },
-} as const;
-
-/** Where config.ts found each setting, and its validators (so messages name flags and variables alike). */
-export interface SecuritySources {
-  /** Parsed command-line values. */
-  flags: Readonly<Record<string, string | boolean | undefined>>;
-  env: SecurityInput;
-  /** [source name, value] of a string setting from its flag, else its environment variable. */
-  pick: (flag: string | undefined, name: string) => [string, string] | undefined;
-  int: (source: string, value: string, min: number, max: number) => number;
-  bool: (source: string, value: string) => boolean;
-  /** The addresses the gateway listens on (HTTP, and the legacy RDM listener when on). */
-  addresses: readonly string[];
-}
-
-/**
- * The security settings from flags, environment and config file (API_KEYS and JWT_SECRET from
- * the environment or config file only). Refuses AUTH_MODE=none on a non-loopback address unless
- * --insecure / INSECURE=true. Throws an Error naming the setting.
- */
-export function securityFrom({ flags, env, pick, int, bool, addresses }: SecuritySources): SecurityConfig {
-  const input: Record<string, string | undefined> = { API_KEYS: env.API_KEYS || undefined, JWT_SECRET: env.JWT_SECRET || undefined };
-  const sources: Record<string, string> = {};
-  for (const [name, option] of Object.entries(SECURITY_OPTIONS)) {
-    if (option.type !== 'string') continue;
-    const flag = flags[name];
-    const found = pick(typeof flag === 'string' ? flag : undefined, name);
-    if (found) [sources[envName(name)], input[envName(name)]] = found;
-  }
-  const security = parseSecurity(
-    input,
-    (name, fallback, min, max) => (input[name] === undefined ? fallback : int(sources[name] ?? name, input[name], min, max)),
-    (name, fallback) => (name === 'INSECURE' && flags.insecure ? true : env[name] ? bool(name, env[name]) : fallback),
-  );
-  const exposed = addresses.find((address) => !isLoopback(address));
-  if (security.authMode === 'none' && exposed && !security.insecure) {
-    throw new Error(`AUTH_MODE=none on the non-loopback address ${exposed} would let anyone reach the database: set AUTH_MODE=api-key or jwt, or pass --insecure`);
-  }
-  return security;
-}
-
-function envName(flag: string): string {
-  return flag.toUpperCase().replace(/-/g, '_');
 }
