@@ -1,4 +1,4 @@
-import { r, type RDatum, type RTable, type WriteResult } from 'rethinkdb-ts';
+import { r, type RDatum, type WriteResult } from 'rethinkdb-ts';
 import { BadInput, Conflict, NotFound } from '../errors/domain.js';
 import type { Catalog, TableInfo } from './catalog.js';
 import type { WhereNode } from '../filter/ast.js';
@@ -10,97 +10,11 @@ import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
-import { parseUpdateOperators, updatedDocument, type UpdateOperators } from './update-operators.js';
+import { parseUpdateOperators, updatedDocument } from './update-operators.js';
 import { OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
-
-/** A stored document: a JSON object. */
-export type Document = Record<string, unknown>;
-
-export type SortDirection = 'ASC' | 'DESC';
-export interface OrderBy {
-  field: string;
-  /** @default 'ASC' */
-  direction?: SortDirection | null;
-}
-
-/** What `insert` does when a document's primary key exists: fail (nothing written), replace it, or merge into it. */
-export type ConflictMode = 'error' | 'replace' | 'update';
-
-export interface ListQuery {
-  db: string;
-  table: string;
-  where?: unknown;
-  orderBy?: readonly OrderBy[];
-  limit?: number | null;
-  offset?: number | null;
-}
-
-export interface InsertResult {
-  inserted: number;
-  replaced: number;
-  unchanged: number;
-  /** Keys RethinkDB generated for documents without a primary key, in input order. */
-  generatedKeys: string[];
-  /** The documents as stored, in input order. */
-  documents: Document[];
-}
-
-/** One document's state before and after an update. */
-export interface DocumentChange {
-  oldVal: Document;
-  newVal: Document;
-  /** False when the patch left the document as it was (RethinkDB's `unchanged`). */
-  changed: boolean;
-}
-
-export interface Limits {
-  defaultLimit: number;
-  maxLimit: number;
-}
-
-/** What `update` applies beside the patch, and the filter the document must match. */
-export interface UpdateOptions {
-  /** Atomic operators (src/db/update-operators.ts). */
-  operators?: UpdateOperators;
-  /** A where filter (e.g. a role's row rule) the stored document must match, checked in the write; NotFound otherwise. */
-  guard?: unknown;
-}
-
-/** How the data layer writes. */
-export interface WriteOptions {
-  /**
-   * Queue single-document writes per document in the gateway: for a database that does not make
-   * them atomic itself (the embedded reqlite, see src/db/write-queue.ts). @default false
-   */
-  queueDocumentWrites?: boolean;
-}
-
-/**
- * Candidate primary keys for a GraphQL `ID` (always a string): the string itself, and for
- * canonical integers also the number, because documents keyed by numbers are common and
- * GraphQL cannot tell `1` from `"1"`. The string wins when both exist.
- */
-export function keyCandidates(id: string): (string | number)[] {
-  const n = Number(id);
-  return /^-?(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(n) ? [id, n] : [id];
-}
-
-/**
- * Whether a document with this key exists, inside a query. Not `get(key).ne(null)`: reqlite's
- * `get` of a missing key compares unequal to null inside queries (it is an internal
- * "missing document"); `getAll(key).count()` is right on both backends.
- */
-function exists(table: RTable, key: unknown): RDatum<boolean> {
-  return table.getAll(key as string).count().gt(0);
-}
-
-/** Runs `write` on the document with key `id` (or its numeric twin), in one query. */
-function byKey(table: RTable, id: string, write: (key: string | number) => RDatum): RDatum {
-  const [text, number] = keyCandidates(id);
-  if (number === undefined) return write(id);
-  return r.branch(exists(table, text as string), write(text as string), write(number));
-}
+import type { ConflictMode, Document, DocumentChange, InsertResult, Limits, ListQuery, OrderBy, UpdateOptions, WriteOptions } from './document-types.js';
+import { byKey, exists, keyCandidates } from './keys.js';
 
 /** `value` when `row` matches the guard `rule` (or there is none), else a ReQL error that makes the write fail as a whole. */
 function guarded(rule: WhereNode | undefined, row: RDatum, value: RDatum | Document): RDatum | Document {

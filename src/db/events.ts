@@ -1,6 +1,7 @@
 import { r, type RDatum } from 'rethinkdb-ts';
 import type { Catalog } from './catalog.js';
-import type { Document, Documents } from './documents.js';
+import type { Document } from './document-types.js';
+import type { Documents } from './documents.js';
 import { EnsuredTable } from './ensured-table.js';
 import type { ConnectionPool } from './pool.js';
 import { tableTerm } from './terms.js';

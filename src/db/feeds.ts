@@ -1,5 +1,5 @@
 import { r, type RCursor, type RDatum } from 'rethinkdb-ts';
-import type { Document } from './documents.js';
+import type { Document } from './document-types.js';
 import type { WhereNode } from '../filter/ast.js';
 import { matchesWhere } from '../filter/evaluate.js';
 import { compileWhere } from './where.js';

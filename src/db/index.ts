@@ -2,19 +2,20 @@ import type { DatabaseTarget } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { Catalog } from './catalog.js';
 import type { DriverFeature } from './driver-internals.js';
-import { Documents, type Limits, type WriteOptions } from './documents.js';
+import type { Limits, WriteOptions } from './document-types.js';
+import { Documents } from './documents.js';
 import { Loaders } from './loaders.js';
 import { ModelReads } from './model-reads.js';
 import { ConnectionPool } from './pool.js';
 
-export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './documents.js';
+export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './document-types.js';
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
 export { EnsuredTable } from './ensured-table.js';
 export { EventStore, type Retention } from './events.js';
 export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
-export { keyCandidates } from './documents.js';
+export { keyCandidates } from './keys.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
 export { operatorFields, type UpdateOperators } from './update-operators.js';
 

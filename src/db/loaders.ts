@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import type { Document, Documents } from './documents.js';
+import type { Document } from './document-types.js';
+import type { Documents } from './documents.js';
 import type { ModelReads } from './model-reads.js';
 
 /**

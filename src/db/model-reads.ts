@@ -1,7 +1,7 @@
 import { r, type RDatum } from 'rethinkdb-ts';
 import { NotFound } from '../errors/domain.js';
 import type { Catalog } from './catalog.js';
-import type { Document } from './documents.js';
+import type { Document } from './document-types.js';
 import { checkName } from './names.js';
 import { documentComparator } from '../filter/order.js';
 import type { ConnectionPool } from './pool.js';
