@@ -49,7 +49,7 @@ export async function insert(ctx: Context, model: TableModel, inputs: readonly T
 export function update(ctx: Context, model: TableModel, id: string, patch: TypedInput | null | undefined, operators: UpdateOperators = {}): Promise<Document> {
   const doc = patch ? documentOf(model, patch) : undefined;
   if (doc) checkWrite(model, doc, 'patch');
-  checkOperators(model, operators as Record<string, unknown>);
+  checkOperators(model, operators);
   return documents.update(ctx, { table: model.table, id, patch: doc, ...operators });
 }
 

@@ -17,16 +17,19 @@ const throttleArg = (arg: ArgBuilder) =>
     description: 'Milliseconds (0 to 60000): coalesce bursts so at most one event per document (for live: one result) is sent per window.',
   });
 
-/** The `resumeFrom` argument of every resumable subscription (generic and typed). */
-export const resumeFromArg = (arg: ArgBuilder) =>
+/** The `resumeFrom` argument of every resumable subscription (the typed ones take it from these). */
+const resumeFromArg = (arg: ArgBuilder) =>
   arg.string({
     description:
       'The resumeToken of the last event received: get exactly the events after it, then READY; or, when it is too old or from ' +
       'another gateway instance, RESET and the current state. Over SSE the Last-Event-ID header does the same.',
   });
 
-/** The generic subscriptions: changes, live and liveChanges; returns the ChangeType enum the typed subscriptions reuse. */
-export function registerSubscriptions(builder: Builder, { OrderByInput }: SharedTypes) {
+/**
+ * The generic subscriptions: changes, live and liveChanges. The typed subscriptions mirror them:
+ * their arguments and their ChangeEvent and LiveResult types are derived from these.
+ */
+export function registerSubscriptions(builder: Builder, { OrderByInput }: SharedTypes): void {
   const ChangeType = builder.enumType('ChangeType', {
     description: 'The kind of a change event (see docs/subscriptions.md).',
     values: {
@@ -129,5 +132,4 @@ export function registerSubscriptions(builder: Builder, { OrderByInput }: Shared
       resolve: (payload, _args, ctx) => resolve.eventOf(ctx, payload),
     }),
   }));
-  return { ChangeType };
 }
