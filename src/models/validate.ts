@@ -1,3 +1,4 @@
+import type { UpdateOperators } from '../db/index.js';
 import { BadInput } from '../errors/domain.js';
 import { isIsoDateTime } from '../schema/scalars.js';
 import { isPlainObject, type FieldModel, type FieldType, type TableModel } from './model.js';
@@ -105,14 +106,14 @@ const isJson = (type: FieldType) => type.kind === 'scalar' && type.name === 'JSO
  * and never `unset` of a required field. Undeclared and JSON fields are left alone (the
  * database still refuses an operator on a stored value of the wrong type).
  */
-export function checkOperators(model: TableModel, operators: Readonly<Record<string, unknown>>): void {
+export function checkOperators(model: TableModel, operators: UpdateOperators): void {
   if (!model.declared) return;
-  const entries = (name: string): [string, unknown][] => {
+  const entries = (name: keyof UpdateOperators): [string, unknown][] => {
     const argument = operators[name];
     if (name === 'unset') return Array.isArray(argument) ? argument.map((field) => [String(field), undefined]) : [];
     return isPlainObject(argument) ? Object.entries(argument) : [];
   };
-  for (const name of ['inc', 'append', 'prepend', 'removeFromArray', 'setIfMissing', 'unset']) {
+  for (const name of ['inc', 'append', 'prepend', 'removeFromArray', 'setIfMissing', 'unset'] as const) {
     for (const [path, value] of entries(name)) {
       const field = declaredField(model.fields, path.split('.'));
       if (!field || isJson(field.type)) continue;

@@ -2,26 +2,18 @@ import { guardStream } from '../auth/guarded-stream.js';
 import type { Context } from '../graphql/context.js';
 import type { OrderBy } from '../db/index.js';
 import { noteResumeToken } from '../graphql/plugins/resume-tokens.js';
+import type { ChangesOptions, LiveOptions, WindowOptions } from '../subscriptions/arguments.js';
 import type { ChangeEvent, LiveChange, LiveResult, Payload } from '../subscriptions/events.js';
 import { accessTo, dbOf, type TableArgs } from './documents.js';
 
-export interface ChangesFieldArgs extends TableArgs {
-  id?: string | null;
-  where?: Record<string, unknown> | null;
-  includeInitial?: boolean | null;
-  throttle?: number | null;
-  resumeFrom?: string | null;
-}
+/** Arguments of the generic `changes` field (a JSON filter). */
+export interface ChangesFieldArgs extends TableArgs, ChangesOptions<Record<string, unknown>> {}
 
-export interface LiveFieldArgs extends TableArgs {
-  where?: Record<string, unknown> | null;
-  orderBy: readonly OrderBy[];
-  limit: number;
-  throttle?: number | null;
-  resumeFrom?: string | null;
-}
+/** Arguments of the generic `live` field. */
+export interface LiveFieldArgs extends TableArgs, LiveOptions<Record<string, unknown>, OrderBy> {}
 
-export type LiveChangesFieldArgs = Omit<LiveFieldArgs, 'throttle'>;
+/** Arguments of the generic `liveChanges` field. */
+export interface LiveChangesFieldArgs extends TableArgs, WindowOptions<Record<string, unknown>, OrderBy> {}
 
 /**
  * The SSE `Last-Event-ID` header (an EventSource reconnecting), else `resumeFrom`. The header

@@ -3,6 +3,7 @@ import type { ConflictMode, Document, UpdateOperators } from '../db/index.js';
 import type { FieldModel, ReverseRelation, TableModel } from '../models/model.js';
 import { documentOf, orderOf, whereOf, type TypedInput } from '../models/translate.js';
 import { checkOperators, checkWrite } from '../models/validate.js';
+import type { ChangesOptions, LiveOptions } from '../subscriptions/arguments.js';
 import type { ChangeEvent, LiveResult, Payload } from '../subscriptions/events.js';
 import * as documents from './documents.js';
 import * as subscriptions from './subscriptions.js';
@@ -48,7 +49,7 @@ export async function insert(ctx: Context, model: TableModel, inputs: readonly T
 export function update(ctx: Context, model: TableModel, id: string, patch: TypedInput | null | undefined, operators: UpdateOperators = {}): Promise<Document> {
   const doc = patch ? documentOf(model, patch) : undefined;
   if (doc) checkWrite(model, doc, 'patch');
-  checkOperators(model, operators as Record<string, unknown>);
+  checkOperators(model, operators);
   return documents.update(ctx, { table: model.table, id, patch: doc, ...operators });
 }
 
@@ -83,26 +84,14 @@ export async function reverse(ctx: Context, relation: ReverseRelation, owner: Ta
 }
 
 /** Arguments of `playerChanges(...)`. */
-export interface TypedChangesArgs {
-  id?: string | null;
-  where?: TypedInput | null;
-  includeInitial?: boolean | null;
-  throttle?: number | null;
-  resumeFrom?: string | null;
-}
+export type TypedChangesArgs = ChangesOptions<TypedInput>;
 
 export function changes(ctx: Context, model: TableModel, args: TypedChangesArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
   return subscriptions.changes(ctx, { ...args, table: model.table, where: whereOf(model, args.where) });
 }
 
 /** Arguments of `playersLive(...)`. */
-export interface TypedLiveArgs {
-  where?: TypedInput | null;
-  orderBy: TypedOrderBy;
-  limit: number;
-  throttle?: number | null;
-  resumeFrom?: string | null;
-}
+export type TypedLiveArgs = LiveOptions<TypedInput, TypedOrderBy[number]>;
 
 /**
  * A typed subscription event as the field's value. The subscription's loaders are cleared first:

@@ -23,9 +23,9 @@ export interface SchemaTypes {
 export type Builder = PothosSchemaTypes.SchemaBuilder<PothosSchemaTypes.ExtendDefaultTypes<SchemaTypes>>;
 
 /**
- * A fresh Pothos builder: configuration only. Types and fields live in the other schema files,
- * which register themselves on the builder they are given; a new builder per schema build is
- * what lets the typed per-table part follow the database at runtime.
+ * A fresh Pothos builder for the generic API: configuration only. Types and fields live in the
+ * other schema files, which register themselves on the builder they are given. The typed
+ * per-table API, whose types exist only at runtime, is made with graphql-js (src/schema/typed/).
  */
 export function createBuilder(): Builder {
   return new SchemaBuilder<SchemaTypes>({ defaultFieldNullability: false });

@@ -17,16 +17,16 @@ const throttleArg = (arg: ArgBuilder) =>
     description: 'Milliseconds (0 to 60000): coalesce bursts so at most one event per document (for live: one result) is sent per window.',
   });
 
-/** The `resumeFrom` argument of every resumable subscription (generic and typed). */
-export const resumeFromArg = (arg: ArgBuilder) =>
+/** The `resumeFrom` argument of every resumable subscription (the typed ones take it from these). */
+const resumeFromArg = (arg: ArgBuilder) =>
   arg.string({
     description:
       'The resumeToken of the last event received: get exactly the events after it, then READY; or, when it is too old or from ' +
       'another gateway instance, RESET and the current state. Over SSE the Last-Event-ID header does the same.',
   });
 
-/** The generic subscriptions: changes, live and liveChanges; returns the ChangeType enum the typed subscriptions reuse. */
-export function registerSubscriptions(builder: Builder, { OrderByInput }: SharedTypes) {
+/** ChangeEvent and LiveResult, the results of changes and live (the typed subscriptions' are derived from them). */
+function changeResultTypes(builder: Builder) {
   const ChangeType = builder.enumType('ChangeType', {
     description: 'The kind of a change event (see docs/subscriptions.md).',
     values: {
@@ -58,6 +58,11 @@ export function registerSubscriptions(builder: Builder, { OrderByInput }: Shared
     }),
   });
 
+  return { ChangeEventType, LiveResultType };
+}
+
+/** LiveChange, the result of liveChanges. */
+function liveChangeType(builder: Builder) {
   const LiveChangeType = builder.enumType('LiveChangeType', {
     description: 'The kind of a liveChanges delta; apply them in order to an array (see docs/subscriptions.md).',
     values: {
@@ -71,7 +76,7 @@ export function registerSubscriptions(builder: Builder, { OrderByInput }: Shared
     } as const,
   });
 
-  const LiveChangeObject = builder.objectRef<LiveChange>('LiveChange').implement({
+  return builder.objectRef<LiveChange>('LiveChange').implement({
     description: 'One positioned change of an ordered window, relative to the array the previous deltas left.',
     fields: (t) => ({
       type: t.field({ type: LiveChangeType, resolve: (change) => change.type }),
@@ -82,6 +87,15 @@ export function registerSubscriptions(builder: Builder, { OrderByInput }: Shared
       resumeToken: t.string({ nullable: true, description: resumeTokenDescription, resolve: (change) => change.resumeToken }),
     }),
   });
+}
+
+/**
+ * The generic subscriptions: changes, live and liveChanges. The typed subscriptions mirror them:
+ * their arguments and their ChangeEvent and LiveResult types are derived from these.
+ */
+export function registerSubscriptions(builder: Builder, { OrderByInput }: SharedTypes): void {
+  const { ChangeEventType, LiveResultType } = changeResultTypes(builder);
+  const LiveChangeObject = liveChangeType(builder);
 
   /** The arguments that define an ordered window (`live` and `liveChanges` watch the same one). */
   const windowArgs = (arg: ArgBuilder) => ({
@@ -129,5 +143,4 @@ export function registerSubscriptions(builder: Builder, { OrderByInput }: Shared
       resolve: (payload, _args, ctx) => resolve.eventOf(ctx, payload),
     }),
   }));
-  return { ChangeType };
 }

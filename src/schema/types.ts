@@ -25,6 +25,11 @@ export function registerSharedTypes(builder: Builder) {
     }),
   });
 
+  return { SortDirection, ConflictMode, OrderByInput, ...resultTypes(builder) };
+}
+
+/** What admin fields and writes return: TableInfo, InsertResult, DeleteManyResult. */
+function resultTypes(builder: Builder) {
   const TableInfoType = builder.objectRef<TableInfo>('TableInfo').implement({
     description: 'A table and what the gateway knows of it.',
     fields: (t) => ({
@@ -54,7 +59,7 @@ export function registerSharedTypes(builder: Builder) {
     fields: (t) => ({ deleted: t.exposeInt('deleted') }),
   });
 
-  return { SortDirection, ConflictMode, OrderByInput, TableInfoType, InsertResultType, DeleteManyResult };
+  return { TableInfoType, InsertResultType, DeleteManyResult };
 }
 
 /** The refs registerSharedTypes returns. */

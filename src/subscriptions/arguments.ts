@@ -1,6 +1,38 @@
 import { BadInput } from '../errors/domain.js';
 import { parseResumeToken, type ResumePosition } from './resume-token.js';
 
+/**
+ * What a `changes` subscription asks for, whoever names the table: the hub (db and table
+ * resolved, `where` as parsed JSON), the generic field (JSON filter) and the typed fields
+ * (typed filter) all take this shape with their own `Where`.
+ */
+export interface ChangesOptions<Where> {
+  /** Watch one document (by primary key). */
+  id?: string | null;
+  where?: Where | null;
+  /** @default false */
+  includeInitial?: boolean | null;
+  /** Milliseconds; at most one event per document per window. @default 0 */
+  throttle?: number | null;
+  /** A resume token from an earlier event: the missed events follow, or RESET and the current state. */
+  resumeFrom?: string | null;
+}
+
+/** What a `liveChanges` subscription asks for: an ordered window (no throttle: deltas cannot be squashed without losing positions). */
+export interface WindowOptions<Where, Order> {
+  where?: Where | null;
+  orderBy: readonly Order[];
+  limit: number;
+  /** A resume token from an earlier result or delta: the missed deltas follow (live: the current result), or RESET and the rows. */
+  resumeFrom?: string | null;
+}
+
+/** What a `live` subscription asks for: an ordered window, throttled. */
+export interface LiveOptions<Where, Order> extends WindowOptions<Where, Order> {
+  /** Milliseconds; at most one result per window. @default 0 */
+  throttle?: number | null;
+}
+
 /** Longest throttle window a client may ask for. */
 const MAX_THROTTLE_MS = 60_000;
 

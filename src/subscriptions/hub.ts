@@ -11,7 +11,7 @@ import type { FeedQuery } from './feed-query.js';
 import { LiveChangesQuery } from './live-changes-query.js';
 import { LiveQuery } from './live-query.js';
 import type { ReplayWindow } from './replay-log.js';
-import { canonicalJson, checkLimit, checkThrottle, resumePosition } from './arguments.js';
+import { canonicalJson, checkLimit, checkThrottle, resumePosition, type ChangesOptions, type LiveOptions, type WindowOptions } from './arguments.js';
 import type { ResumePosition } from './resume-token.js';
 import { Subscriber, type SubscriberOptions } from './subscriber.js';
 import { TableFeed } from './table-feed.js';
@@ -47,44 +47,20 @@ export interface HubOptions {
   onDelivered?: (count: number) => void;
 }
 
-/** Arguments of the `changes` subscription. */
-export interface ChangesArgs {
+/** The table a subscription watches, as the hub needs it (the database resolved). */
+interface WatchedTable {
   db: string;
   table: string;
-  /** Watch one document (by primary key). */
-  id?: string | null;
-  where?: unknown;
-  /** @default false */
-  includeInitial?: boolean | null;
-  /** Milliseconds; at most one event per document per window. @default 0 */
-  throttle?: number | null;
-  /** A resume token from an earlier event: the missed events follow, or RESET and the current state. */
-  resumeFrom?: string | null;
 }
+
+/** Arguments of the `changes` subscription. */
+export interface ChangesArgs extends WatchedTable, ChangesOptions<unknown> {}
 
 /** Arguments of the `live` subscription. */
-export interface LiveArgs {
-  db: string;
-  table: string;
-  where?: unknown;
-  orderBy: readonly OrderBy[];
-  limit: number;
-  /** Milliseconds; at most one result per window. @default 0 */
-  throttle?: number | null;
-  /** A resume token from an earlier result (checked; the current result is sent either way). */
-  resumeFrom?: string | null;
-}
+export interface LiveArgs extends WatchedTable, LiveOptions<unknown, OrderBy> {}
 
-/** Arguments of the `liveChanges` subscription (no throttle: deltas cannot be squashed without losing positions). */
-export interface LiveChangesArgs {
-  db: string;
-  table: string;
-  where?: unknown;
-  orderBy: readonly OrderBy[];
-  limit: number;
-  /** A resume token from an earlier delta: the missed deltas follow, or RESET and the rows. */
-  resumeFrom?: string | null;
-}
+/** Arguments of the `liveChanges` subscription. */
+export interface LiveChangesArgs extends WatchedTable, WindowOptions<unknown, OrderBy> {}
 
 /** Counts for tests and metrics. */
 export interface HubStats {

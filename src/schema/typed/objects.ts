@@ -1,26 +1,27 @@
+import { GraphQLList, GraphQLObjectType, type GraphQLFieldConfigMap } from 'graphql';
 import type { Document } from '../../db/index.js';
+import type { Context } from '../../graphql/context.js';
 import { reverseRelationsOf, type FieldModel, type FieldType, type TableModel } from '../../models/model.js';
-import { fieldNameOf, NameRegistry } from '../../models/names.js';
+import { fieldNameOf, NameRegistry, type TableNames } from '../../models/names.js';
 import * as resolve from '../../resolvers/typed.js';
-import { enumOf, nestedTypeName, objectValue, once, type ModelRefs, type TypedBuild } from './build.js';
-import { looseField, type LooseType } from './loose.js';
+import { enumOf, listOf, nestedTypeName, nonNull, objectValue, once, type DocumentType, type ModelRefs, type TypedBuild } from './build.js';
+import type { NullableOutput } from './generic.js';
 
-type FieldMap = Record<string, unknown>;
-type FieldBuilder = { field: (options: never) => unknown };
+type DocumentFields = GraphQLFieldConfigMap<Document, Context>;
 
-/** The output type of a field's value. */
-function outputType(build: TypedBuild, owner: string, field: FieldModel, type: FieldType): LooseType {
+/** The output type of a value: nested lists hold non-null items (the field's own list, in valueFields, does not). */
+function outputType(build: TypedBuild, owner: string, field: FieldModel, type: FieldType): NullableOutput {
   switch (type.kind) {
     case 'scalar':
-      return type.name;
+      return build.generic.scalar(type.name);
     case 'enum':
       return enumOf(build, nestedTypeName(owner, field), type.values, `the enum field ${owner}.${field.key}`);
     case 'list':
-      return [outputType(build, owner, field, type.of)];
+      return listOf(outputType(build, owner, field, type.of));
     case 'object': {
       const name = nestedTypeName(owner, field);
-      return once(build, name, `the nested object ${owner}.${field.key}`, () =>
-        build.builder.objectRef<Document>(name).implement({ fields: (t) => valueFields(build, name, type.fields, t) as never }),
+      return once(build, build.objects, name, `the nested object ${owner}.${field.key}`, () =>
+        new GraphQLObjectType<Document, Context>({ name, fields: () => valueFields(build, name, type.fields) }),
       );
     }
   }
@@ -34,67 +35,78 @@ function outputValue(type: FieldType, value: unknown): unknown {
   return value;
 }
 
-/** The value fields of a document or nested object (one GraphQL field per stored key). */
-function valueFields(build: TypedBuild, owner: string, fields: readonly FieldModel[], t: FieldBuilder, taken = new NameRegistry()): FieldMap {
-  const out: FieldMap = {};
+/** The value fields of a document or nested object (one GraphQL field per stored key): non-null when required, list items nullable. */
+function valueFields(build: TypedBuild, owner: string, fields: readonly FieldModel[], taken = new NameRegistry()): DocumentFields {
+  const out: DocumentFields = {};
   for (const field of fields) {
     const name = taken.claim(fieldNameOf(field.key), `the field "${field.key}" of ${owner}`);
-    const type = outputType(build, owner, field, field.type);
-    out[name] = looseField(t, {
-      type,
-      nullable: field.type.kind === 'list' ? { list: !field.required, items: true } : !field.required,
-      resolve: (parent: Document) => outputValue(field.type, parent[field.key]),
-    });
+    const type = field.type.kind === 'list' ? new GraphQLList(outputType(build, owner, field, field.type.of)) : outputType(build, owner, field, field.type);
+    out[name] = { type: field.required ? nonNull(type) : type, resolve: (parent) => outputValue(field.type, parent[field.key]) };
   }
   return out;
 }
 
-function tableFields(build: TypedBuild, refs: ModelRefs, t: FieldBuilder): FieldMap {
-  const { model, names } = refs;
-  const owner = names.type;
-  const taken = new NameRegistry([['_doc', `the _doc field of ${owner}`]]);
-  const plain = model.fields.filter((field) => field.pointer === undefined);
-  const out: FieldMap = {
-    _doc: looseField(t, { type: 'JSONObject', description: 'The whole stored document, every field included.', resolve: (doc: Document) => doc }),
-    [taken.claim(fieldNameOf(model.primaryKey), `the primary key "${model.primaryKey}" of ${owner}`)]: looseField(t, {
-      type: 'ID',
-      description: `The primary key (${model.primaryKey}).`,
-      resolve: (doc: Document) => doc[model.primaryKey],
-    }),
-    ...valueFields(build, owner, plain, t, taken),
-  };
+/** A pointer field per declared pointer: the pointed-to document, through the per-request loader. */
+function pointerFields(build: TypedBuild, { model, names }: ModelRefs, taken: NameRegistry): DocumentFields {
+  const out: DocumentFields = {};
   for (const field of model.fields) {
     if (field.pointer === undefined) continue;
     const target = build.byTable.get(field.pointer);
     if (!target) throw new Error(`the field "${field.key}" of table "${model.table}" points to table "${field.pointer}", which has no model (it does not exist in the database)`);
     const pointerField = { ...field, pointer: field.pointer };
-    out[taken.claim(fieldNameOf(field.key), `the pointer "${field.key}" of ${owner}`)] = looseField(t, {
+    out[taken.claim(fieldNameOf(field.key), `the pointer "${field.key}" of ${names.type}`)] = {
       type: target.object,
-      nullable: true,
       description: `The ${target.names.type} whose primary key this document's "${field.key}" holds (null when empty or dangling). Batched per request.`,
-      resolve: (doc: Document, _args: never, ctx: never) => resolve.pointer(ctx, pointerField, doc),
-    });
-  }
-  for (const relation of reverseRelationsOf(modelsOf(build), model.table)) {
-    const source = build.byTable.get(relation.table);
-    if (!source) continue;
-    out[taken.claim(relation.name, `the reverse relation "${relation.name}" of ${owner} (from ${relation.table}.${relation.field})`)] = looseField(t, {
-      type: [source.object],
-      description: `The ${source.names.type} documents whose "${relation.field}" holds this primary key, by primary key (secondary index "${relation.index}"). Batched per request.`,
-      resolve: (doc: Document, _args: never, ctx: never) => resolve.reverse(ctx, relation, model, doc),
-    });
+      resolve: (doc, _args, ctx) => resolve.pointer(ctx, pointerField, doc),
+    };
   }
   return out;
 }
 
-/** Implements the object type of every table (the refs were created first, so pointers can name any table). */
-export function implementObjects(build: TypedBuild): void {
-  for (const refs of build.byTable.values()) {
-    build.builder.objectType(refs.object, {
-      description: `A document of the table "${refs.model.table}"${refs.model.declared ? ' (declared model)' : ' (inferred from a sample)'}.`,
-      fields: (t) => tableFields(build, refs, t as unknown as FieldBuilder) as never,
-    });
+/** A list field per pointer of another table that names this one with `reverse`. */
+function reverseFields(build: TypedBuild, { model, names }: ModelRefs, taken: NameRegistry): DocumentFields {
+  const out: DocumentFields = {};
+  for (const relation of reverseRelationsOf(modelsOf(build), model.table)) {
+    const source = build.byTable.get(relation.table);
+    if (!source) continue;
+    out[taken.claim(relation.name, `the reverse relation "${relation.name}" of ${names.type} (from ${relation.table}.${relation.field})`)] = {
+      type: nonNull(listOf(source.object)),
+      description: `The ${source.names.type} documents whose "${relation.field}" holds this primary key, by primary key (secondary index "${relation.index}"). Batched per request.`,
+      resolve: (doc, _args, ctx) => resolve.reverse(ctx, relation, model, doc),
+    };
   }
+  return out;
+}
+
+function tableFields(build: TypedBuild, refs: ModelRefs): DocumentFields {
+  const { model, names } = refs;
+  const owner = names.type;
+  const taken = new NameRegistry([['_doc', `the _doc field of ${owner}`]]);
+  const plain = model.fields.filter((field) => field.pointer === undefined);
+  return {
+    _doc: { type: nonNull(build.generic.scalar('JSONObject')), description: 'The whole stored document, every field included.', resolve: (doc) => doc },
+    [taken.claim(fieldNameOf(model.primaryKey), `the primary key "${model.primaryKey}" of ${owner}`)]: {
+      type: nonNull(build.generic.scalar('ID')),
+      description: `The primary key (${model.primaryKey}).`,
+      resolve: (doc) => doc[model.primaryKey],
+    },
+    ...valueFields(build, owner, plain, taken),
+    ...pointerFields(build, refs, taken),
+    ...reverseFields(build, refs, taken),
+  };
+}
+
+/**
+ * The object type of a table. Its fields are made when the schema is assembled, after every
+ * table's type exists, so a pointer can name any table.
+ */
+export function tableObject(build: TypedBuild, model: TableModel, names: TableNames): DocumentType {
+  const object: DocumentType = new GraphQLObjectType<Document, Context>({
+    name: names.type,
+    description: `A document of the table "${model.table}"${model.declared ? ' (declared model)' : ' (inferred from a sample)'}.`,
+    fields: () => tableFields(build, { model, names, object }),
+  });
+  return object;
 }
 
 /** The models of a build, for callers that only hold it. */
