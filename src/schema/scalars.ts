@@ -1,5 +1,6 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { JSONObjectResolver, JSONResolver } from 'graphql-scalars';
+import { codedGraphQLError } from '../errors/graphql.js';
 import type { Builder } from './builder.js';
 
 /** ISO-8601 date-time text: a date, `T`, a time with optional fraction, and `Z` or an offset. */
@@ -12,9 +13,7 @@ export function isIsoDateTime(value: unknown): value is string {
 
 function parseDateTime(value: unknown): string {
   if (isIsoDateTime(value)) return value;
-  throw new GraphQLError(`DateTime must be ISO-8601 text like "2026-01-01T12:00:00Z" (got ${JSON.stringify(value)?.slice(0, 80)})`, {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+  throw codedGraphQLError('BAD_USER_INPUT', `DateTime must be ISO-8601 text like "2026-01-01T12:00:00Z" (got ${JSON.stringify(value)?.slice(0, 80)})`);
 }
 
 /**
@@ -33,7 +32,7 @@ const DateTimeScalar = new GraphQLScalarType<string | Date, string>({
   },
   parseValue: parseDateTime,
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string literal', { nodes: ast, extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING) throw codedGraphQLError('BAD_USER_INPUT', 'DateTime must be a string literal', {}, { nodes: ast });
     return parseDateTime(ast.value);
   },
 });
