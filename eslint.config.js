@@ -26,6 +26,17 @@ export default tseslint.config(
     rules: { 'max-lines': ['error', { max: 300 }] },
   },
   {
+    // Schema files declare types and fields; GraphQL resolvers are adapters onto services/.
+    // Neither reaches the data layer except for its types (DESIGN.md: the way a request travels).
+    files: ['src/schema/**/*.ts', 'src/resolvers/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/db/*'], allowTypeImports: true, message: 'Reach data through src/services (types from src/db are fine).' }] },
+      ],
+    },
+  },
+  {
     // The demo page's script runs in a browser, unbundled.
     files: ['src/demo/assets/**/*.js'],
     languageOptions: { globals: { window: 'readonly', document: 'readonly', setTimeout: 'readonly' } },
