@@ -108,7 +108,7 @@ export function assignTableNames(tables: readonly string[], declared: ReadonlySe
     const kept = owners.length === 1 ? owners : owners.filter((table) => declared.has(table));
     for (const table of owners) {
       if (kept.includes(table)) names.set(table, tableNamesOf(table));
-      else leftOut.push({ table, reason: `tables ${owners.map((name) => `"${name}"`).join(' and ')} would all get the GraphQL type "${type}"; "${table}" has no typed fields (rename a table, or declare one in the models file)` });
+      else leftOut.push({ table, reason: `tables ${owners.map((name) => `"${name}"`).join(' and ')} would get the same GraphQL type "${type}"; "${table}" has no typed fields (rename a table, or declare one in the models file)` });
     }
   }
   return { names, leftOut };
