@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
+import { scratchDb, startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 import { packet, rdmErrorText, rdmVia, SocketTracker, type RdmReplyBody } from './support/rdm.js';
 
 let gw: TestGateway;
@@ -142,14 +142,15 @@ describe('audit trail', () => {
   });
 
   it('creates a configured audit database and table when missing, and again when dropped', async () => {
-    const custom = await startTestGateway({ rdmAuditDb: 'audit_custom', rdmAuditTable: 'trail' });
+    const auditDb = scratchDb('audit_custom');
+    const custom = await startTestGateway({ rdmAuditDb: auditDb, rdmAuditTable: 'trail' });
     extra.push(custom);
     const send = rdmVia(custom, 'http', sockets);
     const table = uniqueTable('rdm');
     expect((await send('/create_table', packet({ table }))).reply.status_code).toBe(200);
-    const count = async () => (await custom.ok<{ count: number }>('{ count(db: "audit_custom", table: "trail") }')).count;
+    const count = async () => (await custom.ok<{ count: number }>('query($db: String!) { count(db: $db, table: "trail") }', { db: auditDb })).count;
     expect(await count()).toBe(1);
-    await custom.ok('mutation { dropTable(db: "audit_custom", table: "trail") { name } }');
+    await custom.ok('mutation($db: String!) { dropTable(db: $db, table: "trail") { name } }', { db: auditDb });
     expect((await send('/get_all', packet({ table }))).reply.status_code).toBe(200);
     expect(await count()).toBe(1);
   });
