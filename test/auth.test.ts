@@ -6,13 +6,13 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { WebSocket } from 'ws';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { bearer, post, securityFrom, token } from './support/auth.js';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 import { packet, SocketTracker } from './support/rdm.js';
 import { subscribeSse, subscribeWs, WsClients } from './support/subscriptions.js';
 
 const READER_KEY = 'reader-key-0123456789abcdef';
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
-const readerRules = JSON.stringify({ reader: { 'test.*': { read: true, subscribe: true } } });
+const readerRules = JSON.stringify({ reader: { [`${testDb}.*`]: { read: true, subscribe: true } } });
 const rowsQuery = (table: string) => `{ query(table: "${table}") }`;
 const changes = (table: string) => `subscription { changes(table: "${table}") { type new } }`;
 

@@ -1,7 +1,7 @@
 import { r, type Connection } from 'rethinkdb-ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../src/config/config.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { sameDatabaseAs, startTestGateway, type TestGateway } from './support/gateway.js';
 import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 interface Event {
@@ -13,7 +13,7 @@ interface Event {
 }
 type ChannelData = { channel: Event };
 
-const { eventsDb, eventsTable } = defaultConfig();
+const { eventsTable } = defaultConfig();
 const suite = subscriptionSuite({ eventsMaxCount: 5, eventsPruneIntervalMs: 0 });
 const { clients } = suite;
 const extra: { close(): Promise<void> }[] = [];
@@ -99,11 +99,10 @@ describe('channels', () => {
     const name = uniqueChannel();
     const subscriber = wsSubscriber(gw, name);
     await untilListening(gw, name, subscriber);
-    const embedded = gw.app.embedded;
-    if (!embedded) throw new Error('this test writes to the embedded server directly');
-    const direct: Connection = await r.connect({ server: { host: embedded.host, port: embedded.port }, silent: true });
+    const { host, port, user, password } = gw.database;
+    const direct: Connection = await r.connect({ server: { host, port }, user, password, silent: true });
     extra.push(direct);
-    await r.db(eventsDb).table(eventsTable).insert({ channel: name, data: { from: 'a worker' } }).run(direct);
+    await r.db(gw.dbs.events).table(eventsTable).insert({ channel: name, data: { from: 'a worker' } }).run(direct);
     await subscriber.until((data) => data.length === 1);
     expect(subscriber.data[0]?.channel).toMatchObject({ channel: name, data: { from: 'a worker' }, publisher: null });
     expect(Date.parse(subscriber.data[0]?.channel.publishedAt ?? '')).not.toBeNaN();
@@ -111,9 +110,7 @@ describe('channels', () => {
 
   it('reaches subscribers on another gateway replica over the same database', async () => {
     const { gw } = suite;
-    const embedded = gw.app.embedded;
-    if (!embedded) throw new Error('the second replica connects to the first one\'s embedded server');
-    const replica = await startTestGateway({ database: { kind: 'external', host: embedded.host, port: embedded.port, user: 'admin', password: '' } });
+    const replica = await startTestGateway(sameDatabaseAs(gw));
     extra.push(replica);
     const name = uniqueChannel();
     const onReplica = suite.track(subscribeWs<ChannelData>(clients.open(replica.app.url), CHANNEL, { name }));
@@ -127,7 +124,7 @@ describe('channels', () => {
 
   it('retention keeps the newest events up to the count and deletes events past the age', async () => {
     const { gw } = suite;
-    const [db, table] = [eventsDb, eventsTable];
+    const [db, table] = [gw.dbs.events, eventsTable];
     await gw.ok('mutation($db: String!, $t: String!) { deleteMany(db: $db, table: $t, all: true) { deleted } }', { db, t: table });
     const name = uniqueChannel();
     for (let i = 0; i < 8; i++) await gw.ok(PUBLISH, { channel: name, data: i });

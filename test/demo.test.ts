@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, validate } from 'graphql';
 import { demoModels, demoOperations, seedDemo } from '../src/demo/seed.js';
 import { readModelsFile } from '../src/models/declared.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { startTestGateway, testDb, type TestGateway } from './support/gateway.js';
 
 describe('the demo leaderboard', () => {
   let gw: TestGateway;
@@ -37,7 +37,7 @@ describe('the demo leaderboard', () => {
 
   it('never seeds over existing tables', async () => {
     await gw.ok('mutation { update(table: "players", id: "p1", patch: { score: 1000 }) }');
-    expect(await seedDemo(gw.app.data, 'test')).toBe(false);
+    expect(await seedDemo(gw.app.data, testDb)).toBe(false);
     const data = await gw.ok<{ count: number; document: { score: number } }>('{ count(table: "players") document(table: "players", id: "p1") }');
     expect(data).toEqual({ count: 12, document: expect.objectContaining({ score: 1000 }) });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { scratchDb, startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 
 let gw: TestGateway;
 beforeAll(async () => {
@@ -25,18 +25,19 @@ const players = [
 describe('databases and tables', () => {
   it('creates the default database at start and lists it, never the system database', async () => {
     const data = await gw.ok<{ databases: string[] }>('{ databases }');
-    expect(data.databases).toContain('test');
+    expect(data.databases).toContain(testDb);
     expect(data.databases).not.toContain('rethinkdb');
   });
 
   it('creates, lists and drops tables and databases', async () => {
-    await gw.ok('mutation { createDatabase(db: "shop") }');
-    const created = await gw.ok<{ createTable: unknown }>('mutation { createTable(db: "shop", table: "orders", primaryKey: "code") { db name primaryKey } }');
-    expect(created.createTable).toEqual({ db: 'shop', name: 'orders', primaryKey: 'code' });
-    const listed = await gw.ok<{ tables: { name: string }[] }>('{ tables(db: "shop") { name primaryKey } }');
+    const shop = scratchDb('shop');
+    await gw.ok('mutation($db: String!) { createDatabase(db: $db) }', { db: shop });
+    const created = await gw.ok<{ createTable: unknown }>('mutation($db: String!) { createTable(db: $db, table: "orders", primaryKey: "code") { db name primaryKey } }', { db: shop });
+    expect(created.createTable).toEqual({ db: shop, name: 'orders', primaryKey: 'code' });
+    const listed = await gw.ok<{ tables: { name: string }[] }>('query($db: String!) { tables(db: $db) { name primaryKey } }', { db: shop });
     expect(listed.tables).toEqual([{ name: 'orders', primaryKey: 'code' }]);
-    await gw.ok('mutation { dropTable(db: "shop", table: "orders") { name } }');
-    expect((await gw.ok<{ tables: unknown[] }>('{ tables(db: "shop") { name } }')).tables).toEqual([]);
+    await gw.ok('mutation($db: String!) { dropTable(db: $db, table: "orders") { name } }', { db: shop });
+    expect((await gw.ok<{ tables: unknown[] }>('query($db: String!) { tables(db: $db) { name } }', { db: shop })).tables).toEqual([]);
   });
 
   it('says CONFLICT when a table or database already exists', async () => {
@@ -44,7 +45,7 @@ describe('databases and tables', () => {
     const again = await gw.gql(`mutation { createTable(table: "${table}") { name } }`);
     expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     expect(again.errors?.[0]?.message).toContain(table);
-    const db = await gw.gql('mutation { createDatabase(db: "test") }');
+    const db = await gw.gql('mutation($db: String!) { createDatabase(db: $db) }', { db: testDb });
     expect(db.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
@@ -70,8 +71,8 @@ describe('databases and tables', () => {
 
   it('answers NOT_FOUND naming the db and table for a missing table or database', async () => {
     const table = await gw.gql('{ document(table: "missing_table", id: "1") }');
-    expect(table.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', database: 'test', table: 'missing_table' });
-    expect(table.errors?.[0]?.message).toBe('table "missing_table" does not exist in database "test"');
+    expect(table.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', database: testDb, table: 'missing_table' });
+    expect(table.errors?.[0]?.message).toBe(`table "missing_table" does not exist in database "${testDb}"`);
     const db = await gw.gql('{ tables(db: "nowhere") { name } }');
     expect(db.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(db.errors?.[0]?.message).toContain('nowhere');

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, securityFrom } from './support/auth.js';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { otherTestFilesDatabase, startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 
 // A bounded fuzz run (fixed seed, so a failure replays): random and malformed GraphQL documents,
 // variables, RDM packets and credentials, sent over real HTTP as a role that may only read. Every
@@ -45,11 +45,11 @@ function expectClearGraphQL({ status, body }: { status: number; body: unknown })
   }
 }
 
-/** The user data: databases (but the RDM audit trail, which records accepted reads too), tables, the seeded rows. */
+/** The user data: databases (but the RDM audit trail, which records accepted reads too, and on a real server other test files'), tables, the seeded rows. */
 async function snapshot(): Promise<unknown> {
   const response = await send('/graphql', JSON.stringify({ query: `{ databases tables { name } query(table: "${table}", orderBy: [{ field: "id" }]) }` }), bearer(ADMIN));
   const { data } = response.body as { data: { databases: string[] } };
-  return { ...data, databases: data.databases.filter((db) => db !== 'AUDIT') };
+  return { ...data, databases: data.databases.filter((db) => db !== gw.dbs.audit && !otherTestFilesDatabase(db)) };
 }
 
 const validOperations = [
@@ -75,7 +75,7 @@ const mutatedDocument = fc
 describe('fuzz', () => {
   beforeAll(async () => {
     gw = await startTestGateway({
-      security: securityFrom({ AUTH_MODE: 'api-key', API_KEYS: `${READER}:reader,${ADMIN}:admin`, PERMISSIONS: JSON.stringify({ reader: { 'test.*': { read: true, subscribe: true } } }) }),
+      security: securityFrom({ AUTH_MODE: 'api-key', API_KEYS: `${READER}:reader,${ADMIN}:admin`, PERMISSIONS: JSON.stringify({ reader: { [`${testDb}.*`]: { read: true, subscribe: true } } }) }),
     });
     table = uniqueTable('fuzz');
     await send('/graphql', JSON.stringify({ query: `mutation($t: String!, $d: [JSONObject!]!) { createTable(table: $t) { name } insert(table: $t, documents: $d) { inserted } }`, variables: { t: table, d: seed } }), bearer(ADMIN));

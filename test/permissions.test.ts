@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bearer, post, securityFrom, token } from './support/auth.js';
-import { startTestGateway, uniqueTable, type GraphQLResponse, type TestGateway } from './support/gateway.js';
+import { startTestGateway, testDb, uniqueTable, type GraphQLResponse, type TestGateway } from './support/gateway.js';
 import { packet, rdmVia, SocketTracker, type RdmWay } from './support/rdm.js';
 import { subscribeWs, WsClients } from './support/subscriptions.js';
 
@@ -8,10 +8,10 @@ import { subscribeWs, WsClients } from './support/subscriptions.js';
 // and field rules on test.notes_* tables (the pattern is per table, so they use a fixed name).
 const NOTES = 'notes_perm';
 const rules = {
-  reader: { 'test.*': { read: true, subscribe: true } },
-  writer: { 'test.*': { read: true, insert: true, update: true } },
+  reader: { [`${testDb}.*`]: { read: true, subscribe: true } },
+  writer: { [`${testDb}.*`]: { read: true, insert: true, update: true } },
   user: {
-    [`test.${NOTES}`]: {
+    [`${testDb}.${NOTES}`]: {
       read: true,
       insert: true,
       update: true,
@@ -115,11 +115,11 @@ describe('row rules with $user.id', () => {
   it('checks the rule atomically with the write in the data layer (a row moved out of the rule meanwhile is NOT_FOUND)', async () => {
     const { documents } = gw.app.data;
     const aliceRule = { owner: { eq: 'alice' } };
-    await expect(documents.update('test', NOTES, 'b1', { text: 'x' }, { guard: aliceRule })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(documents.replace('test', NOTES, 'b1', { owner: 'alice' }, aliceRule)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(documents.update(testDb, NOTES, 'b1', { text: 'x' }, { guard: aliceRule })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(documents.replace(testDb, NOTES, 'b1', { owner: 'alice' }, aliceRule)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await notes()).toEqual(seed);
-    expect(await documents.update('test', NOTES, 'a1', { text: 'ok' }, { guard: aliceRule })).toMatchObject({ id: 'a1', text: 'ok' });
-    expect(await documents.replace('test', NOTES, 'a2', { owner: 'alice' }, aliceRule)).toEqual({ id: 'a2', owner: 'alice' });
+    expect(await documents.update(testDb, NOTES, 'a1', { text: 'ok' }, { guard: aliceRule })).toMatchObject({ id: 'a1', text: 'ok' });
+    expect(await documents.replace(testDb, NOTES, 'a2', { owner: 'alice' }, aliceRule)).toEqual({ id: 'a2', owner: 'alice' });
   });
 
   it('refuses writes that would leave the rule: inserting for someone else, or giving a row away', async () => {
@@ -273,7 +273,7 @@ describe('RDM packets go through the same permissions', () => {
 describe('listing databases and tables', () => {
   it('shows a role only the databases and tables its rules name', async () => {
     const user = await as<{ databases: string[]; tables: { name: string }[] }>('alice', '{ databases tables { name } }');
-    expect(user.data).toEqual({ databases: ['test'], tables: [{ name: NOTES }] });
+    expect(user.data).toEqual({ databases: [testDb], tables: [{ name: NOTES }] });
     const reader = await as<{ tables: { name: string }[] }>('reader', '{ tables { name } }');
     expect(reader.data?.tables.map((table) => table.name)).toContain(NOTES);
     expect(codeOf(await as('alice', '{ tables(db: "AUDIT") { name } }'))).toBe('FORBIDDEN');

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 import { packet, RDM_WAYS, rdmErrorText, rdmVia, SocketTracker } from './support/rdm.js';
 
 let gw: TestGateway;
@@ -37,7 +37,7 @@ const hostile: [string, string, () => string][] = [
   ['a list payload', '/insert', () => envelope({ payload: [table] })],
   ['a string payload', '/insert', () => envelope({ payload: 'test.t' })],
   ['no payload.database', '/insert', () => envelope({ payload: { table, data: { v: 1 } } })],
-  ['no payload.table', '/insert', () => envelope({ payload: { database: 'test', data: { v: 1 } } })],
+  ['no payload.table', '/insert', () => envelope({ payload: { database: testDb, data: { v: 1 } } })],
   ['a numeric database', '/insert', () => JSON.stringify(packet({ database: 5, table, data: { v: 1 } }))],
   ['a table name starting with a digit', '/insert', () => JSON.stringify(packet({ table: '1abc', data: { v: 1 } }))],
   ['a table name with a dash', '/create_table', () => JSON.stringify(packet({ table: 'a-b' }))],
@@ -52,12 +52,12 @@ const hostile: [string, string, () => string][] = [
   ['null data', '/insert', () => JSON.stringify(packet({ table, data: null }))],
   ['a list as update data', '/update', () => JSON.stringify(packet({ table, identifier: 'a', data: [{ v: 1 }] }))],
   ['an object identifier', '/get', () => JSON.stringify(packet({ table, identifier: { $gt: '' } }))],
-  ['a missing identifier', '/delete', () => envelope({ payload: { database: 'test', table } })],
+  ['a missing identifier', '/delete', () => envelope({ payload: { database: testDb, table } })],
   ['a numeric filter', '/filter', () => JSON.stringify(packet({ table, filter: 5 }))],
   ['a list filter', '/filter', () => JSON.stringify(packet({ table, filter: '[1, 2]' }))],
   ['a Python expression as filter', '/filter', () => JSON.stringify(packet({ table, filter: "{'a': __import__('os').getcwd()}" }))],
   ['a filter key with a dot', '/filter', () => JSON.stringify(packet({ table, filter: { 'a.b': 1 } }))],
-  ['a database hidden in __proto__', '/get_all', () => `{"id":1,"type":"rethink-manager-call","time":1,"payload":{"__proto__":{"database":"test"},"table":"${table}"}}`],
+  ['a database hidden in __proto__', '/get_all', () => `{"id":1,"type":"rethink-manager-call","time":1,"payload":{"__proto__":{"database":"${testDb}"},"table":"${table}"}}`],
   ['a RethinkDB pseudo-type as data', '/insert', () => JSON.stringify(packet({ table, data: { $reql_type$: 'BINARY', data: 'AAAA' } }))],
   ['a pseudo-type nested in update data', '/update', () => JSON.stringify(packet({ table, identifier: 'a', data: { at: { $reql_type$: 'TIME', epoch_time: 1, timezone: '+00:00' } } }))],
   ['a pseudo-type in an unused payload field', '/get_all', () => JSON.stringify(packet({ table, data: [{ x: { $reql_type$: 'GEOMETRY' } }] }))],
@@ -68,7 +68,8 @@ const hostile: [string, string, () => string][] = [
 
 async function counts(): Promise<{ docs: number; audit: number }> {
   const data = await gw.ok<{ docs: number; audit: number }>(
-    '{ docs: count(table: $t) audit: count(db: "AUDIT", table: "rethink_data_manager") }'.replace('$t', JSON.stringify(table)),
+    'query($t: String!, $audit: String!) { docs: count(table: $t) audit: count(db: $audit, table: "rethink_data_manager") }',
+    { t: table, audit: gw.dbs.audit },
   );
   return data;
 }

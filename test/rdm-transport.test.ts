@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { scratchDb, startTestGateway, testDb, uniqueTable, type TestGateway } from './support/gateway.js';
 import { packet, rdmErrorText, rdmVia, SocketTracker, type RdmReplyBody } from './support/rdm.js';
 
 let gw: TestGateway;
@@ -129,12 +129,12 @@ describe('audit trail', () => {
     await rdmVia(gw, 'http', sockets)('/get', packet({ table: 'missing_tbl', identifier: 'x' }, { id: `${id}-unknown` }));
     await rdmVia(gw, 'http', sockets)('/get', packet({ table, identifier: 'ghost' }, { id: `${id}-ghost` }));
     const rows = await gw.ok<{ query: Record<string, unknown>[] }>(
-      'query($w: JSONObject) { query(db: "AUDIT", table: "rethink_data_manager", where: $w, orderBy: [{ field: "identifier" }]) }',
-      { w: { identifier: { startsWith: id } } },
+      'query($db: String!, $w: JSONObject) { query(db: $db, table: "rethink_data_manager", where: $w, orderBy: [{ field: "identifier" }]) }',
+      { db: gw.dbs.audit, w: { identifier: { startsWith: id } } },
     );
     expect(rows.query.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'id')))).toEqual([
       { identifier: `${id}-ghost`, type: 'rethink-manager-call', operation: 'get', transport: 'http', time: '2019-05-18T20:59:26.346996Z', payload: expect.objectContaining({ table, identifier: 'ghost' }) },
-      { identifier: `${id}-graphql`, type: 'rethink-manager-call', operation: 'create_table', transport: 'graphql', time: expect.any(String), payload: expect.objectContaining({ database: 'test', table }) },
+      { identifier: `${id}-graphql`, type: 'rethink-manager-call', operation: 'create_table', transport: 'graphql', time: expect.any(String), payload: expect.objectContaining({ database: testDb, table }) },
       { identifier: `${id}-http`, type: 'rethink-manager-call', operation: 'get_all', transport: 'http', time: expect.any(String), payload: expect.any(Object) },
       { identifier: `${id}-legacy`, type: 'rethink-manager-call', operation: 'get_all', transport: 'legacy-websocket', time: expect.any(String), payload: expect.any(Object) },
       { identifier: `${id}-ws`, type: 'rethink-manager-call', operation: 'get_all', transport: 'websocket', time: expect.any(String), payload: expect.any(Object) },
@@ -142,14 +142,15 @@ describe('audit trail', () => {
   });
 
   it('creates a configured audit database and table when missing, and again when dropped', async () => {
-    const custom = await startTestGateway({ rdmAuditDb: 'audit_custom', rdmAuditTable: 'trail' });
+    const auditDb = scratchDb('audit_custom');
+    const custom = await startTestGateway({ rdmAuditDb: auditDb, rdmAuditTable: 'trail' });
     extra.push(custom);
     const send = rdmVia(custom, 'http', sockets);
     const table = uniqueTable('rdm');
     expect((await send('/create_table', packet({ table }))).reply.status_code).toBe(200);
-    const count = async () => (await custom.ok<{ count: number }>('{ count(db: "audit_custom", table: "trail") }')).count;
+    const count = async () => (await custom.ok<{ count: number }>('query($db: String!) { count(db: $db, table: "trail") }', { db: auditDb })).count;
     expect(await count()).toBe(1);
-    await custom.ok('mutation { dropTable(db: "audit_custom", table: "trail") { name } }');
+    await custom.ok('mutation($db: String!) { dropTable(db: $db, table: "trail") { name } }', { db: auditDb });
     expect((await send('/get_all', packet({ table }))).reply.status_code).toBe(200);
     expect(await count()).toBe(1);
   });
@@ -159,7 +160,7 @@ describe('audit trail', () => {
     extra.push(quiet);
     const table = uniqueTable('rdm');
     expect((await rdmVia(quiet, 'http', sockets)('/create_table', packet({ table }))).reply.status_code).toBe(200);
-    expect((await quiet.ok<{ databases: string[] }>('{ databases }')).databases).not.toContain('AUDIT');
+    expect((await quiet.ok<{ databases: string[] }>('{ databases }')).databases).not.toContain(quiet.dbs.audit);
   });
 });
 

@@ -4,7 +4,7 @@ import { startApp, type App } from '../src/app.js';
 import { defaultConfig } from '../src/config/config.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/db/index.js';
 import { createLogger } from '../src/observability/logger.js';
-import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
+import { dropDatabases, realServer, startTestGateway, uniqueDatabase, uniqueTable, type TestGateway } from './support/gateway.js';
 import { subscribeSse, subscribeWs, WsClients, type Collector, type ChangesData, type Doc } from './support/subscriptions.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
@@ -43,27 +43,46 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
   let app: App;
   let proxy: TcpProxy;
   let direct: Connection;
+  // On reqlite a server of its own with the default database; on a real server (RETHINKDB_URL),
+  // shared by the whole run, a database of its own there, dropped afterwards.
+  let dbName = 'test';
 
   async function start(): Promise<void> {
-    const db: EmbeddedServer = await startEmbeddedServer();
-    leftovers.push(() => db.stop());
-    direct = await r.connect({ server: { host: db.host, port: db.port }, silent: true });
+    let server: { host: string; port: number; user: string; password: string };
+    if (realServer) {
+      const shared = realServer;
+      server = shared;
+      dbName = uniqueDatabase();
+      leftovers.push(() => dropDatabases(shared, [dbName]));
+    } else {
+      const db: EmbeddedServer = await startEmbeddedServer();
+      leftovers.push(() => db.stop());
+      server = { host: db.host, port: db.port, user: 'admin', password: '' };
+      dbName = 'test';
+    }
+    direct = await r.connect({ server: { host: server.host, port: server.port }, user: server.user, password: server.password, silent: true });
     leftovers.push(() => direct.close());
-    await r.dbCreate('test').run(direct);
-    proxy = await startTcpProxy(db);
+    await r.dbCreate(dbName).run(direct);
+    proxy = await startTcpProxy(server);
     leftovers.push(() => proxy.close());
     app = await startApp(
-      defaultConfig({ port: 0, database: { kind: 'external', host: '127.0.0.1', port: proxy.port, user: 'admin', password: '' } }),
+      defaultConfig({ port: 0, defaultDb: dbName, database: { kind: 'external', host: '127.0.0.1', port: proxy.port, user: server.user, password: server.password } }),
       createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
     );
     leftovers.push(() => app.close());
   }
 
+  /** Creates the table directly; a real server answers before the table takes writes, so wait for it there (reqlite has no wait). */
+  async function createTable(table: string): Promise<void> {
+    await r.db(dbName).tableCreate(table).run(direct);
+    if (realServer) await r.db(dbName).table(table).wait().run(direct);
+  }
+
   it('resynchronises: a subscriber that stayed connected is told of every row that changed meanwhile', async () => {
     await start();
     const table = uniqueTable('cut');
-    const t = r.db('test').table(table);
-    await r.db('test').tableCreate(table).run(direct);
+    const t = r.db(dbName).table(table);
+    await createTable(table);
     await t.insert([{ id: 'a', score: 10 }, { id: 'b', score: 20 }, { id: 'c', score: 30 }, { id: 'x', score: 1 }]).run(direct);
 
     const matching = { score: { gte: 10 } };
@@ -105,8 +124,8 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
   it('a client that left before the outage and resumes after it gets RESET and the current state: changes may have been missed', async () => {
     await start();
     const table = uniqueTable('cut');
-    const t = r.db('test').table(table);
-    await r.db('test').tableCreate(table).run(direct);
+    const t = r.db(dbName).table(table);
+    await createTable(table);
     await t.insert({ id: 'a', score: 1 }).run(direct);
     const RESUMABLE = 'subscription($t: String!, $from: String) { changes(table: $t, resumeFrom: $from) { type id old new resumeToken } }';
     const first = subscribeWs<ChangesData & { changes: { resumeToken: string | null } }>(clients.open(app.url), RESUMABLE, { t: table });
@@ -131,7 +150,9 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
   });
 });
 
-describe('when the embedded database is killed and restarted on the same port (empty)', () => {
+// reqlite only: it kills the gateway's own embedded server and starts it again empty; on a real
+// server (shared by the whole run, and durable) there is no such server to kill.
+describe.skipIf(realServer)('when the embedded database is killed and restarted on the same port (empty)', () => {
   let gw: TestGateway;
 
   it('reopens the feed once the table exists again and brings subscribers to the new state', async () => {

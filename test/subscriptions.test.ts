@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { uniqueTable } from './support/gateway.js';
+import { testDb, uniqueTable } from './support/gateway.js';
 import { subscribeSse, subscribeWs, subscriptionSuite, type ChangesData, type Collector } from './support/subscriptions.js';
 
 
@@ -86,7 +86,7 @@ describe.each<Transport>(['graphql-ws', 'sse'])('changes over %s', (transport) =
     await Promise.all([missing.ended, badFilter.ended, badThrottle.ended]);
     expect([missing, badFilter, badThrottle].map((subscription) => subscription.failure)).toEqual([undefined, undefined, undefined]);
     expect(missing.results).toEqual([
-      { errors: [expect.objectContaining({ message: 'table "no_such_table" does not exist in database "test"', extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })] },
+      { errors: [expect.objectContaining({ message: `table "no_such_table" does not exist in database "${testDb}"`, extensions: expect.objectContaining({ code: 'NOT_FOUND' }) })] },
     ]);
     expect(badFilter.results[0]?.errors?.[0]).toMatchObject({ message: expect.stringContaining('gtt'), extensions: { code: 'BAD_USER_INPUT' } });
     expect(badThrottle.results[0]?.errors?.[0]).toMatchObject({ message: expect.stringContaining('throttle'), extensions: { code: 'BAD_USER_INPUT' } });
@@ -162,7 +162,7 @@ describe('a dropped table', () => {
     for (const subscription of [ws, sse]) {
       await subscription.ended;
       expect(subscription.results.at(-1)?.errors?.[0]).toMatchObject({
-        message: `table "${table}" was dropped from database "test"`,
+        message: `table "${table}" was dropped from database "${testDb}"`,
         extensions: { code: 'NOT_FOUND' },
       });
     }

@@ -1,6 +1,5 @@
 import { r, type Connection } from 'rethinkdb-ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseRethinkdbUrl } from '../src/config/config.js';
 import { subscribeWs, subscriptionSuite } from './support/subscriptions.js';
 
 // The schema follows tables created and dropped outside the gateway (polling the table list
@@ -9,9 +8,8 @@ const suite = subscriptionSuite({ schemaRefreshMs: 50 });
 let connection: Connection;
 
 beforeAll(async () => {
-  const { embedded } = suite.gw.app;
-  const target = embedded ?? parseRethinkdbUrl(process.env.RETHINKDB_URL ?? '').target;
-  connection = await r.connect({ host: target.host, port: target.port });
+  const { host, port, user, password } = suite.gw.database;
+  connection = await r.connect({ server: { host, port }, user, password });
 });
 afterAll(() => connection?.close());
 
@@ -22,7 +20,7 @@ const readiness = async (): Promise<Ready> => (await (await fetch(`http://127.0.
 
 describe('schema refresh', () => {
   it('adds the typed fields of tables created through the gateway or directly with the driver and drops them when dropped, without a restart; open subscriptions keep working', async () => {
-    const db = 'test';
+    const db = suite.gw.dbs.default;
     await suite.gw.ok(`mutation { createTable(table: "widgets") { name } insert(table: "widgets", documents: [{ id: "w1", size: 1 }]) { inserted } }`);
     // A table created through the gateway appears by itself...
     await vi.waitFor(async () => expect((await readiness()).schema.tables).toEqual(['widgets']), { timeout: 10_000, interval: 50 });

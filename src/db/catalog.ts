@@ -29,7 +29,15 @@ interface TableInfoRow {
 export class Catalog {
   private readonly tables = new Map<string, Promise<Map<string, TableInfo>>>();
 
-  constructor(private readonly pool: ConnectionPool) {}
+  /**
+   * @param options.waitForTables wait for a new table to be ready before answering (default):
+   * RethinkDB answers tableCreate before the table takes reads and writes. Off for the embedded
+   * reqlite, whose tables are ready at once and which has no `wait` term.
+   */
+  constructor(
+    private readonly pool: ConnectionPool,
+    private readonly options: { waitForTables?: boolean } = {},
+  ) {}
 
   /** Every database except the system database. */
   async databases(): Promise<string[]> {
@@ -69,12 +77,14 @@ export class Catalog {
     }
   }
 
+  /** Creates the table and answers once it takes reads and writes (see the constructor). */
   async createTable(db: string, table: string, primaryKey = 'id'): Promise<TableInfo> {
     checkName('database', db);
     checkName('table', table);
     checkName('primary key', primaryKey);
     try {
       await this.pool.run(r.db(db).tableCreate(table, { primaryKey }));
+      if (this.options.waitForTables ?? true) await this.pool.run(r.db(db).table(table).wait({ waitFor: 'ready_for_writes' }));
     } finally {
       this.tables.delete(db);
     }
@@ -91,7 +101,10 @@ export class Catalog {
     return info;
   }
 
-  /** Creates a secondary index on a (possibly nested, dotted) field; `name` defaults to the path with dots as underscores. */
+  /**
+   * Creates a secondary index on a (possibly nested, dotted) field; `name` defaults to the path
+   * with dots as underscores. Answers once the index is built (indexWait), so it can be used at once.
+   */
   async createIndex(db: string, table: string, field: string, name?: string): Promise<TableInfo> {
     await this.table(db, table);
     const path = parseFieldPath(field);

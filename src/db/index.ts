@@ -61,7 +61,8 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     coalesceWrites,
     onDriverFallback,
   });
-  const catalog = new Catalog(pool);
+  // Document writes are queued only on the embedded reqlite, which also has no table wait.
+  const catalog = new Catalog(pool, { waitForTables: !queueDocumentWrites });
   const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });
   const modelReads = new ModelReads(pool, catalog, limits.maxLimit);
   return {

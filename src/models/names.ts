@@ -81,3 +81,35 @@ export class NameRegistry {
     return name;
   }
 }
+
+/** A table left out of the typed API, and why (for a warning and for `/ready`). */
+export interface LeftOutTable {
+  readonly table: string;
+  readonly reason: string;
+}
+
+/**
+ * The typed names of `tables`, without type-name clashes between tables (crate and crates both
+ * give Crate): every inferred table whose type another table also gets is left out of the typed
+ * API (it keeps the generic API), whatever order the tables were found in, and `leftOut` says
+ * why. A declared table (in `declared`) keeps its names over inferred ones; two declared tables
+ * that clash are both kept, so that building the schema refuses them (a configuration error,
+ * SchemaNameCollision) as before. Names clashing with the generic API are not checked here.
+ */
+export function assignTableNames(tables: readonly string[], declared: ReadonlySet<string> = new Set()): { names: Map<string, TableNames>; leftOut: LeftOutTable[] } {
+  const byType = new Map<string, string[]>();
+  for (const table of tables) {
+    const { type } = tableNamesOf(table);
+    byType.set(type, [...(byType.get(type) ?? []), table]);
+  }
+  const names = new Map<string, TableNames>();
+  const leftOut: LeftOutTable[] = [];
+  for (const [type, owners] of byType) {
+    const kept = owners.length === 1 ? owners : owners.filter((table) => declared.has(table));
+    for (const table of owners) {
+      if (kept.includes(table)) names.set(table, tableNamesOf(table));
+      else leftOut.push({ table, reason: `tables ${owners.map((name) => `"${name}"`).join(' and ')} would get the same GraphQL type "${type}"; "${table}" has no typed fields (rename a table, or declare one in the models file)` });
+    }
+  }
+  return { names, leftOut };
+}

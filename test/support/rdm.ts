@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { TestGateway } from './gateway.js';
+import { testDb, type TestGateway } from './gateway.js';
 
 /** How a test reaches RDM: the GraphQL field, POST /rdm/<op>, ws://…/rdm/<op> on the main port, or the legacy listener. */
 export type RdmWay = 'graphql' | 'http' | 'ws' | 'legacy';
@@ -30,12 +30,12 @@ export function rdmErrorText(path: string): string {
   );
 }
 
-/** An envelope as RDM clients send it, every payload key present. */
+/** An envelope as RDM clients send it, every payload key present (the database: the test file's default, testDb). */
 export function packet(payload: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: 'c0ffee00-0000-4000-8000-000000000001',
     type: 'rethink-manager-call',
-    payload: { database: 'test', table: 'test', data: {}, identifier: '', filter: '{}', ...payload },
+    payload: { database: testDb, table: 'test', data: {}, identifier: '', filter: '{}', ...payload },
     time: '2019-05-18T20:59:26.346996Z',
     ...extra,
   };
