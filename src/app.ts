@@ -81,8 +81,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     dbWaitMs: config.dbWaitMs,
     defaultLimit: config.defaultLimit,
     maxLimit: config.maxLimit,
-    // reqlite does not make a single-document write atomic; RethinkDB does (src/db/write-queue.ts).
-    queueDocumentWrites: config.database.kind === 'embedded',
+    backend: config.database.kind === 'embedded' ? 'reqlite' : 'detect',
     coalesceWrites: tuning.coalesceWrites ?? true,
     log,
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),

@@ -53,12 +53,3 @@ export interface UpdateOptions {
   /** A where filter (e.g. a role's row rule) the stored document must match, checked in the write; NotFound otherwise. */
   guard?: unknown;
 }
-
-/** How the data layer writes. */
-export interface WriteOptions {
-  /**
-   * Queue single-document writes per document in the gateway: for a database that does not make
-   * them atomic itself (the embedded reqlite, see src/db/write-queue.ts). @default false
-   */
-  queueDocumentWrites?: boolean;
-}

@@ -3,42 +3,39 @@ import { BadInput, Conflict, NotFound } from '../errors/domain.js';
 import type { Catalog, TableInfo } from './catalog.js';
 import type { WhereNode } from '../filter/ast.js';
 import { parseWhere } from '../filter/parse.js';
-import { compileWhere } from './where.js';
 import { parseFieldPath } from '../filter/path.js';
-import { fieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
-import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
+import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
+import type { FieldIndexes } from './field-indexes.js';
+import { selectQuery, type PlanName } from './plans.js';
 import { parseUpdateOperators, updatedDocument } from './update-operators.js';
 import { OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
-import type { ConflictMode, Document, DocumentChange, InsertResult, Limits, ListQuery, OrderBy, UpdateOptions, WriteOptions } from './document-types.js';
-import { byKey, exists, keyCandidates } from './keys.js';
+import type { ConflictMode, Document, DocumentChange, InsertResult, Limits, ListQuery, OrderBy, UpdateOptions } from './document-types.js';
+import { byKey, keyCandidates } from './keys.js';
 
 /** `value` when `row` matches the guard `rule` (or there is none), else a ReQL error that makes the write fail as a whole. */
-function guarded(rule: WhereNode | undefined, row: RDatum, value: RDatum | Document): RDatum | Document {
-  return rule ? r.branch(compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value;
+function guarded(dialect: Dialect, rule: WhereNode | undefined, row: RDatum, value: RDatum | Document): RDatum | Document {
+  return rule ? r.branch(dialect.compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value;
 }
 
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
-  private readonly writes: WriteQueue;
-
+  /**
+   * @param backend the dialect that chooses each query's plan (src/db/dialect.ts)
+   * @param fieldIndexes which secondary indexes index one field, for the index plans
+   */
   constructor(
     private readonly pool: ConnectionPool,
     private readonly catalog: Catalog,
     private readonly limits: Limits,
-    { queueDocumentWrites = false }: WriteOptions = {},
-  ) {
-    this.writes = queueDocumentWrites ? new PerDocumentWriteQueue() : atomicInDatabase;
-  }
+    private readonly backend: BackendDialect,
+    private readonly fieldIndexes: FieldIndexes,
+  ) {}
 
-  /**
-   * The documents with these ids, in the order of `ids`, null where missing: ONE query.
-   * Built as `expr(keys).map(get)` rather than `getAll`: it keeps order on every backend, and
-   * reqlite's getAll scans the table (50x slower at 100k documents).
-   */
+  /** The documents with these ids, in the order of `ids`, null where missing: ONE query (the dialect's plan). */
   async getMany(db: string, table: string, ids: readonly string[]): Promise<(Document | null)[]> {
     if (ids.length > this.limits.maxLimit) {
       throw new BadInput(`${ids.length} ids asked for; the maximum is ${this.limits.maxLimit}`);
@@ -47,16 +44,10 @@ export class Documents {
     if (ids.length === 0) return [];
     const keys = ids.flatMap(keyCandidates);
     // A lone key is the common case (one document per request); a bare get is cheaper to run.
-    const found =
-      keys.length === 1
-        ? [(await this.pool.run(getByKey(db, table, keys[0] as string))) as Document | null]
-        : await this.pool.run(r.expr(keys).map((key) => tableTerm(db, table).get(key)) as RDatum<(Document | null)[]>);
-    const byKey = new Map<string | number, Document>();
-    keys.forEach((key, i) => {
-      const doc = found[i];
-      if (doc) byKey.set(key, doc);
-    });
-    return ids.map((id) => keyCandidates(id).map((key) => byKey.get(key)).find(Boolean) ?? null);
+    if (keys.length === 1) return [(await this.pool.run(getByKey(db, table, keys[0] as string))) as Document | null];
+    const dialect = await this.backend.dialect();
+    const { primaryKey } = await this.catalog.table(db, table);
+    return inKeyOrder(ids, keyCandidates, await this.pool.run(dialect.getMany(tableTerm(db, table), keys)), primaryKey);
   }
 
   /** Documents matching `where`, ordered (primary key last, so pages are stable), paged. */
@@ -65,7 +56,7 @@ export class Documents {
     const limit = this.checkLimit(query.limit);
     const offset = query.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new BadInput(`offset must be a non-negative integer (got ${offset})`);
-    return this.pool.run(this.select(info, query.where, query.orderBy ?? []).skip(offset).limit(limit) as RDatum<Document[]>);
+    return this.pool.run((await this.select(info, query.where, query.orderBy ?? [], offset, limit)).query as RDatum<Document[]>);
   }
 
   /**
@@ -75,7 +66,7 @@ export class Documents {
    */
   async listAll(db: string, table: string, where: unknown, max: number): Promise<Document[]> {
     const info = await this.catalog.table(db, table);
-    const docs = await this.pool.run(this.select(info, where, []).limit(max + 1) as RDatum<Document[]>);
+    const docs = await this.pool.run((await this.select(info, where, [], 0, max + 1)).query as RDatum<Document[]>);
     if (docs.length > max) {
       throw new BadInput(`more than ${max} documents match in ${db}.${table}; narrow the filter or page with the GraphQL query field`, { database: db, table, max });
     }
@@ -87,7 +78,8 @@ export class Documents {
     await this.catalog.table(db, table);
     const parsed = parseWhere(where);
     const selection = tableTerm(db, table);
-    return this.pool.run(parsed ? selection.filter(compileWhere(parsed)).count() : selection.count());
+    const dialect = await this.backend.dialect();
+    return this.pool.run(parsed ? selection.filter(dialect.compileWhere(parsed)).count() : selection.count());
   }
 
   /**
@@ -114,9 +106,8 @@ export class Documents {
       seen.add(text);
     }
     if (conflict === 'error' && keys.length > 0) {
-      const existing = await this.pool.run(
-        r.expr(keys).filter((key) => exists(tableTerm(db, table), key)) as RDatum<unknown[]>,
-      );
+      const { exists } = await this.backend.dialect();
+      const existing = await this.pool.run(r.expr(keys).filter((key) => exists(tableTerm(db, table), key)) as RDatum<unknown[]>);
       if (existing.length > 0) {
         throw new Conflict(`${existing.length} document(s) already exist in ${db}.${table}: ${primaryKey} ${existing.map((k) => JSON.stringify(k)).join(', ')}; nothing was inserted`, {
           database: db,
@@ -180,10 +171,11 @@ export class Documents {
     const rule = parseWhere(guard);
     const write =
       operations.length === 0
-        ? (key: string | number) => t.get(key).update(rule ? (row: RDatum) => guarded(rule, row, patchDoc ?? {}) : (patchDoc ?? {}), { returnChanges: 'always' })
-        : (key: string | number) =>
-            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, guarded(rule, old, updatedDocument(old, patchDoc, operations))), { returnChanges: 'always' });
-    const result = await this.writeDocument(db, table, id, byKey(t, id, write));
+        ? (dialect: Dialect) => (key: string | number) =>
+            t.get(key).update(rule ? (row: RDatum) => guarded(dialect, rule, row, patchDoc ?? {}) : (patchDoc ?? {}), { returnChanges: 'always' })
+        : (dialect: Dialect) => (key: string | number) =>
+            t.get(key).replace((old: RDatum) => r.branch(old.eq(null), null, guarded(dialect, rule, old, updatedDocument(old, patchDoc, operations))), { returnChanges: 'always' });
+    const result = await this.writeDocument(db, table, id, write);
     const newVal = this.changedDocument(result, db, table, id);
     const oldVal = (result.changes?.[0]?.old_val as Document | null | undefined) ?? newVal;
     return { oldVal, newVal, changed: result.unchanged === 0 };
@@ -202,8 +194,8 @@ export class Documents {
     // Replacing a missing document inserts it on RethinkDB and is skipped on reqlite; the branch
     // makes both report "skipped" so the caller gets NotFound. Nested branches, not one with
     // several conditions: reqlite evaluates only the first condition of a multi-way branch.
-    const replacement = (key: string | number) => (old: RDatum) => r.branch(old.eq(null), null, guarded(rule, old, { ...document, [primaryKey]: key }));
-    const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).replace(replacement(key), { returnChanges: 'always' })));
+    const replacement = (dialect: Dialect, key: string | number) => (old: RDatum) => r.branch(old.eq(null), null, guarded(dialect, rule, old, { ...document, [primaryKey]: key }));
+    const result = await this.writeDocument(db, table, id, (dialect) => (key) => t.get(key).replace(replacement(dialect, key), { returnChanges: 'always' }));
     return this.changedDocument(result, db, table, id);
   }
 
@@ -211,7 +203,7 @@ export class Documents {
   async delete(db: string, table: string, id: string): Promise<Document | null> {
     await this.catalog.table(db, table);
     const t = tableTerm(db, table);
-    const result = await this.writeDocument(db, table, id, byKey(t, id, (key) => t.get(key).delete({ returnChanges: true })));
+    const result = await this.writeDocument(db, table, id, () => (key) => t.get(key).delete({ returnChanges: true }));
     return (result.changes?.[0]?.old_val as Document | undefined) ?? null;
   }
 
@@ -222,21 +214,18 @@ export class Documents {
     if (parsed && all) throw new BadInput('give either where or all: true, not both');
     if (!parsed && !all) throw new BadInput('deleteMany needs a where filter (or all: true to empty the table)');
     const t = tableTerm(db, table);
-    const result = await this.write((parsed ? t.filter(compileWhere(parsed)) : t).delete() as unknown as RDatum);
+    const dialect = await this.backend.dialect();
+    const result = await this.write((parsed ? t.filter(dialect.compileWhere(parsed)) : t).delete() as unknown as RDatum);
     return result.deleted;
   }
 
-  /** The filtered, ordered selection behind list and listAll (primary key last, so order is total). */
-  private select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[]): RDatum {
+  /** The plan and query for a page of documents matching `where` in `orderBy` order (primary key last, so order is total). */
+  async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number): Promise<{ plan: PlanName; query: RDatum }> {
     const parsed = parseWhere(where);
-    const order = orderBy.map(({ field, direction }) => {
-      const path = parseFieldPath(field);
-      const key = (row: RDatum) => fieldValue(row, path);
-      return direction === 'DESC' ? r.desc(key) : r.asc(key);
-    });
-    let selection: RDatum = tableTerm(info.db, info.name) as unknown as RDatum;
-    if (parsed) selection = selection.filter(compileWhere(parsed));
-    return selection.orderBy(...order, r.asc(info.primaryKey));
+    const order = orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
+    const dialect = await this.backend.dialect();
+    const indexes = dialect.usesIndexes ? await this.fieldIndexes.of(info) : new Map<string, string>();
+    return selectQuery(dialect, info, { where: parsed, order, offset, limit }, indexes);
   }
 
   private checkLimit(limit: number | null | undefined): number {
@@ -258,9 +247,14 @@ export class Documents {
     }
   }
 
-  /** A write to the one document `id`: queued behind earlier writes to it where the database does not serialize them. */
-  private writeDocument(db: string, table: string, id: string, query: RDatum): Promise<WriteResult> {
-    return this.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.guardedWrite(query, db, table, id));
+  /**
+   * A write to the one document `id` (or its numeric twin, see byKey), built for the dialect:
+   * queued behind earlier writes to it where the database does not serialize them.
+   */
+  private async writeDocument(db: string, table: string, id: string, write: (dialect: Dialect) => (key: string | number) => RDatum): Promise<WriteResult> {
+    const dialect = await this.backend.dialect();
+    const query = byKey(tableTerm(db, table), id, write(dialect), dialect.exists);
+    return this.backend.writes.run(`${db}\u0000${table}\u0000${id}`, () => this.guardedWrite(query, db, table, id));
   }
 
   /** Runs a write and turns per-document errors (reported in the result, not thrown) into domain errors. */

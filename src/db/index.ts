@@ -2,8 +2,10 @@ import type { DatabaseTarget } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import { Catalog } from './catalog.js';
 import type { DriverFeature } from './driver-internals.js';
-import type { Limits, WriteOptions } from './document-types.js';
+import { BackendDialect, reqliteDialect } from './dialect.js';
+import type { Limits } from './document-types.js';
 import { Documents } from './documents.js';
+import { FieldIndexes } from './field-indexes.js';
 import { Loaders } from './loaders.js';
 import { ModelReads } from './model-reads.js';
 import { ConnectionPool } from './pool.js';
@@ -31,8 +33,13 @@ export interface DataLayer {
   close(): Promise<void>;
 }
 
-export interface DataLayerOptions extends Limits, WriteOptions {
+export interface DataLayerOptions extends Limits {
   target: Exclude<DatabaseTarget, { kind: 'embedded' }>;
+  /**
+   * Which server `target` is: `reqlite` when the gateway started it (the embedded server), else
+   * `detect` to ask the server at the first connection (src/db/dialect.ts). @default 'detect'
+   */
+  backend?: 'reqlite' | 'detect';
   poolSize: number;
   /** How long a query waits for a connection while the database is down. */
   dbWaitMs: number;
@@ -48,7 +55,7 @@ export interface DataLayerOptions extends Limits, WriteOptions {
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, queueDocumentWrites, coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -61,9 +68,17 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     coalesceWrites,
     onDriverFallback,
   });
-  // Document writes are queued only on the embedded reqlite, which also has no table wait.
-  const catalog = new Catalog(pool, { waitForTables: !queueDocumentWrites });
-  const documents = new Documents(pool, catalog, limits, { queueDocumentWrites });
+  const dialect = new BackendDialect(pool, backend === 'reqlite' ? reqliteDialect : undefined);
+  // Detect at once, so the dialect is known before the first request needs it.
+  if (!dialect.current) void Promise.resolve(dialect.dialect()).catch(() => undefined);
+  const catalog = new Catalog(pool, {
+    // Read when a table is created, after the detection's query (sent first) has answered; until
+    // then RethinkDB's wait is the default.
+    get waitForTables() {
+      return dialect.current?.waitForTables ?? true;
+    },
+  });
+  const documents = new Documents(pool, catalog, limits, dialect, new FieldIndexes(pool));
   const modelReads = new ModelReads(pool, catalog, limits.maxLimit);
   return {
     pool,

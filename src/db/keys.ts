@@ -10,17 +10,21 @@ export function keyCandidates(id: string): (string | number)[] {
   return /^-?(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(n) ? [id, n] : [id];
 }
 
-/**
- * Whether a document with this key exists, inside a query. Not `get(key).ne(null)`: reqlite's
- * `get` of a missing key compares unequal to null inside queries (it is an internal
- * "missing document"); `getAll(key).count()` is right on both backends.
- */
-export function exists(table: RTable, key: unknown): RDatum<boolean> {
-  return table.getAll(key as string).count().gt(0);
-}
+/** Whether a document with this key exists, inside a query (the dialect's plan: src/db/dialect.ts). */
+export type ExistsTerm = (table: RTable, key: unknown) => RDatum<boolean>;
 
-/** Runs `write` on the document with key `id` (or its numeric twin), in one query. */
-export function byKey(table: RTable, id: string, write: (key: string | number) => RDatum): RDatum {
+/**
+ * `exists` on any backend. Not `get(key).ne(null)`: reqlite's `get` of a missing key compares
+ * unequal to null inside queries (it is an internal "missing document"); `getAll(key).count()`
+ * is right on both backends, but reqlite's getAll scans the table.
+ */
+export const existsByGetAll: ExistsTerm = (table, key) => table.getAll(key as string).count().gt(0);
+
+/** `exists` on RethinkDB: one primary-key lookup. */
+export const existsByGet: ExistsTerm = (table, key) => table.get(key as string).ne(null);
+
+/** Runs `write` on the document with key `id` (or its numeric twin), in one query. @default exists existsByGetAll */
+export function byKey(table: RTable, id: string, write: (key: string | number) => RDatum, exists: ExistsTerm = existsByGetAll): RDatum {
   const [text, number] = keyCandidates(id);
   if (number === undefined) return write(id);
   return r.branch(exists(table, text as string), write(text as string), write(number));

@@ -1,24 +1,30 @@
 import { r, type RDatum } from 'rethinkdb-ts';
 import { absentResult, seesNull } from '../filter/evaluate.js';
 import type { FieldNode, FieldTest, WhereNode } from '../filter/ast.js';
+import { nativeFieldValue } from './paths.js';
 
-/** Compiles a parsed filter to a ReQL predicate for `.filter()`. The row must be an object (a document). */
-export function compileWhere(node: WhereNode): (row: RDatum) => RDatum<boolean> {
-  return (row) => compileNode(node, row);
+/**
+ * Compiles a parsed filter to a ReQL predicate for `.filter()`. The row must be an object (a
+ * document). `native` (RethinkDB only, see src/db/dialect.ts) walks field paths with
+ * `.default(null)` where that is exact; the default walk is null-safe on both backends.
+ * @default native false
+ */
+export function compileWhere(node: WhereNode, native = false): (row: RDatum) => RDatum<boolean> {
+  return (row) => compileNode(node, row, native);
 }
 
-function compileNode(node: WhereNode, row: RDatum): RDatum<boolean> {
+function compileNode(node: WhereNode, row: RDatum, native: boolean): RDatum<boolean> {
   switch (node.kind) {
     case 'and':
-      return all(node.nodes.map((child) => compileNode(child, row)));
+      return all(node.nodes.map((child) => compileNode(child, row, native)));
     case 'or': {
-      const [first, ...rest] = node.nodes.map((child) => compileNode(child, row));
+      const [first, ...rest] = node.nodes.map((child) => compileNode(child, row, native));
       return first === undefined ? r.expr(false) : rest.length === 0 ? first : r.or(first, ...rest);
     }
     case 'not':
-      return compileNode(node.node, row).not();
+      return compileNode(node.node, row, native).not();
     case 'field':
-      return compileField(node, row);
+      return node.tests.some(seesNull) || !native ? compileField(node, row) : compileNativeField(node, row);
   }
 }
 
@@ -42,6 +48,21 @@ function compileField(node: FieldNode, row: RDatum): RDatum<boolean> {
     checks.push(keepNull && i === node.path.length - 1 ? value.keys().contains(segment) : value.hasFields(segment));
     value = value(segment);
   });
+  return testsOn(node, checks, value, keepNull);
+}
+
+/**
+ * The RethinkDB dialect's field test when no test tells null from absent (so a null field may be
+ * taken as absent): one native walk to the value (null when absent), bound once for a nested path.
+ */
+function compileNativeField(node: FieldNode, row: RDatum): RDatum<boolean> {
+  const value = nativeFieldValue(row, node.path);
+  if (node.path.length === 1) return testsOn(node, [value.ne(null)], value, false);
+  return value.do((v: RDatum) => testsOn(node, [v.ne(null)], v, false));
+}
+
+/** The node's tests on `value`, which is present when every one of `checks` holds. */
+function testsOn(node: FieldNode, checks: RDatum<boolean>[], value: RDatum, keepNull: boolean): RDatum<boolean> {
   const absent = node.tests.every(absentResult);
   const compiled = node.tests.map((test) => compileTest(test, value, keepNull));
   const terms = compiled.filter((term): term is RDatum<boolean> => typeof term !== 'boolean');

@@ -1,0 +1,135 @@
+import { r, type RDatum, type RTable } from 'rethinkdb-ts';
+import { Unavailable } from '../errors/domain.js';
+import type { WhereNode } from '../filter/ast.js';
+import type { Document } from './document-types.js';
+import { existsByGet, existsByGetAll, type ExistsTerm } from './keys.js';
+import { fieldValue, nativeFieldValue } from './paths.js';
+import type { ConnectionPool } from './pool.js';
+import { compileWhere } from './where.js';
+import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
+
+/**
+ * The one place the data layer chooses between plans for the embedded reqlite and for a real
+ * RethinkDB. Every reqlite plan is also correct on RethinkDB (only slower there); RethinkDB's
+ * plans use terms reqlite lacks or runs badly (`getAll` scans the table there, `between` on an
+ * index fails, `row('a')('b')` on a null `a` is not caught by `.default`).
+ */
+export interface Dialect {
+  readonly name: 'reqlite' | 'rethinkdb';
+  /** Wait for a new table to be ready: RethinkDB answers tableCreate first; reqlite has no `wait`. */
+  readonly waitForTables: boolean;
+  /** Secondary indexes may narrow and order list queries (getAll, between, orderBy({index})). */
+  readonly usesIndexes: boolean;
+  /**
+   * The documents with these primary keys, in ONE query: in any order, missing keys absent or
+   * null. Put them in key order with `inKeyOrder`.
+   */
+  getMany(table: RTable, keys: readonly (string | number)[]): RDatum<(Document | null)[]>;
+  /** Whether a document with this key exists, inside a query. */
+  readonly exists: ExistsTerm;
+  /** The value at a field path, null when absent (src/db/paths.ts). */
+  fieldValue(row: RDatum, path: readonly string[]): RDatum;
+  /** A where filter as a ReQL predicate (src/db/where.ts). */
+  compileWhere(node: WhereNode): (row: RDatum) => RDatum<boolean>;
+  /** A fresh queue for single-document writes (src/db/write-queue.ts): one per data layer. */
+  createWriteQueue(): WriteQueue;
+}
+
+/**
+ * The embedded reqlite: `expr(keys).map(get)` (its getAll scans the table, 50x slower at 100k
+ * documents), null-safe path walks, `exists` by `getAll().count()` (its `get` of a missing key is
+ * not null inside a query), single-document writes queued in the gateway, no index plans.
+ */
+export const reqliteDialect: Dialect = {
+  name: 'reqlite',
+  waitForTables: false,
+  usesIndexes: false,
+  getMany: (table, keys) => r.expr([...keys]).map((key) => table.get(key)) as RDatum<(Document | null)[]>,
+  exists: existsByGetAll,
+  fieldValue,
+  compileWhere: (node) => compileWhere(node),
+  createWriteQueue: () => new PerDocumentWriteQueue(),
+};
+
+/**
+ * A real RethinkDB: `getAll` (an index lookup: 0.8 ms for 100 keys against 3.5 ms for
+ * `expr(keys).map(get)`), native `.default(null)` paths where exact, `get` for `exists`, atomic
+ * single-document writes, index plans (src/db/plans.ts).
+ */
+export const rethinkdbDialect: Dialect = {
+  name: 'rethinkdb',
+  waitForTables: true,
+  usesIndexes: true,
+  getMany: (table, keys) => table.getAll(...keys).coerceTo('array') as RDatum<(Document | null)[]>,
+  exists: existsByGet,
+  fieldValue: nativeFieldValue,
+  compileWhere: (node) => compileWhere(node, true),
+  createWriteQueue: () => atomicInDatabase,
+};
+
+/**
+ * `found` (documents as `getMany` returns them) in the order of `ids`, null where missing. Each
+ * id may stand for several candidate keys (`candidates`, e.g. "1" and 1); the first found wins.
+ */
+export function inKeyOrder<Id>(
+  ids: readonly Id[],
+  candidates: (id: Id) => readonly (string | number)[],
+  found: readonly (Document | null)[],
+  primaryKey: string,
+): (Document | null)[] {
+  const byKey = new Map<unknown, Document>();
+  for (const doc of found) if (doc) byKey.set(doc[primaryKey], doc);
+  return ids.map((id) => candidates(id).map((key) => byKey.get(key)).find(Boolean) ?? null);
+}
+
+/**
+ * The dialect of one data layer: known at once for the embedded reqlite, otherwise detected at
+ * the first connection (RETHINKDB_URL may point at any server): `server_status` has a row per
+ * server on RethinkDB and none on reqlite. A failed detection (database down) is retried.
+ */
+export class BackendDialect {
+  private chosen: Dialect | undefined;
+  private detecting: Promise<Dialect> | undefined;
+  private queue: WriteQueue | undefined;
+
+  constructor(
+    private readonly pool: ConnectionPool,
+    known?: Dialect,
+  ) {
+    if (known) this.choose(known);
+  }
+
+  /** The dialect once chosen; undefined while the first detection runs. */
+  get current(): Dialect | undefined {
+    return this.chosen;
+  }
+
+  /** The queue for single-document writes of the chosen dialect (call after `dialect()` resolved). */
+  get writes(): WriteQueue {
+    if (!this.queue) throw new Error('BackendDialect.writes before the dialect was chosen');
+    return this.queue;
+  }
+
+  /** The dialect (detected on the first call when not known). */
+  dialect(): Dialect | Promise<Dialect> {
+    return this.chosen ?? (this.detecting ??= this.detect());
+  }
+
+  private choose(dialect: Dialect): Dialect {
+    this.chosen = dialect;
+    this.queue = dialect.createWriteQueue();
+    return dialect;
+  }
+
+  private async detect(): Promise<Dialect> {
+    try {
+      const servers = await this.pool.run(r.db('rethinkdb').table('server_status').count());
+      return this.choose(servers > 0 ? rethinkdbDialect : reqliteDialect);
+    } catch (error) {
+      this.detecting = undefined;
+      if (error instanceof Unavailable || (error instanceof Error && /connection|ECONN/i.test(error.message))) throw error;
+      // reqlite answers 0 (measured); a server that refuses the system table has permissions: RethinkDB.
+      return this.choose(rethinkdbDialect);
+    }
+  }
+}

@@ -1,0 +1,146 @@
+import { r, type RDatum, type RTable } from 'rethinkdb-ts';
+import type { FieldNode, FieldTest, WhereNode } from '../filter/ast.js';
+import { compareCodePoints } from '../filter/evaluate.js';
+import type { SortKey } from '../filter/order.js';
+import type { TableInfo } from './catalog.js';
+import type { Dialect } from './dialect.js';
+import { pathKey } from './field-indexes.js';
+import { tableTerm } from './terms.js';
+
+/** A list query, parsed: filter, sort keys (the primary key is always the last one) and page. */
+export interface Selection {
+  where: WhereNode | undefined;
+  order: readonly SortKey[];
+  offset: number;
+  limit: number;
+}
+
+/** Which plan `selectQuery` chose (tests and benchmarks check it). */
+export type PlanName = 'scan' | 'primary-order' | 'index-getAll' | 'index-between' | 'index-order';
+
+type Bound = { value: unknown; closed: boolean };
+type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound };
+
+/**
+ * The query for a page of `selection`: documents matching the filter, ordered by the sort keys
+ * then the primary key ascending (so order is total), `offset` skipped, at most `limit`. On
+ * reqlite (and without usable indexes) a full scan and a sort. With the dialect's index plans,
+ * an index only narrows or orders the candidates: the full filter still runs on each, so the
+ * rows are exactly the scan's. `fieldIndexes` maps field paths to indexes (src/db/field-indexes.ts).
+ */
+export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): { plan: PlanName; query: RDatum } {
+  const { where, order, offset, limit } = selection;
+  const table = tableTerm(info.db, info.name);
+  const filtered = (candidates: RDatum) => (where ? candidates.filter(dialect.compileWhere(where)) : candidates);
+  const keyOf = (path: readonly string[]) => (row: RDatum) => dialect.fieldValue(row, path);
+  const sortTerms = [...order.map(({ path, descending }) => (descending ? r.desc(keyOf(path)) : r.asc(keyOf(path)))), r.asc(info.primaryKey)];
+  const page = (sorted: RDatum) => sorted.skip(offset).limit(limit);
+  const scan = (candidates: RDatum) => page(filtered(candidates).orderBy(...sortTerms));
+  if (!dialect.usesIndexes) return { plan: 'scan', query: scan(sequence(table)) };
+
+  const fields = where ? topLevelFields(where) : [];
+  for (const field of fields) {
+    const index = fieldIndexes.get(pathKey(field.path));
+    const values = index ? indexableValues(field.tests) : undefined;
+    if (index && values) return { plan: 'index-getAll', query: scan(sequence(table.getAll(...values, { index }))) };
+  }
+  const ranges = fields.flatMap((field) => {
+    const index = fieldIndexes.get(pathKey(field.path));
+    return index ? [rangeOf(index, field)].filter((range): range is Range => range !== undefined) : [];
+  });
+  const [first] = order;
+  const ordered = first && order.length === 1 ? ranges.find((range) => pathKey(range.path) === pathKey(first.path) && isNumeric(range)) : undefined;
+  if (ordered && first) {
+    // The index orders by the field, then by primary key in the index's direction; ties must come
+    // by primary key ascending. Read offset + limit rows in index order, then re-read every
+    // match tied with the last of them and sort that small set in full.
+    const wanted = offset + limit;
+    if (wanted === 0) return { plan: 'index-order', query: r.expr([]) };
+    const direction = first.descending ? r.desc : r.asc;
+    const key = keyOf(first.path);
+    const candidates = filtered(sequence(between(table, ordered).orderBy({ index: direction(ordered.index) })));
+    const query = candidates
+      .limit(wanted)
+      .coerceTo('array')
+      .do((head: RDatum) =>
+        r
+          .branch(
+            head.count().lt(wanted),
+            head,
+            key(head.nth(-1)).do((last: RDatum) =>
+              head.filter((row: RDatum) => key(row).ne(last)).union(filtered(sequence(table.between(last, last, { index: ordered.index, rightBound: 'closed' }))).coerceTo('array')),
+            ),
+          )
+          .orderBy(direction(key), r.asc(info.primaryKey))
+          .skip(offset)
+          .limit(limit),
+      );
+    return { plan: 'index-order', query };
+  }
+  const [range] = ranges;
+  if (range) return { plan: 'index-between', query: scan(sequence(between(table, range))) };
+  if (order.length === 0) return { plan: 'primary-order', query: page(filtered(sequence(table.orderBy({ index: info.primaryKey })))) };
+  return { plan: 'scan', query: scan(sequence(table)) };
+}
+
+/** The field nodes every match must satisfy: the root field, or the fields of a root `and`. */
+function topLevelFields(node: WhereNode): FieldNode[] {
+  if (node.kind === 'field') return [node];
+  if (node.kind === 'and') return node.nodes.flatMap((child) => (child.kind === 'field' ? [child] : child.kind === 'and' ? topLevelFields(child) : []));
+  return [];
+}
+
+/** An index stores strings, numbers and booleans as themselves (not null, not objects): values `getAll` may look up for an eq/in test. */
+const indexable = (value: unknown): boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+function indexableValues(tests: readonly FieldTest[]): unknown[] | undefined {
+  for (const test of tests) {
+    const values = test.op === 'eq' ? [test.value] : test.op === 'in' ? test.values : undefined;
+    if (values && values.length > 0 && values.every(indexable)) return [...new Map(values.map((value) => [JSON.stringify(value), value])).values()];
+  }
+  return undefined;
+}
+
+/** The bounds the field's range tests (gt/gte/lt/lte) put on it, all of one type; undefined without any. */
+function rangeOf(index: string, field: FieldNode): Range | undefined {
+  const range: Range = { index, path: field.path };
+  let type: string | undefined;
+  for (const test of field.tests) {
+    if (test.op !== 'gt' && test.op !== 'gte' && test.op !== 'lt' && test.op !== 'lte') continue;
+    if (type !== undefined && typeof test.value !== type) return undefined; // no value satisfies both: leave it to the scan
+    type = typeof test.value;
+    const bound = { value: test.value, closed: test.op === 'gte' || test.op === 'lte' };
+    // Keep the tightest bound; on equal values the open one.
+    if (test.op === 'gt' || test.op === 'gte') {
+      if (!range.low || tighter(bound, range.low, 1)) range.low = bound;
+    } else if (!range.high || tighter(bound, range.high, -1)) range.high = bound;
+  }
+  return type === undefined ? undefined : range;
+}
+
+function tighter(bound: Bound, than: Bound, sign: 1 | -1): boolean {
+  const a = bound.value as number | string;
+  const b = than.value as number | string;
+  // Strings by code point, as the server orders them (not JS's UTF-16 order).
+  const order = typeof a === 'string' ? compareCodePoints(a, b as string) : a - (b as number);
+  return order === 0 ? !bound.closed : order * sign > 0;
+}
+
+const isNumeric = (range: Range): boolean => typeof (range.low ?? range.high)?.value === 'number';
+
+/**
+ * A table, selection or stream as a generic ReQL sequence: rethinkdb-ts types each term's result
+ * narrowly (RTable, RSelection, RStream), and the plans compose them with the same methods.
+ */
+function sequence(term: unknown): RDatum {
+  return term as RDatum;
+}
+
+/** The candidates of a range (`between` includes the low bound and excludes the high one unless told). */
+function between(table: RTable, range: Range): ReturnType<RTable['between']> {
+  return table.between(range.low?.value ?? r.minval, range.high?.value ?? r.maxval, {
+    index: range.index,
+    leftBound: range.low && !range.low.closed ? 'open' : 'closed',
+    rightBound: range.high?.closed ? 'closed' : 'open',
+  });
+}
