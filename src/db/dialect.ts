@@ -1,5 +1,4 @@
 import { r, type RDatum, type RTable } from 'rethinkdb-ts';
-import { Unavailable } from '../errors/domain.js';
 import type { WhereNode } from '../filter/ast.js';
 import type { Document } from './document-types.js';
 import { existsByGet, existsByGetAll, type ExistsTerm } from './keys.js';
@@ -126,10 +125,12 @@ export class BackendDialect {
       const servers = await this.pool.run(r.db('rethinkdb').table('server_status').count());
       return this.choose(servers > 0 ? rethinkdbDialect : reqliteDialect);
     } catch (error) {
+      // reqlite answers 0 (measured) and has no permissions: a server that refuses a user the
+      // system table is RethinkDB. Anything else (the database down) fails this request and is
+      // detected again on the next.
+      if (error instanceof Error && /permission/i.test(error.message)) return this.choose(rethinkdbDialect);
       this.detecting = undefined;
-      if (error instanceof Unavailable || (error instanceof Error && /connection|ECONN/i.test(error.message))) throw error;
-      // reqlite answers 0 (measured); a server that refuses the system table has permissions: RethinkDB.
-      return this.choose(rethinkdbDialect);
+      throw error;
     }
   }
 }

@@ -60,7 +60,7 @@ const SEGMENT = '"((?:[^"\\\\]|\\\\.)*)"';
 
 /** The field path an index function reads, from the server's print of it; undefined when it is anything else. */
 export function indexedPath(query: string): string[] | undefined {
-  const text = query.replace(/\s+/g, '').replace(/\b_?var\d+\b/g, 'v');
+  const text = query.replace(/\b_?var\d+\b/g, 'v').replace(/\s+/g, '');
   const body = text.match(/^indexCreate\('(?:[^'\\]|\\.)*',function\(v\)\{return(.*);\}\)$/)?.[1];
   if (!body) return undefined;
   const plain = body.match(new RegExp(`^(?:v|r\\.row)((?:\\(${SEGMENT}\\)|\\.getField\\(${SEGMENT}\\))+)$`));

@@ -13,6 +13,7 @@ import { ConnectionPool } from './pool.js';
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './document-types.js';
 export type { TableInfo } from './catalog.js';
 export { Loaders } from './loaders.js';
+export type { BackendDialect, Dialect } from './dialect.js';
 export { EnsuredTable } from './ensured-table.js';
 export { EventStore, type Retention } from './events.js';
 export { ModelReads } from './model-reads.js';
@@ -26,6 +27,8 @@ export interface DataLayer {
   readonly pool: ConnectionPool;
   readonly catalog: Catalog;
   readonly documents: Documents;
+  /** The plans for this server (reqlite or RethinkDB), chosen once (src/db/dialect.ts). */
+  readonly dialect: BackendDialect;
   /** Reads of the typed per-table API: samples for inference, reverse relations by secondary index. */
   readonly modelReads: ModelReads;
   /** A fresh set of DataLoaders: call once per request. */
@@ -64,9 +67,10 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     size: poolSize,
     acquireTimeoutMs: dbWaitMs,
     log: (level, message) => log[level](message),
-    onQuery,
+    // Absent callbacks stay absent: an explicit undefined would replace the pool's defaults.
+    ...(onQuery ? { onQuery } : {}),
+    ...(onDriverFallback ? { onDriverFallback } : {}),
     coalesceWrites,
-    onDriverFallback,
   });
   const dialect = new BackendDialect(pool, backend === 'reqlite' ? reqliteDialect : undefined);
   // Detect at once, so the dialect is known before the first request needs it.
@@ -84,6 +88,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     pool,
     catalog,
     documents,
+    dialect,
     modelReads,
     createLoaders: () => new Loaders(documents, onBatch, modelReads),
     close: () => pool.close(),
