@@ -13,6 +13,8 @@ export interface BenchDatabase {
   port: number;
   /** `embedded reqlite` or `RethinkDB at host:port`. */
   label: string;
+  /** A real RethinkDB (RETHINKDB_URL) rather than the embedded reqlite. */
+  real: boolean;
   stop(): Promise<void>;
 }
 
@@ -20,10 +22,10 @@ export interface BenchDatabase {
 export async function startDatabase(): Promise<BenchDatabase> {
   if (process.env.RETHINKDB_URL) {
     const { target } = parseRethinkdbUrl(process.env.RETHINKDB_URL);
-    return { url: process.env.RETHINKDB_URL, host: target.host, port: target.port, label: `RethinkDB at ${target.host}:${target.port}`, stop: async () => undefined };
+    return { url: process.env.RETHINKDB_URL, host: target.host, port: target.port, label: `RethinkDB at ${target.host}:${target.port}`, real: true, stop: async () => undefined };
   }
   const server = await startEmbeddedServer();
-  return { url: `rethinkdb://${server.host}:${server.port}`, host: server.host, port: server.port, label: 'embedded reqlite', stop: () => server.stop() };
+  return { url: `rethinkdb://${server.host}:${server.port}`, host: server.host, port: server.port, label: 'embedded reqlite', real: false, stop: () => server.stop() };
 }
 
 export interface GatewayProcess {

@@ -9,7 +9,7 @@ import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
 import type { FieldIndexes } from './field-indexes.js';
-import { selectQuery, type PlanName } from './plans.js';
+import { selectQuery, type Plan } from './plans.js';
 import { parseUpdateOperators, updatedDocument } from './update-operators.js';
 import { OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
@@ -56,7 +56,7 @@ export class Documents {
     const limit = this.checkLimit(query.limit);
     const offset = query.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new BadInput(`offset must be a non-negative integer (got ${offset})`);
-    return this.pool.run((await this.select(info, query.where, query.orderBy ?? [], offset, limit)).query as RDatum<Document[]>);
+    return this.read(await this.select(info, query.where, query.orderBy ?? [], offset, limit));
   }
 
   /**
@@ -66,7 +66,7 @@ export class Documents {
    */
   async listAll(db: string, table: string, where: unknown, max: number): Promise<Document[]> {
     const info = await this.catalog.table(db, table);
-    const docs = await this.pool.run((await this.select(info, where, [], 0, max + 1)).query as RDatum<Document[]>);
+    const docs = await this.read(await this.select(info, where, [], 0, max + 1));
     if (docs.length > max) {
       throw new BadInput(`more than ${max} documents match in ${db}.${table}; narrow the filter or page with the GraphQL query field`, { database: db, table, max });
     }
@@ -220,12 +220,18 @@ export class Documents {
   }
 
   /** The plan and query for a page of documents matching `where` in `orderBy` order (primary key last, so order is total). */
-  async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number): Promise<{ plan: PlanName; query: RDatum }> {
+  async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number): Promise<Plan> {
     const parsed = parseWhere(where);
     const order = orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
     const dialect = await this.backend.dialect();
     const indexes = dialect.usesIndexes ? await this.fieldIndexes.of(info) : new Map<string, string>();
     return selectQuery(dialect, info, { where: parsed, order, offset, limit }, indexes);
+  }
+
+  /** The documents a plan reads. */
+  private read(plan: Plan): Promise<Document[]> {
+    const run = (query: RDatum) => this.pool.run(query as RDatum<Document[]>);
+    return plan.read ? plan.read(run) : run(plan.query);
   }
 
   private checkLimit(limit: number | null | undefined): number {

@@ -1,9 +1,10 @@
 import { r, type RDatum, type RTable } from 'rethinkdb-ts';
 import type { FieldNode, FieldTest, WhereNode } from '../filter/ast.js';
 import { compareCodePoints } from '../filter/evaluate.js';
-import type { SortKey } from '../filter/order.js';
+import { compareReql, documentComparator, sortValue, type SortKey } from '../filter/order.js';
 import type { TableInfo } from './catalog.js';
 import type { Dialect } from './dialect.js';
+import type { Document } from './document-types.js';
 import { pathKey } from './field-indexes.js';
 import { tableTerm } from './terms.js';
 
@@ -18,6 +19,14 @@ export interface Selection {
 /** Which plan `selectQuery` chose (tests and benchmarks check it). */
 export type PlanName = 'scan' | 'primary-order' | 'index-getAll' | 'index-between' | 'index-order';
 
+/** A chosen plan: its query, or (`read`) the queries it runs itself. */
+export interface Plan {
+  plan: PlanName;
+  query: RDatum;
+  /** Reads the page with `run` (which runs one query) when the plan needs more than one query. */
+  read?: (run: (query: RDatum) => Promise<Document[]>) => Promise<Document[]>;
+}
+
 type Bound = { value: unknown; closed: boolean };
 type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound };
 
@@ -28,7 +37,7 @@ type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound
  * an index only narrows or orders the candidates: the full filter still runs on each, so the
  * rows are exactly the scan's. `fieldIndexes` maps field paths to indexes (src/db/field-indexes.ts).
  */
-export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): { plan: PlanName; query: RDatum } {
+export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): Plan {
   const { where, order, offset, limit } = selection;
   const table = tableTerm(info.db, info.name);
   const filtered = (candidates: RDatum) => (where ? candidates.filter(dialect.compileWhere(where)) : candidates);
@@ -51,36 +60,42 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
   const [first] = order;
   const ordered = first && order.length === 1 ? ranges.find((range) => pathKey(range.path) === pathKey(first.path) && isNumeric(range)) : undefined;
   if (ordered && first) {
-    // The index orders by the field, then by primary key in the index's direction; ties must come
-    // by primary key ascending. Read offset + limit rows in index order, then re-read every
-    // match tied with the last of them and sort that small set in full.
-    const wanted = offset + limit;
-    if (wanted === 0) return { plan: 'index-order', query: r.expr([]) };
-    const direction = first.descending ? r.desc : r.asc;
-    const key = keyOf(first.path);
-    const candidates = filtered(sequence(between(table, ordered).orderBy({ index: direction(ordered.index) })));
-    const query = candidates
-      .limit(wanted)
-      .coerceTo('array')
-      .do((head: RDatum) =>
-        r
-          .branch(
-            head.count().lt(wanted),
-            head,
-            key(head.nth(-1)).do((last: RDatum) =>
-              head.filter((row: RDatum) => key(row).ne(last)).union(filtered(sequence(table.between(last, last, { index: ordered.index, rightBound: 'closed' }))).coerceTo('array')),
-            ),
-          )
-          .orderBy(direction(key), r.asc(info.primaryKey))
-          .skip(offset)
-          .limit(limit),
-      );
-    return { plan: 'index-order', query };
+    const candidates = filtered(sequence(between(table, ordered).orderBy({ index: (first.descending ? r.desc : r.asc)(ordered.index) })));
+    // Ascending, the index gives ties by primary key ascending: the order asked for.
+    if (!first.descending) return { plan: 'index-order', query: page(candidates) };
+    return { plan: 'index-order', query: candidates, read: (run) => readDescending(run, candidates, table, ordered, { ...selection, filtered }, info.primaryKey) };
   }
   const [range] = ranges;
   if (range) return { plan: 'index-between', query: scan(sequence(between(table, range))) };
   if (order.length === 0) return { plan: 'primary-order', query: page(filtered(sequence(table.orderBy({ index: info.primaryKey })))) };
   return { plan: 'scan', query: scan(sequence(table)) };
+}
+
+/**
+ * A descending index gives ties by primary key DESCENDING; they must come ascending. Reads one row
+ * past the page: when it ties with the page's last row, re-reads that whole tie (`between(v, v)`),
+ * then sorts in the gateway with the ReQL order (src/filter/order.ts). The sort key is a number
+ * on every candidate (the filter's numeric range says so).
+ */
+async function readDescending(
+  run: (query: RDatum) => Promise<Document[]>,
+  candidates: RDatum,
+  table: RTable,
+  range: Range,
+  { order, offset, limit, filtered }: Selection & { filtered: (candidates: RDatum) => RDatum },
+  primaryKey: string,
+): Promise<Document[]> {
+  const wanted = offset + limit;
+  if (wanted === 0) return [];
+  const head = await run(candidates.limit(wanted + 1));
+  const sorted = (docs: Document[]) => docs.sort(documentComparator(order, primaryKey)).slice(offset, wanted);
+  const last = head[wanted - 1];
+  const next = head[wanted];
+  if (!last || !next) return sorted(head);
+  const value = (doc: Document) => sortValue(doc, range.path);
+  if (compareReql(value(last), value(next)) !== 0) return sorted(head.slice(0, wanted));
+  const tie = await run(filtered(sequence(table.between(value(last), value(last), { index: range.index, rightBound: 'closed' }))));
+  return sorted([...head.slice(0, wanted).filter((doc) => compareReql(value(doc), value(last)) !== 0), ...tie]);
 }
 
 /** The field nodes every match must satisfy: the root field, or the fields of a root `and`. */
