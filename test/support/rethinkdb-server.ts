@@ -3,6 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { r } from 'rethinkdb-ts';
 import type { DatabaseTarget } from '../../src/config/config.js';
 
 /**
@@ -36,6 +37,12 @@ export interface RethinkdbServer {
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts the server again on the same data directory and driver port (stopping it cleanly first if it still runs); resolves at "Server ready". */
   restart(): Promise<void>;
+  /**
+   * Resolves once every table of every database takes writes. After a restart the server says
+   * "Server ready" before it has loaded its tables: until then reads and writes fail with
+   * "primary replica … not available".
+   */
+  tablesReady(): Promise<void>;
   /** Stops it (SIGTERM, SIGKILL after 15 s) and removes the data directory when the helper created it. */
   stop(): Promise<void>;
 }
@@ -132,6 +139,15 @@ export async function startRethinkdbServer(options: RethinkdbServerOptions = {})
     async restart() {
       await kill('SIGTERM');
       await launch(port);
+    },
+    async tablesReady() {
+      const connection = await r.connect({ server: { host: '127.0.0.1', port }, user: 'admin', password: '', silent: true });
+      try {
+        const names = (await r.dbList().run(connection)).filter((name) => name !== 'rethinkdb');
+        for (const name of names) await r.db(name).wait({ waitFor: 'ready_for_writes' }).run(connection);
+      } finally {
+        await connection.close();
+      }
     },
     async stop() {
       const timer = setTimeout(() => child?.kill('SIGKILL'), 15_000);
