@@ -1,9 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../src/config/config.js';
-import { realServer, startTestGateway, type TestGateway } from './support/gateway.js';
-import { packet, rdmVia, SocketTracker } from './support/rdm.js';
-import { rethinkdbBinary, startRethinkdbServer, type RethinkdbServer } from './support/rethinkdb-server.js';
-import { subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { realServer, type TestGateway } from './support/gateway.js';
+import { ownServerSuite } from './support/own-server.js';
+import { packet, rdmVia } from './support/rdm.js';
+import { rethinkdbBinary } from './support/rethinkdb-server.js';
+import { subscribeWs, type Collector } from './support/subscriptions.js';
 
 interface Event {
   id: string;
@@ -18,29 +19,7 @@ const PUBLISH = 'mutation($channel: String!, $data: JSON!) { publish(channel: $c
 const QUERY = 'query($db: String, $t: String!, $w: JSONObject) { query(db: $db, table: $t, where: $w, orderBy: [{ field: "id" }], limit: 1000) }';
 
 const { eventsTable, rdmAuditTable } = defaultConfig();
-const clients = new WsClients();
-const sockets = new SocketTracker();
-const leftovers: (() => unknown)[] = [];
-afterEach(async () => {
-  await clients.closeAll();
-  sockets.closeAll();
-  for (const close of leftovers.splice(0).reverse()) await close();
-});
-
-/** A real RethinkDB server of the test's own (never the suite's shared one), stopped and its data removed afterwards. */
-async function ownServer(): Promise<RethinkdbServer> {
-  const server = await startRethinkdbServer();
-  leftovers.push(() => server.stop());
-  return server;
-}
-
-/** A gateway on `server`, with its default database names there, ready (database, tables, schema). */
-async function gatewayOn(server: RethinkdbServer): Promise<TestGateway> {
-  const gw = await startTestGateway({ database: server.target });
-  leftovers.push(() => gw.close());
-  await gw.app.whenPrepared();
-  return gw;
-}
+const { clients, sockets, later, ownServer, gatewayOn } = ownServerSuite();
 
 /** Events in the order a resume replays them: by publishedAt, then id. */
 const inStoredOrder = (events: readonly Event[]) => [...events].sort((a, b) => a.publishedAt.localeCompare(b.publishedAt) || a.id.localeCompare(b.id));
@@ -105,7 +84,7 @@ describe.skipIf(!realServer || !rethinkdbBinary)('persistence across a gateway r
     // Subscribing after an anchor replays from the store, so nothing depends on when the feed opened.
     const anchor = await publish(first, name, 'anchor');
     const subscriber: Collector<ChannelData> = subscribeWs<ChannelData>(clients.open(first.app.url), RESUME, { name, after: anchor.id });
-    leftovers.push(() => subscriber.stop());
+    later(() => subscriber.stop());
     const seen = [await publish(first, name, 0), await publish(first, name, 1), await publish(first, name, 2)];
     await subscriber.until((data) => data.length === 3, 'the three events');
     expect(subscriber.data.map((d) => d.channel)).toEqual(inStoredOrder(seen));
@@ -121,7 +100,7 @@ describe.skipIf(!realServer || !rethinkdbBinary)('persistence across a gateway r
     const owed = inStoredOrder(missed).filter((event) => !subscriber.data.some((d) => d.channel.id === event.id));
 
     const resumed = subscribeWs<ChannelData>(clients.open(second.app.url), RESUME, { name, after: lastHeard?.id });
-    leftovers.push(() => resumed.stop());
+    later(() => resumed.stop());
     await resumed.until((data) => data.length === owed.length, `the ${owed.length} events it missed`);
     expect(resumed.data.map((d) => d.channel)).toEqual(owed);
     // The replay is read once the feed is live, so an event published now arrives live, once.

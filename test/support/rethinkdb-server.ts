@@ -3,7 +3,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { r } from 'rethinkdb-ts';
+import { r, type Connection } from 'rethinkdb-ts';
 import type { DatabaseTarget } from '../../src/config/config.js';
 
 /**
@@ -43,6 +43,8 @@ export interface RethinkdbServer {
    * "primary replica … not available".
    */
   tablesReady(): Promise<void>;
+  /** The changefeed queries the server is running now, as text (from its `rethinkdb.jobs` table): to check clients leak none. */
+  changefeeds(): Promise<string[]>;
   /** Stops it (SIGTERM, SIGKILL after 15 s) and removes the data directory when the helper created it. */
   stop(): Promise<void>;
 }
@@ -88,6 +90,16 @@ function whenReady(child: ChildProcess, timeoutMs: number): Promise<number> {
     child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before it was ready`));
     child.once('error', (error) => fail(`could not start: ${error.message}`));
   });
+}
+
+/** Runs `use` on a connection of its own to the server on `port`, closed afterwards. */
+async function withConnection<T>(port: number, use: (connection: Connection) => Promise<T>): Promise<T> {
+  const connection = await r.connect({ server: { host: '127.0.0.1', port }, user: 'admin', password: '', silent: true });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
 }
 
 /**
@@ -140,15 +152,16 @@ export async function startRethinkdbServer(options: RethinkdbServerOptions = {})
       await kill('SIGTERM');
       await launch(port);
     },
-    async tablesReady() {
-      const connection = await r.connect({ server: { host: '127.0.0.1', port }, user: 'admin', password: '', silent: true });
-      try {
+    tablesReady: () =>
+      withConnection(port, async (connection) => {
         const names = (await r.dbList().run(connection)).filter((name) => name !== 'rethinkdb');
         for (const name of names) await r.db(name).wait({ waitFor: 'ready_for_writes' }).run(connection);
-      } finally {
-        await connection.close();
-      }
-    },
+      }),
+    changefeeds: () =>
+      withConnection(port, async (connection) => {
+        const jobs: { type: string; info: { query?: string } }[] = await r.db('rethinkdb').table('jobs').run(connection);
+        return jobs.flatMap((job) => (job.type === 'query' && job.info.query?.includes('.changes(') ? [job.info.query] : []));
+      }),
     async stop() {
       const timer = setTimeout(() => child?.kill('SIGKILL'), 15_000);
       await kill('SIGTERM');
