@@ -105,13 +105,17 @@ describe.skipIf(!realServer || !rethinkdbBinary)('the database killed (SIGKILL) 
     expect([changes.completed, top.completed]).toEqual([false, false]);
 
     // One feed, in the gateway and on the server (none leaked by the reopening), none once they leave.
+    const { poolSize } = defaultConfig();
     expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 2 });
     expect(await server.changefeeds()).toHaveLength(1);
+    // And connections: the pool's, plus the feed's own (none left over from the lost feed or failed reopenings).
+    await vi.waitFor(async () => expect(await server.clientConnections()).toBe(poolSize + 1));
     expect((await gw.app.metrics.feedReconnects.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
     changes.stop();
     top.stop();
     await vi.waitFor(() => expect(gw.app.subscriptions.stats()).toEqual({ feeds: 0, queries: 0, subscribers: 0 }));
     await vi.waitFor(async () => expect(await server.changefeeds()).toEqual([]));
+    await vi.waitFor(async () => expect(await server.clientConnections()).toBe(poolSize));
   });
 
   it('a channel subscriber connected through the restart gets what was published meanwhile by resync, and nothing it already had', async () => {

@@ -45,6 +45,8 @@ export interface RethinkdbServer {
   tablesReady(): Promise<void>;
   /** The changefeed queries the server is running now, as text (from its `rethinkdb.jobs` table): to check clients leak none. */
   changefeeds(): Promise<string[]>;
+  /** How many client connections the server has open now, besides the one this asks on (from its `rethinkdb.stats` table): to check clients leak none. */
+  clientConnections(): Promise<number>;
   /** Stops it (SIGTERM, SIGKILL after 15 s) and removes the data directory when the helper created it. */
   stop(): Promise<void>;
 }
@@ -161,6 +163,11 @@ export async function startRethinkdbServer(options: RethinkdbServerOptions = {})
       withConnection(port, async (connection) => {
         const jobs: { type: string; info: { query?: string } }[] = await r.db('rethinkdb').table('jobs').run(connection);
         return jobs.flatMap((job) => (job.type === 'query' && job.info.query?.includes('.changes(') ? [job.info.query] : []));
+      }),
+    clientConnections: () =>
+      withConnection(port, async (connection) => {
+        const stats: { query_engine: { client_connections: number } } = await r.db('rethinkdb').table('stats').get(['cluster']).run(connection);
+        return stats.query_engine.client_connections - 1;
       }),
     async stop() {
       const timer = setTimeout(() => child?.kill('SIGKILL'), 15_000);
