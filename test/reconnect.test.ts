@@ -5,7 +5,8 @@ import { defaultConfig } from '../src/config/config.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/db/index.js';
 import { createLogger } from '../src/observability/logger.js';
 import { dropDatabases, realServer, startTestGateway, uniqueDatabase, uniqueTable, type TestGateway } from './support/gateway.js';
-import { subscribeSse, subscribeWs, WsClients, type Collector, type ChangesData, type Doc } from './support/subscriptions.js';
+import { replayChanges, sortedById } from './support/change-state.js';
+import { subscribeSse, subscribeWs, WsClients, type ChangesData, type Doc } from './support/subscriptions.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 type LiveData = { live: { documents: Doc[] } };
@@ -20,24 +21,6 @@ afterEach(async () => {
   // Close in reverse order of start: subscriptions, gateways, proxies, databases, connections.
   for (const close of leftovers.splice(0).reverse()) await close();
 });
-
-/**
- * Applies a subscriber's events, checking each against what it held (an ADD of a new id, a
- * CHANGE or REMOVE whose `old` is exactly the document it had), and returns the state it ends with.
- */
-function replay(subscription: Collector<ChangesData>): Map<string, Doc> {
-  const state = new Map<string, Doc>();
-  for (const { changes: event } of subscription.data) {
-    if (event.type === 'READY' || event.type === 'RESET') continue;
-    const id = String(event.id);
-    if (event.type === 'INITIAL' || event.type === 'ADD') expect(state.has(id), `${event.type} of ${id} it already had`).toBe(false);
-    else expect(event.old, `${event.type} of ${id}: old is what it had`).toEqual(state.get(id));
-    if (event.new) state.set(id, event.new);
-    else state.delete(id);
-  }
-  return state;
-}
-const sorted = (state: Map<string, Doc>) => [...state.values()].sort((a, b) => a.id.localeCompare(b.id));
 
 describe('when the database link drops (a TCP proxy cut) and comes back', () => {
   let app: App;
@@ -107,7 +90,7 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
 
     const expected = [{ id: 'a', score: 15 }, { id: 'd', score: 40 }, { id: 'x', score: 50 }];
     for (const subscription of [ws, sse]) {
-      await subscription.until(() => JSON.stringify(sorted(replay(subscription))) === JSON.stringify(expected), 'the state after the outage');
+      await subscription.until(() => JSON.stringify(sortedById(replayChanges(subscription))) === JSON.stringify(expected), 'the state after the outage');
       const after = subscription.data.map((d) => d.changes).slice(subscription.data.findIndex((d) => d.changes.type === 'READY') + 1);
       expect(after.map((event) => `${event.type} ${event.id}`).sort()).toEqual(['ADD d', 'ADD x', 'CHANGE a', 'REMOVE b', 'REMOVE c']);
       expect(subscription.completed).toBe(false);
@@ -146,7 +129,7 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
     leftovers.push(() => resumed.stop());
     await resumed.until((data) => data.some((d) => d.changes.type === 'READY'));
     expect(resumed.data.map((d) => d.changes.type)).toEqual(['RESET', 'INITIAL', 'INITIAL', 'INITIAL', 'READY']);
-    expect(sorted(replay(resumed))).toEqual([{ id: 'a', score: 1 }, { id: 'b', score: 2 }, { id: 'c', score: 3 }]);
+    expect(sortedById(replayChanges(resumed))).toEqual([{ id: 'a', score: 1 }, { id: 'b', score: 2 }, { id: 'c', score: 3 }]);
   });
 });
 
@@ -180,7 +163,7 @@ describe.skipIf(realServer)('when the embedded database is killed and restarted 
     await gw.ok('mutation($t: String!) { insert(table: $t, documents: [{ id: "a", score: 10 }, { id: "b", score: 25 }, { id: "d", score: 40 }]) { inserted } }', { t: table });
 
     const expected = [{ id: 'a', score: 10 }, { id: 'b', score: 25 }, { id: 'd', score: 40 }];
-    await changes.until(() => JSON.stringify(sorted(replay(changes))) === JSON.stringify(expected), 'the new state');
+    await changes.until(() => JSON.stringify(sortedById(replayChanges(changes))) === JSON.stringify(expected), 'the new state');
     await top.until((data) => JSON.stringify(data.at(-1)?.live.documents) === JSON.stringify([{ id: 'd', score: 40 }, { id: 'b', score: 25 }]));
     expect(changes.completed).toBe(false);
     expect(gw.app.subscriptions.stats()).toEqual({ feeds: 1, queries: 2, subscribers: 2 });
