@@ -14,13 +14,23 @@ describe('tables whose GraphQL names clash', () => {
     expect(leftOut).toEqual([
       { table: 'crate', reason: expect.stringMatching(/tables "crate" and "crates" would get the same GraphQL type "Crate"/) },
       { table: 'crates', reason: expect.stringMatching(/tables "crate" and "crates" would get the same GraphQL type "Crate"/) },
-      { table: 'player_stat', reason: expect.stringMatching(/GraphQL name "PlayerStat" .* collides with .*; "player_stat" has no typed fields/) },
+      // Table types are named first: the nested type is the one that clashes.
+      { table: 'player', reason: expect.stringMatching(/GraphQL name "PlayerStat" of the nested object Player.stat collides with the type of table "player_stat"; .*"player" has no typed fields/) },
       { table: 'tables', reason: expect.stringMatching(/collides with the generic .*; "tables" has no typed fields/) },
     ]);
     const query = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(query).filter((name) => /^(crate|player|widget|tables)/.test(name)).sort()).toEqual(['player', 'playerList', 'playerListCount', 'tables', 'widget', 'widgets', 'widgetsCount']);
+    expect(Object.keys(query).filter((name) => /^(crate|player|widget|tables)/.test(name)).sort()).toEqual(['playerStat', 'playerStatList', 'playerStatListCount', 'tables', 'widget', 'widgets', 'widgetsCount']);
     expect(schema.getType('PlayerStat')?.toString()).toBe('PlayerStat');
+    expect(schema.getType('Player')).toBeUndefined();
     expect(schema.getType('Crate')).toBeUndefined();
+  });
+
+  it('leave out an inferred table two of whose keys give one field name (a-b and a_b)', () => {
+    const keys = ['a-b', 'a_b'].map((key): FieldModel => ({ ...int, key }));
+    const { schema, leftOut } = buildSchema([table('pairs', false, keys), table('widgets')]);
+    expect(leftOut).toEqual([{ table: 'pairs', reason: expect.stringMatching(/GraphQL name "a_b" of the (filter )?field "a_b" of Pair collides with the (filter )?field "a-b" of Pair/) }]);
+    expect(schema.getType('Pair')).toBeUndefined();
+    expect(schema.getType('Widget')).toBeDefined();
   });
 
   it('keep a declared table over an inferred one, and refuse declared tables that clash with each other or with the generic API', () => {

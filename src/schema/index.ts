@@ -1,6 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, validateSchema } from 'graphql';
 import type { TableModel } from '../models/model.js';
-import { SchemaNameCollision, type LeftOutTable } from '../models/names.js';
+import type { LeftOutTable } from '../models/names.js';
 import { registerAdmin } from './admin.js';
 import { createBuilder } from './builder.js';
 import { registerChannels } from './channels.js';
@@ -69,8 +69,17 @@ export interface BuiltSchema {
   readonly leftOut: readonly LeftOutTable[];
 }
 
-/** The generic API plus the typed API of `models`, checked; throws SchemaNameCollision or Error (see buildSchema). */
-function assemble(models: readonly TableModel[]): BuiltSchema {
+/**
+ * Builds the executable schema: the generic document API plus the typed per-table API of
+ * `models` (none: the generic API alone). The typed part is made anew each time, so the gateway
+ * can rebuild the schema when tables come and go. An inferred table (not `declared`) whose names
+ * clash with another table's or the generic API's (`crate` and `crates`, a table called `tables`)
+ * is left out of the typed API and listed in `leftOut` (typedRootFields), so a database's table
+ * names never stop the gateway. Declared tables are configuration: a clash among them, or with
+ * the generic API, throws SchemaNameCollision; Error when the result is not a valid schema.
+ * Building never connects to anything.
+ */
+export function buildSchema(models: readonly TableModel[] = []): BuiltSchema {
   const { schema: genericSchema, names } = genericApi();
   const typed = typedRootFields(genericSchema, models, names);
   const schema = lexicographicSortSchema(withTypedFields(genericSchema, typed.roots));
@@ -78,38 +87,4 @@ function assemble(models: readonly TableModel[]): BuiltSchema {
   const errors = validateSchema(schema);
   if (errors.length > 0) throw new Error(`the schema built from the models is invalid: ${errors.map((error) => error.message).join('; ')}`);
   return { schema, leftOut: typed.leftOut };
-}
-
-/**
- * Builds the executable schema: the generic document API plus the typed per-table API of
- * `models` (none: the generic API alone). The typed part is made anew each time, so the gateway
- * can rebuild the schema when tables come and go. An inferred table (not `declared`) whose names
- * clash with another table's or the generic API's (`crate` and `crates`, a table called `tables`)
- * is left out of the typed API and listed in `leftOut`, so a database's table names never stop
- * the gateway. Declared tables are configuration: a clash among them, or with the generic API,
- * throws SchemaNameCollision; Error when the result is not a valid schema. Building never
- * connects to anything.
- */
-export function buildSchema(models: readonly TableModel[] = []): BuiltSchema {
-  try {
-    return assemble(models);
-  } catch (error) {
-    if (!(error instanceof SchemaNameCollision) || models.every((model) => model.declared)) throw error;
-    // Find the inferred tables to blame: the declared ones alone must build (or the configuration
-    // is wrong), then each inferred table joins in turn, in name order, unless it breaks the build.
-    // One build per table, paid only when a clash exists.
-    const kept = models.filter((model) => model.declared);
-    let built = assemble(kept);
-    const clashing: LeftOutTable[] = [];
-    for (const model of models.filter((candidate) => !candidate.declared)) {
-      try {
-        built = assemble([...kept, model]);
-        kept.push(model);
-      } catch (clash) {
-        if (!(clash instanceof SchemaNameCollision)) throw clash;
-        clashing.push({ table: model.table, reason: `${clash.message}; "${model.table}" has no typed fields (it keeps the generic API; rename it, or declare it in the models file)` });
-      }
-    }
-    return { schema: built.schema, leftOut: [...built.leftOut, ...clashing] };
-  }
 }
