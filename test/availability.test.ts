@@ -2,7 +2,7 @@ import { r, type Connection } from 'rethinkdb-ts';
 import { RethinkDBError } from 'rethinkdb-ts/lib/error/error.js';
 import { ErrorType } from 'rethinkdb-ts/lib/proto/enums.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { classifyReqlError, writeErrorOf } from '../src/db/reql-errors.js';
+import { classifyReqlError, TableUnavailable, writeErrorOf } from '../src/db/reql-errors.js';
 import { DomainError } from '../src/errors/domain.js';
 import { realServer, startTestGateway, type TestGateway } from './support/gateway.js';
 import { RethinkdbCluster, rethinkdbBinary, type RethinkdbServer } from './support/rethinkdb-cluster.js';
@@ -35,6 +35,9 @@ describe('availability errors', () => {
     const error = classified(serverError(type, text));
     expect(error).toEqual({ code: 'UNAVAILABLE', message: expect.stringContaining('nothing was changed') as string, details: { retryable: true } });
     expect(error.message).toContain(text);
+    // A table the database cannot serve, not a database out of reach (the typed schema leaves only such a table out).
+    expect(classifyReqlError(serverError(type, text))).toBeInstanceOf(TableUnavailable);
+    expect(classifyReqlError(new Error('The connection was closed before the query could be completed'))).not.toBeInstanceOf(TableUnavailable);
   });
 
   it('say a write may or may not have been applied when the server lost track of it, or when a write result reports one per document', () => {

@@ -21,10 +21,17 @@ const AVAILABILITY = [
   /^Timed out while waiting for tables/,
 ];
 
-/** Unavailable (retryable) for a failure whose effect on the data is known (`applied: false`) or not (`undefined`), said in the message. */
-function unavailable(text: string, applied: false | undefined): Unavailable {
-  if (applied === false) return new Unavailable(`the table is not available right now (${text}); nothing was changed; retry shortly`, { retryable: true });
-  return new Unavailable(`the database could not complete the operation (${text}): a write may or may not have been applied; read the data before retrying`, {
+/**
+ * The database answered, but cannot serve the table right now (RethinkDB: just created, its
+ * primary replica down or being elected). UNAVAILABLE like a database that cannot be reached;
+ * a type of its own so that the typed schema can leave such a table out and keep the others.
+ */
+export class TableUnavailable extends Unavailable {}
+
+/** TableUnavailable (retryable) for a failure whose effect on the data is known (`applied: false`) or not (`undefined`), said in the message. */
+function unavailable(text: string, applied: false | undefined): TableUnavailable {
+  if (applied === false) return new TableUnavailable(`the table is not available right now (${text}); nothing was changed; retry shortly`, { retryable: true });
+  return new TableUnavailable(`the database could not complete the operation (${text}): a write may or may not have been applied; read the data before retrying`, {
     retryable: true,
     outcome: 'unknown',
   });

@@ -1,5 +1,4 @@
-import type { DataLayer } from '../db/index.js';
-import { Unavailable } from '../errors/domain.js';
+import { TableUnavailable, type DataLayer } from '../db/index.js';
 import { inferModel } from './infer.js';
 import { mergeModels, type TableModel } from './model.js';
 import type { LeftOutTable } from './names.js';
@@ -21,9 +20,10 @@ export interface LoadedModels {
   readonly tables: readonly string[];
   readonly models: TableModel[];
   /**
-   * Inferred tables the database could not serve (a table not ready yet, a replica down on
-   * RethinkDB), even after the read's retries: left out this time, and why. A declared table
-   * keeps its declared model instead.
+   * Inferred tables the database could not serve (TableUnavailable: a table not ready yet, a
+   * replica down on RethinkDB), even after the read's retries: left out this time, and why. A
+   * declared table keeps its declared model instead. A database that cannot be reached at all
+   * fails the load instead (the schema served is kept).
    */
   readonly unavailable: readonly LeftOutTable[];
 }
@@ -43,7 +43,7 @@ export async function loadModels({ data, db, declared, sampleSize }: LoadModelsO
       try {
         return [inferModel(info.name, info.primaryKey, await data.modelReads.sample(db, info.name, sampleSize))];
       } catch (error) {
-        if (!(error instanceof Unavailable)) throw error;
+        if (!(error instanceof TableUnavailable)) throw error;
         if (!declaredTables.has(info.name)) unavailable.push({ table: info.name, reason: `not available yet, so not sampled: ${error.message}` });
         return [];
       }
