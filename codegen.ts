@@ -11,7 +11,7 @@ import { buildSchema } from './src/schema/index.js';
 export const codegenModelsFile = 'examples/leaderboard/models.json';
 
 /** The schema `npm run codegen` prints: the generic API plus the typed API of the leaderboard models. */
-export const codegenSchema = printSchema(lexicographicSortSchema(buildSchema(readModelsFile(codegenModelsFile))));
+export const codegenSchema = printSchema(lexicographicSortSchema(buildSchema(readModelsFile(codegenModelsFile)).schema));
 
 /** The client preset with every custom scalar typed (none is `any`). */
 const typedDocuments = {

@@ -55,7 +55,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   const models = config.models.length > 0 || config.modelsFile !== undefined || !config.demo ? config.models : demoModels();
   // The generic API and the declared models alone, before anything starts: a name collision
   // among the declarations stops the start here, with its message.
-  const initialSchema = buildSchema(models);
+  const initialSchema = buildSchema(models).schema;
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {

@@ -23,7 +23,7 @@ it('has committed typed documents (test/generated, examples/leaderboard/generate
 }, 60_000);
 
 it('gives a table named events its typed Event type: the channel events are ChannelEvent', () => {
-  const schema = buildGatewaySchema([{ table: 'events', primaryKey: 'id', fields: [{ key: 'kind', type: { kind: 'scalar', name: 'String' }, required: false }], declared: false }]);
+  const { schema } = buildGatewaySchema([{ table: 'events', primaryKey: 'id', fields: [{ key: 'kind', type: { kind: 'scalar', name: 'String' }, required: false }], declared: false }]);
   expect(Object.keys(schema.getType('Event')?.toConfig() ?? {})).not.toHaveLength(0);
   expect(schema.getType('ChannelEvent')).toBeDefined();
   expect(schema.getSubscriptionType()?.getFields().channel?.type.toString()).toBe('ChannelEvent!');

@@ -1,6 +1,7 @@
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseModels } from '../src/models/declared.js';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { sameDatabaseAs, startTestGateway, type TestGateway } from './support/gateway.js';
 
 // Inferred types exist only in the database under test, not in the codegen schema, so these
 // operations are plain strings: typed documents cover the declared leaderboard (typed-leaderboard.test.ts).
@@ -10,8 +11,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((gw) => gw.close()));
 });
 
-async function gateway(overrides: Parameters<typeof startTestGateway>[0] = {}): Promise<TestGateway> {
-  const gw = await startTestGateway(overrides);
+async function gateway(...args: Parameters<typeof startTestGateway>): Promise<TestGateway> {
+  const gw = await startTestGateway(...args);
   open.push(gw);
   return gw;
 }
@@ -116,14 +117,58 @@ describe('name collisions', () => {
     await expect(startTestGateway({ models })).rejects.toThrow(/"Query\.tables" of the typed field for table "tables" collides with the generic field Query\.tables/);
   });
 
-  it('keep the served schema when two tables would get one type, and /ready says why', async () => {
+  it('leave inferred tables out of the typed API (two tables that would get one type, a table named like a generic field): the gateway starts and serves them through the generic API, /ready and the log say why', async () => {
     const gw = await gateway();
-    await gw.ok(`mutation { a: createTable(table: "crate") { name } b: createTable(table: "crates") { name } }`);
-    await expect(gw.app.schema.refresh()).rejects.toThrow(/GraphQL name "Crate" of the type of table "crates" collides with the type of table "crate"/);
-    const ready = (await (await fetch(`http://127.0.0.1:${gw.app.port}/ready`)).json()) as { schema: { lastError?: string; tables: string[] } };
-    expect(ready.schema.lastError).toMatch(/collides/);
-    expect(ready.schema.tables).toEqual([]);
-    expect((await gw.ok<{ tables: { name: string }[] }>(`{ tables { name } }`)).tables.map((t) => t.name)).toEqual(['crate', 'crates']);
+    await gw.ok(`mutation { a: createTable(table: "crate") { name } b: createTable(table: "crates") { name } c: createTable(table: "tables") { name } d: createTable(table: "widgets") { name } }`);
+    await gw.ok(`mutation { a: insert(table: "crate", documents: [{ id: "c1" }]) { inserted } b: insert(table: "crates", documents: [{ id: "cs1" }]) { inserted } c: insert(table: "tables", documents: [{ id: "t1" }]) { inserted } }`);
+    await gw.app.schema.refresh();
+
+    // Another gateway starting on that database (a replica, or a restart) starts and builds its schema.
+    const warnings: { msg: string; table?: string; reason?: string }[] = [];
+    const sink = { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string }) };
+    const replica = await gateway(sameDatabaseAs(gw), pino({ level: 'warn' }, sink));
+    await replica.app.whenPrepared();
+    for (const served of [gw, replica]) {
+      const ready = (await (await fetch(`http://127.0.0.1:${served.app.port}/ready`)).json()) as { ready: boolean; schema: { lastError?: string; tables: string[]; skipped?: { table: string; reason: string }[] } };
+      expect(ready.ready).toBe(true);
+      expect(ready.schema.lastError).toBeUndefined();
+      expect(ready.schema.tables).toEqual(['widgets']);
+      const sameType = /tables "crate" and "crates" would get the same GraphQL type "Crate"/;
+      expect(ready.schema.skipped).toEqual([
+        { table: 'crate', reason: expect.stringMatching(sameType) },
+        { table: 'crates', reason: expect.stringMatching(sameType) },
+        { table: 'tables', reason: expect.stringMatching(/collides with the generic .*; "tables" has no typed fields/) },
+      ]);
+      // The generic API serves every table; the typed API has none of the three.
+      const data = await served.ok<{ a: unknown[]; b: unknown[]; c: unknown[]; tables: { name: string }[]; widgets: unknown[] }>(`{
+        a: documents(table: "crate", ids: ["c1"]) b: documents(table: "crates", ids: ["cs1"]) c: documents(table: "tables", ids: ["t1"])
+        tables { name } widgets { id }
+      }`);
+      expect(data).toEqual({ a: [{ id: 'c1' }], b: [{ id: 'cs1' }], c: [{ id: 't1' }], tables: ['crate', 'crates', 'tables', 'widgets'].map((name) => ({ name })), widgets: [] });
+      expect((await served.gql(`{ crate(id: "c1") { id } }`)).errors?.[0]?.message).toMatch(/Cannot query field "crate"/);
+      expect((await served.gql(`{ cratesCount }`)).errors?.[0]?.message).toMatch(/Cannot query field "cratesCount"/);
+    }
+    // One warning per table left out, naming it and the reason.
+    expect(warnings.filter((line) => line.table !== undefined).map((line) => [line.table, line.msg])).toEqual([
+      ['crate', expect.stringMatching(/^table "crate" has no typed fields: tables "crate" and "crates"/)],
+      ['crates', expect.stringMatching(/^table "crates" has no typed fields/)],
+      ['tables', expect.stringMatching(/^table "tables" has no typed fields/)],
+    ]);
+  });
+
+  it('refuse to start when two declared tables would get one type', async () => {
+    const models = parseModels({ tables: { crate: { fields: {} }, crates: { fields: {} } } }, 'test');
+    await expect(startTestGateway({ models })).rejects.toThrow(/GraphQL name "Crate" of the type of table "crates" collides with the type of table "crate"/);
+  });
+
+  it('keep a declared table over an inferred one that would get its type', async () => {
+    const models = parseModels({ tables: { crate: { fields: { size: { type: 'Int' } } } } }, 'test');
+    const gw = await gateway({ models });
+    await gw.ok(`mutation { createTable(table: "crates") { name } }`);
+    await gw.app.schema.refresh();
+    const ready = (await (await fetch(`http://127.0.0.1:${gw.app.port}/ready`)).json()) as { schema: { tables: string[]; skipped?: { table: string }[] } };
+    expect(ready.schema).toMatchObject({ tables: ['crate'], skipped: [{ table: 'crates' }] });
+    expect(await gw.ok(`mutation { insertCrate(document: { id: "c1", size: 2 }) { id size } }`)).toEqual({ insertCrate: { id: 'c1', size: 2 } });
   });
 });
 

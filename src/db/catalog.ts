@@ -1,8 +1,8 @@
 import { r, type RDatum } from 'rethinkdb-ts';
-import { NotFound } from '../errors/domain.js';
+import { NotFound, Unavailable } from '../errors/domain.js';
 import { parseFieldPath } from '../filter/path.js';
 import { checkName, SYSTEM_DB } from './names.js';
-import type { ConnectionPool } from './pool.js';
+import type { ConnectionPool, Runnable } from './pool.js';
 import { fieldValue } from './paths.js';
 
 /** What the gateway knows about a table. */
@@ -33,15 +33,17 @@ export class Catalog {
    * @param options.waitForTables wait for a new table to be ready before answering (default):
    * RethinkDB answers tableCreate before the table takes reads and writes. Off for the embedded
    * reqlite, whose tables are ready at once and which has no `wait` term.
+   * @param options.readyTimeoutMs how long createTable waits for the new table to be ready before
+   * answering UNAVAILABLE (the table exists; it becomes ready later). @default 30000
    */
   constructor(
     private readonly pool: ConnectionPool,
-    private readonly options: { waitForTables?: boolean } = {},
+    private readonly options: { waitForTables?: boolean; readyTimeoutMs?: number } = {},
   ) {}
 
   /** Every database except the system database. */
   async databases(): Promise<string[]> {
-    const names = await this.pool.run(r.dbList());
+    const names = await this.pool.read(r.dbList());
     return names.filter((name) => name !== SYSTEM_DB).sort();
   }
 
@@ -77,14 +79,20 @@ export class Catalog {
     }
   }
 
-  /** Creates the table and answers once it takes reads and writes (see the constructor). */
+  /**
+   * Creates the table and answers once it takes reads and writes (see the constructor); when it
+   * is not ready in time, Unavailable saying that it was created.
+   */
   async createTable(db: string, table: string, primaryKey = 'id'): Promise<TableInfo> {
     checkName('database', db);
     checkName('table', table);
     checkName('primary key', primaryKey);
     try {
       await this.pool.run(r.db(db).tableCreate(table, { primaryKey }));
-      if (this.options.waitForTables ?? true) await this.pool.run(r.db(db).table(table).wait({ waitFor: 'ready_for_writes' }));
+      if (this.options.waitForTables ?? true) {
+        const timeout = (this.options.readyTimeoutMs ?? 30_000) / 1000;
+        await this.untilReady(`table "${table}"`, r.db(db).table(table).wait({ waitFor: 'ready_for_writes', timeout }));
+      }
     } finally {
       this.tables.delete(db);
     }
@@ -111,11 +119,21 @@ export class Catalog {
     const indexName = checkName('index', name ?? path.join('_'));
     try {
       await this.pool.run(r.db(db).table(table).indexCreate(indexName, (row: RDatum) => fieldValue(row, path)));
-      await this.pool.run(r.db(db).table(table).indexWait(indexName));
+      await this.untilReady(`index "${indexName}"`, r.db(db).table(table).indexWait(indexName));
     } finally {
       this.tables.delete(db);
     }
     return this.table(db, table);
+  }
+
+  /** Waits (a read, retried while the server cannot serve it) for what was just created; Unavailable saying it exists when that fails. */
+  private async untilReady(what: string, wait: Runnable<unknown>): Promise<void> {
+    try {
+      await this.pool.read(wait);
+    } catch (error) {
+      if (!(error instanceof Unavailable)) throw error;
+      throw new Unavailable(`${what} was created but is not ready yet: ${error.message}`, { ...error.details });
+    }
   }
 
   /** Forgets what is cached about `db` (or everything). */
@@ -135,7 +153,7 @@ export class Catalog {
 
   private async fetchTables(db: string): Promise<Map<string, TableInfo>> {
     // One round trip for every table's primary key and indexes.
-    const rows = await this.pool.run(
+    const rows = await this.pool.read(
       r.db(db).tableList().map((name) => ({
         name,
         primary_key: r.db(db).table(name).info()('primary_key'),

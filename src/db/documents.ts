@@ -11,7 +11,7 @@ import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
 import type { FieldIndexes } from './field-indexes.js';
 import { selectQuery, type Plan } from './plans.js';
 import { parseUpdateOperators, updatedDocument } from './update-operators.js';
-import { OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
+import { availabilityErrorOf, OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
 import type { ConflictMode, Document, DocumentChange, InsertResult, Limits, ListQuery, OrderBy, UpdateOptions } from './document-types.js';
 import { byKey, keyCandidates } from './keys.js';
@@ -129,7 +129,7 @@ export class Documents {
       return stored.get(JSON.stringify(key)) ?? { ...doc, [primaryKey]: key };
     });
     if (result.errors > 0) {
-      throw new Conflict(`${result.errors} of ${docs.length} document(s) were not inserted into ${db}.${table}: ${result.first_error ?? 'conflict'}`, {
+      throw availabilityErrorOf(result.first_error) ?? new Conflict(`${result.errors} of ${docs.length} document(s) were not inserted into ${db}.${table}: ${result.first_error ?? 'conflict'}`, {
         database: db,
         table,
         inserted: result.inserted,

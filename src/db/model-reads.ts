@@ -22,7 +22,7 @@ export class ModelReads {
   async sample(db: string, table: string, size: number): Promise<Document[]> {
     await this.catalog.table(db, table);
     if (size <= 0) return [];
-    return this.pool.run(r.db(db).table(table).limit(size) as unknown as RDatum<Document[]>);
+    return this.pool.read(r.db(db).table(table).limit(size) as unknown as RDatum<Document[]>);
   }
 
   /**
@@ -38,7 +38,7 @@ export class ModelReads {
     }
     if (keys.length === 0) return [];
     const t = r.db(db).table(table);
-    const lists = await this.pool.run(
+    const lists = await this.pool.read(
       r.expr(keys as unknown[]).map((key) => t.getAll(key, { index }).limit(this.maxPerKey).coerceTo('array')) as RDatum<Document[][]>,
     );
     const order = documentComparator([], info.primaryKey);

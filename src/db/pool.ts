@@ -18,7 +18,10 @@ export interface PoolOptions {
   password: string;
   /** Connections kept open for queries. @default 4 */
   size?: number;
-  /** How long a query waits for a connection while the database is down. @default 5000 */
+  /**
+   * How long a query waits for a connection while the database is down, and how long `read`
+   * keeps retrying a read the database cannot serve yet. @default 5000
+   */
   acquireTimeoutMs?: number;
   /** Longest pause between reconnection attempts. @default 5000 */
   maxBackoffMs?: number;
@@ -90,7 +93,27 @@ export class ConnectionPool extends EventEmitter {
     });
   }
 
-  /** Runs a query on the least busy open connection. */
+  /**
+   * Runs a query that only reads, like `run`, but retries it (backoff from 100 ms) while it fails
+   * with a retryable Unavailable error — a table just created or a primary replica being elected
+   * on RethinkDB, a connection lost — until `acquireTimeoutMs` has passed since it was first
+   * sent; then the last error is thrown. Never use it for a write: a write whose connection broke
+   * may have been applied, and is not sent twice (`run` sends once).
+   */
+  async read<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
+    const deadline = performance.now() + this.options.acquireTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(query, options);
+      } catch (error) {
+        const left = deadline - performance.now();
+        if (!(error instanceof Unavailable && error.details.retryable === true) || left <= 0 || this.closed) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(left, backoffDelay(attempt - 1, 1000))));
+      }
+    }
+  }
+
+  /** Runs a query once on the least busy open connection; driver errors become domain errors (classifyReqlError). */
   async run<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
     const slot = await this.acquire();
     this.queryCount++;

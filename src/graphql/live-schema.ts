@@ -1,9 +1,10 @@
 import type { GraphQLSchema } from 'graphql';
 import type { DataLayer } from '../db/index.js';
 import type { Logger } from '../observability/logger.js';
-import { loadModels } from '../models/load.js';
+import { loadModels, type LoadedModels } from '../models/load.js';
 import type { TableModel } from '../models/model.js';
-import { buildSchema } from '../schema/index.js';
+import { SchemaNameCollision, type LeftOutTable } from '../models/names.js';
+import { buildSchema, type BuiltSchema } from '../schema/index.js';
 
 /** What `/ready` says about the schema being served. */
 export interface SchemaStatus {
@@ -13,6 +14,12 @@ export interface SchemaStatus {
   readonly builtAt: string;
   /** The tables with typed fields. */
   readonly tables: readonly string[];
+  /**
+   * Tables of the database without typed fields (they keep the generic API), and why: names
+   * that clash (two tables, or a table and the generic API), or a table the database could not
+   * serve yet. Absent when there are none.
+   */
+  readonly skipped?: readonly LeftOutTable[];
   /** Why the last refresh failed (the previous schema is still served); absent when it worked. */
   readonly lastError?: string;
 }
@@ -41,18 +48,25 @@ export interface LiveSchemaOptions {
  * `refreshMs` and refreshes when a table was created or dropped, inside the gateway or not
  * (polling `tableList` works on reqlite and RethinkDB alike; a feed on the system tables does
  * not exist on reqlite). Operations already running, including open subscriptions, keep the
- * schema they started with.
+ * schema they started with. Tables left out of the typed API are logged as warnings (once per
+ * reason) and listed in `status().skipped`; one left out because the database could not serve it
+ * yet is tried again at the next poll.
  */
 export class LiveSchema implements SchemaSource {
   current: GraphQLSchema;
   private version = 0;
   private builtAt = new Date();
   private tables: readonly string[];
+  private skipped: readonly LeftOutTable[] = [];
+  /** The table list the served schema was built from (NUL-joined), which the poll compares against. */
+  private builtFrom: string;
   private lastError: string | undefined;
   private running: Promise<void> | undefined;
   private queued: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failedTables: string | undefined;
+  /** Whether the last build left out a table the database could not serve (tried again at the next poll). */
+  private unread = false;
 
   /** @param initial the schema served until the first refresh (the app builds it from the declared models: `buildSchema(declared)`) */
   constructor(
@@ -61,10 +75,17 @@ export class LiveSchema implements SchemaSource {
   ) {
     this.current = initial;
     this.tables = options.declared.map((model) => model.table);
+    this.builtFrom = [...this.tables].sort().join('\u0000');
   }
 
   status(): SchemaStatus {
-    return { version: this.version, builtAt: this.builtAt.toISOString(), tables: this.tables, ...(this.lastError ? { lastError: this.lastError } : {}) };
+    return {
+      version: this.version,
+      builtAt: this.builtAt.toISOString(),
+      tables: this.tables,
+      ...(this.skipped.length > 0 ? { skipped: this.skipped } : {}),
+      ...(this.lastError ? { lastError: this.lastError } : {}),
+    };
   }
 
   /**
@@ -96,11 +117,13 @@ export class LiveSchema implements SchemaSource {
     const tick = async () => {
       try {
         const tables = (await this.options.data.catalog.tableList(this.options.db)).map((info) => info.name).join('\u0000');
-        // A set of tables whose schema failed once (a name collision) is not retried every tick.
-        if (tables !== [...this.tables].sort().join('\u0000') && tables !== this.failedTables) {
+        // Rebuilt when tables came or went, or one could not be read last time. A set of tables
+        // whose schema is refused (declared names that collide: a configuration error) is not
+        // retried every tick; any other failure (the database not serving a table yet) is.
+        if ((tables !== this.builtFrom || this.unread) && tables !== this.failedTables) {
           this.failedTables = undefined;
           await this.refresh().catch((error: unknown) => {
-            this.failedTables = tables;
+            if (error instanceof SchemaNameCollision) this.failedTables = tables;
             throw error;
           });
         }
@@ -121,18 +144,27 @@ export class LiveSchema implements SchemaSource {
 
   private async rebuild(): Promise<void> {
     const { data, db, declared, sampleSize, log } = this.options;
-    let models: TableModel[];
-    let schema: GraphQLSchema;
+    let loaded: LoadedModels;
+    let built: BuiltSchema;
     try {
-      models = await loadModels({ data, db, declared, sampleSize });
-      schema = buildSchema(models);
+      loaded = await loadModels({ data, db, declared, sampleSize });
+      built = buildSchema(loaded.models);
     } catch (error) {
       this.lastError = (error as Error).message;
       throw error;
     }
+    const skipped = [...loaded.unavailable, ...built.leftOut].sort((a, b) => a.table.localeCompare(b.table));
+    const before = new Set(this.skipped.map((table) => `${table.table}\u0000${table.reason}`));
+    for (const table of skipped) {
+      if (!before.has(`${table.table}\u0000${table.reason}`)) log.warn({ table: table.table, reason: table.reason }, `table "${table.table}" has no typed fields: ${table.reason}`);
+    }
     this.lastError = undefined;
-    this.tables = models.map((model) => model.table);
-    this.current = schema;
+    this.unread = loaded.unavailable.length > 0;
+    this.skipped = skipped;
+    this.builtFrom = loaded.tables.join('\u0000');
+    const leftOut = new Set(built.leftOut.map((table) => table.table));
+    this.tables = loaded.models.map((model) => model.table).filter((table) => !leftOut.has(table));
+    this.current = built.schema;
     this.version += 1;
     this.builtAt = new Date();
     log.info({ version: this.version, tables: this.tables }, 'schema built');

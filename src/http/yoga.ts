@@ -62,7 +62,7 @@ export interface ExecutionTuning {
 
 /** The generic API alone, for servers given no schema source (benchmarks). */
 export function staticSchema(): SchemaSource {
-  const schema = buildSchema();
+  const schema = buildSchema().schema;
   const builtAt = new Date().toISOString();
   return { current: schema, status: () => ({ version: 0, builtAt, tables: [] }) };
 }

@@ -1,6 +1,7 @@
-import type { DataLayer } from '../db/index.js';
+import { TableUnavailable, type DataLayer } from '../db/index.js';
 import { inferModel } from './infer.js';
 import { mergeModels, type TableModel } from './model.js';
+import type { LeftOutTable } from './names.js';
 
 /** What loadModels needs to know. */
 export interface LoadModelsOptions {
@@ -13,18 +14,42 @@ export interface LoadModelsOptions {
   sampleSize: number;
 }
 
+/** What loadModels read. */
+export interface LoadedModels {
+  /** Every table of the database when it was read, sorted by name. */
+  readonly tables: readonly string[];
+  readonly models: TableModel[];
+  /**
+   * Inferred tables the database could not serve (TableUnavailable: a table not ready yet, a
+   * replica down on RethinkDB), even after the read's retries: left out this time, and why. A
+   * declared table keeps its declared model instead. A database that cannot be reached at all
+   * fails the load instead (the schema served is kept).
+   */
+  readonly unavailable: readonly LeftOutTable[];
+}
+
 /**
  * The models of every table of `db`: declared tables the database lacks are created, the
  * secondary index behind every declared reverse relation is created if missing, then every
  * table's fields are inferred from a sample and the declarations merged over them.
  */
-export async function loadModels({ data, db, declared, sampleSize }: LoadModelsOptions): Promise<TableModel[]> {
+export async function loadModels({ data, db, declared, sampleSize }: LoadModelsOptions): Promise<LoadedModels> {
   await ensureDeclared(data, db, declared);
   const tables = await data.catalog.tableList(db);
+  const declaredTables = new Set(declared.map((model) => model.table));
+  const unavailable: LeftOutTable[] = [];
   const inferred = await Promise.all(
-    tables.map(async (info) => inferModel(info.name, info.primaryKey, await data.modelReads.sample(db, info.name, sampleSize))),
+    tables.map(async (info) => {
+      try {
+        return [inferModel(info.name, info.primaryKey, await data.modelReads.sample(db, info.name, sampleSize))];
+      } catch (error) {
+        if (!(error instanceof TableUnavailable)) throw error;
+        if (!declaredTables.has(info.name)) unavailable.push({ table: info.name, reason: `not available yet, so not sampled: ${error.message}` });
+        return [];
+      }
+    }),
   );
-  return mergeModels(inferred, declared);
+  return { tables: tables.map((info) => info.name), models: mergeModels(inferred.flat(), declared), unavailable };
 }
 
 async function ensureDeclared(data: DataLayer, db: string, declared: readonly TableModel[]): Promise<void> {

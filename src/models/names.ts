@@ -65,6 +65,8 @@ export class SchemaNameCollision extends Error {
 /** Records the names a schema build hands out and refuses a second owner for one name. */
 export class NameRegistry {
   private readonly owners = new Map<string, string>();
+  /** Names claimed (not reserved), in order: what a checkpoint gives back. */
+  private readonly claimed: string[] = [];
 
   /** @param reserved names already taken, with who took them (e.g. the generic API's). */
   constructor(reserved: Iterable<[string, string]> = []) {
@@ -78,7 +80,16 @@ export class NameRegistry {
       throw new SchemaNameCollision(`GraphQL name "${name}" of ${owner} collides with ${taken}; rename one of them`);
     }
     this.owners.set(name, owner);
+    this.claimed.push(name);
     return name;
+  }
+
+  /** A function that gives back every name claimed after this call (for a table dropped from a schema build). */
+  checkpoint(): () => void {
+    const mark = this.claimed.length;
+    return () => {
+      for (const name of this.claimed.splice(mark)) this.owners.delete(name);
+    };
   }
 }
 

@@ -1,5 +1,6 @@
 import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, validateSchema } from 'graphql';
 import type { TableModel } from '../models/model.js';
+import type { LeftOutTable } from '../models/names.js';
 import { registerAdmin } from './admin.js';
 import { createBuilder } from './builder.js';
 import { registerChannels } from './channels.js';
@@ -61,18 +62,29 @@ function withTypedFields(schema: GraphQLSchema, typed: Record<RootName, RootFiel
   return new GraphQLSchema({ ...config, ...roots, types: config.types.filter((type) => !replaced.has(type.name)) });
 }
 
+/** A built schema and the tables left out of its typed API. */
+export interface BuiltSchema {
+  readonly schema: GraphQLSchema;
+  /** Inferred tables with no typed fields (they keep the generic API), and why: for a warning and `/ready`. */
+  readonly leftOut: readonly LeftOutTable[];
+}
+
 /**
  * Builds the executable schema: the generic document API plus the typed per-table API of
  * `models` (none: the generic API alone). The typed part is made anew each time, so the gateway
- * can rebuild the schema when tables come and go. Throws SchemaNameCollision when two things
- * would share a GraphQL name, Error when the result is not a valid schema. Building never
- * connects to anything.
+ * can rebuild the schema when tables come and go. An inferred table (not `declared`) whose names
+ * clash with another table's or the generic API's (`crate` and `crates`, a table called `tables`)
+ * is left out of the typed API and listed in `leftOut` (typedRootFields), so a database's table
+ * names never stop the gateway. Declared tables are configuration: a clash among them, or with
+ * the generic API, throws SchemaNameCollision; Error when the result is not a valid schema.
+ * Building never connects to anything.
  */
-export function buildSchema(models: readonly TableModel[] = []): GraphQLSchema {
+export function buildSchema(models: readonly TableModel[] = []): BuiltSchema {
   const { schema: genericSchema, names } = genericApi();
-  const schema = lexicographicSortSchema(withTypedFields(genericSchema, typedRootFields(genericSchema, models, names)));
+  const typed = typedRootFields(genericSchema, models, names);
+  const schema = lexicographicSortSchema(withTypedFields(genericSchema, typed.roots));
   // Checked now, not at the first operation: a schema that cannot serve is never swapped in.
   const errors = validateSchema(schema);
   if (errors.length > 0) throw new Error(`the schema built from the models is invalid: ${errors.map((error) => error.message).join('; ')}`);
-  return schema;
+  return { schema, leftOut: typed.leftOut };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { r } from 'rethinkdb-ts';
 import { startApp, type App } from '../../src/app.js';
 import { defaultConfig, parseRethinkdbUrl, type Config, type DatabaseTarget } from '../../src/config/config.js';
-import { createLogger } from '../../src/observability/logger.js';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
 
 type ServerTarget = DatabaseTarget & { kind: 'external' };
 
@@ -130,15 +130,16 @@ export function sameDatabaseAs(gw: TestGateway): Partial<Config> {
  * (`resumeGraceSeconds: 0`) so tests can check that nothing leaks; resume tests turn the grace
  * on. The schema is built once at start and not polled (`schemaRefreshMs: 0`, so no background
  * query disturbs the query counts tests make) unless a test asks for it; call
- * `app.schema.refresh()` to rebuild it now. Close it in afterAll/afterEach.
+ * `app.schema.refresh()` to rebuild it now. Logs go to `log` (default: silent, or TEST_LOG_LEVEL).
+ * Close it in afterAll/afterEach.
  */
-export async function startTestGateway(overrides: Partial<Config> = {}): Promise<TestGateway> {
+export async function startTestGateway(overrides: Partial<Config> = {}, log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')): Promise<TestGateway> {
   const owned = ownDatabases(overrides);
   const database = realServer ?? ({ kind: 'embedded' } as const);
   const config = defaultConfig({ port: 0, database, demo: false, wsPort: null, resumeGraceSeconds: 0, schemaRefreshMs: 0, ...owned.names, ...overrides });
   let app: App;
   try {
-    app = await startApp(config, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'));
+    app = await startApp(config, log);
   } catch (error) {
     if (realServer) await dropDatabases(realServer, owned.release());
     throw error;
