@@ -287,7 +287,7 @@ describe('compileWhere agrees with matchesWhere on a real database', () => {
 
   beforeAll(async () => {
     server = await startEmbeddedServer();
-    conn = await r.connect({ server: { host: server.host, port: server.port, noDelay: true }, silent: true } as never);
+    conn = await r.connect({ server: { host: server.host, port: server.port, noDelay: true }, user: server.user, password: server.password, silent: true });
     await r.dbCreate('filters').run(conn);
     await r.db('filters').tableCreate('docs').run(conn);
     await table.insert(corpus).run(conn);
