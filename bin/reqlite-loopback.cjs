@@ -3,11 +3,11 @@
 // Runs reqlite (an in-memory RethinkDB server in JavaScript) on 127.0.0.1 only, on a port the
 // OS picks (or --port N), and reports {port} to the parent over IPC (or prints it).
 // Why a wrapper: reqlite binds every interface, treats port 0 as 28015, and leaves Nagle on;
-// it accepts user `admin` with any password and runs r.js with eval (and r.http with a real
-// HTTP client). So: loopback only; the parent sends a password over IPC before we listen
-// ({type: 'credential', password}; run by hand, a random one is printed with the port) and
-// every connection proves it (./reqlite-handshake.cjs) before reqlite sees a byte; r.js and
-// r.http are refused.
+// it accepts user `admin` with any password, runs r.js with eval (and r.http with a real HTTP
+// client), and runs `match` with a backtracking RegExp. So: loopback only; the parent sends a
+// password over IPC before we listen ({type: 'credential', password}; run by hand, a random one
+// is printed with the port) and every connection proves it (./reqlite-handshake.cjs) before
+// reqlite sees a byte; r.js and r.http are refused; `match` runs on RE2 (re2js).
 const crypto = require('node:crypto');
 const net = require('node:net');
 const Promise = require('bluebird');
@@ -16,6 +16,8 @@ const Connection = require('reqlite/lib/connection.js');
 const Query = require('reqlite/lib/query.js');
 const constants = require('reqlite/lib/constants.js');
 const { ReqlRuntimeError } = require('reqlite/lib/error.js');
+const util = require('reqlite/lib/utils.js');
+const { RE2JS } = require('re2js');
 const { serverKeys, acceptHandshake } = require('./reqlite-handshake.cjs');
 
 const portArg = process.argv.indexOf('--port');
@@ -35,6 +37,46 @@ Query.prototype.javascript = function refuseJavascript() {
 };
 Query.prototype.http = function refuseHttp() {
   return Promise.reject(new ReqlRuntimeError('r.http is refused by the gateway\'s embedded database', this.frames));
+};
+
+// reqlite runs `match` with a backtracking JavaScript RegExp: `^(a+)+$` on 28 characters stalled
+// it for a second, doubling per character. RethinkDB uses RE2; so does this, through re2js (RE2
+// in JavaScript, linear time), which also reads inline flags such as (?i) as RethinkDB does.
+// Same shape as reqlite's own result ({start, end, str, groups}).
+const compiledPatterns = new Map(); // pattern -> RE2JS, the most recent few (one query, many rows)
+function compilePattern(pattern, query) {
+  let regex = compiledPatterns.get(pattern);
+  if (regex) return regex;
+  try {
+    regex = RE2JS.compile(pattern);
+  } catch (error) {
+    throw new ReqlRuntimeError(`Error in regexp \`${pattern}\` (RE2): ${error.message}`, query.frames);
+  }
+  if (compiledPatterns.size >= 64) compiledPatterns.delete(compiledPatterns.keys().next().value);
+  compiledPatterns.set(pattern, regex);
+  return regex;
+}
+Query.prototype.match = function matchWithRe2(args, options, internalOptions) {
+  const query = this;
+  util.assertArity(2, args, query);
+  query.frames.push(0);
+  return query
+    .evaluate(args[0], internalOptions)
+    .bind({})
+    .then(function evaluatePattern(text) {
+      util.assertType(text, 'STRING', query);
+      query.frames.pop();
+      this.text = text;
+      query.frames.push(1);
+      return query.evaluate(args[1], internalOptions);
+    })
+    .then(function runPattern(pattern) {
+      util.assertType(pattern, 'STRING', query);
+      query.frames.pop();
+      const found = compilePattern(pattern, query).exec(this.text);
+      if (found === null) return null;
+      return { start: found.index, end: found.index + found[0].length, str: found[0], groups: found.slice(1) };
+    });
 };
 
 let keys; // set before the server listens
