@@ -18,6 +18,7 @@ interface Ready {
   url: string;
   dbHost: string;
   dbPort: number;
+  dbPassword: string;
 }
 interface Memory {
   heapUsed: number;
@@ -181,7 +182,7 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 /** Runs the fan-out benchmark and prints its figures. */
 export async function runFanout(counts: readonly number[] = [1, 100, 1000, 5000], idleSubscriptions = 5000): Promise<void> {
   const gateway = await Gateway.start();
-  const db = await r.connect({ server: { host: gateway.ready.dbHost, port: gateway.ready.dbPort, noDelay: true }, silent: true });
+  const db = await r.connect({ server: { host: gateway.ready.dbHost, port: gateway.ready.dbPort, noDelay: true }, password: gateway.ready.dbPassword, silent: true });
   try {
     await r.db('test').tableCreate('bench').run(db);
     console.log('fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to reqlite)');

@@ -8,7 +8,7 @@ import { createLogger } from '../src/observability/logger.js';
 // No resume grace: each fan-out run starts on a fresh query, not on the previous run's lingering one.
 const app = await startApp(defaultConfig({ port: 0, resumeGraceSeconds: 0 }), createLogger('error'));
 const send = (message: unknown) => process.send?.(message);
-send({ type: 'ready', url: app.url, dbHost: app.embedded?.host, dbPort: app.embedded?.port });
+send({ type: 'ready', url: app.url, dbHost: app.embedded?.host, dbPort: app.embedded?.port, dbPassword: app.embedded?.password });
 
 process.on('message', (message: unknown) => {
   if (message === 'memory') {

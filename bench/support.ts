@@ -11,6 +11,8 @@ export interface BenchDatabase {
   url: string;
   host: string;
   port: number;
+  user: string;
+  password: string;
   /** `embedded reqlite` or `RethinkDB at host:port`. */
   label: string;
   /** A real RethinkDB (RETHINKDB_URL) rather than the embedded reqlite. */
@@ -22,10 +24,11 @@ export interface BenchDatabase {
 export async function startDatabase(): Promise<BenchDatabase> {
   if (process.env.RETHINKDB_URL) {
     const { target } = parseRethinkdbUrl(process.env.RETHINKDB_URL);
-    return { url: process.env.RETHINKDB_URL, host: target.host, port: target.port, label: `RethinkDB at ${target.host}:${target.port}`, real: true, stop: async () => undefined };
+    return { url: process.env.RETHINKDB_URL, host: target.host, port: target.port, user: target.user, password: target.password, label: `RethinkDB at ${target.host}:${target.port}`, real: true, stop: async () => undefined };
   }
   const server = await startEmbeddedServer();
-  return { url: `rethinkdb://${server.host}:${server.port}`, host: server.host, port: server.port, label: 'embedded reqlite', real: false, stop: () => server.stop() };
+  const url = `rethinkdb://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}`;
+  return { url, host: server.host, port: server.port, user: server.user, password: server.password, label: 'embedded reqlite', real: false, stop: () => server.stop() };
 }
 
 export interface GatewayProcess {
@@ -68,7 +71,7 @@ export async function startGatewayProcess(db: BenchDatabase, env: Record<string,
 
 /** A raw driver connection to the same database (no-delay, like the gateway's). */
 export function connectRaw(db: BenchDatabase): Promise<Connection> {
-  return r.connect({ server: { host: db.host, port: db.port, noDelay: true }, silent: true });
+  return r.connect({ server: { host: db.host, port: db.port, noDelay: true }, user: db.user, password: db.password, silent: true });
 }
 
 export interface LoadResult {

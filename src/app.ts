@@ -64,7 +64,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
       { database: `${embedded.host}:${embedded.port}` },
       'using the embedded in-memory database (reqlite): data is lost when the gateway stops; set RETHINKDB_URL for a real RethinkDB',
     );
-    target = { kind: 'external' as const, host: embedded.host, port: embedded.port, user: 'admin', password: '' };
+    target = { kind: 'external' as const, host: embedded.host, port: embedded.port, user: embedded.user, password: embedded.password };
   } else {
     target = config.database;
   }

@@ -293,7 +293,8 @@ describe.each(dialects.map((dialect) => [dialect.name, dialect] as const))('comp
 
   beforeAll(async () => {
     const target = realServer ?? (server = await startEmbeddedServer());
-    conn = await r.connect({ server: { host: target.host, port: target.port, noDelay: true }, silent: true } as never);
+    const credential = server ? { user: server.user, password: server.password } : { user: target.user, password: target.password };
+    conn = await r.connect({ server: { host: target.host, port: target.port, noDelay: true }, ...credential, silent: true });
     await r.dbCreate(db).run(conn);
     await r.db(db).tableCreate('docs').run(conn);
     if (realServer) await table.wait().run(conn);

@@ -28,8 +28,10 @@ async function waitFor<T>(probe: () => Promise<T>, until: (value: T) => boolean,
 
 it('starts while the database is unreachable, reports not ready, and connects once it appears', async () => {
   const port = await closedPort();
+  // The embedded server started below takes only this credential (as the gateway's own does).
+  const password = 'readiness-test-credential';
   const gw: TestGateway = await startTestGateway({
-    database: { kind: 'external', host: '127.0.0.1', port, user: 'admin', password: '' },
+    database: { kind: 'external', host: '127.0.0.1', port, user: 'admin', password },
     dbWaitMs: 200,
   });
   leftovers.push(gw);
@@ -41,7 +43,7 @@ it('starts while the database is unreachable, reports not ready, and connects on
   expect(down.errors?.[0]?.extensions?.code).toBe('UNAVAILABLE');
   expect(down.errors?.[0]?.message).toContain(`127.0.0.1:${port}`);
 
-  let database: EmbeddedServer = await startEmbeddedServer({ port });
+  let database: EmbeddedServer = await startEmbeddedServer({ port, password });
   leftovers.push({ close: () => database.stop() });
   await waitFor(ready, (r) => r.status === 200, 'the gateway to become ready');
   // The default database is created once the server is reachable.
@@ -53,7 +55,7 @@ it('starts while the database is unreachable, reports not ready, and connects on
   // The database goes away: not ready; it comes back: ready again, without a restart.
   await database.stop();
   await waitFor(ready, (r) => r.status === 503, 'the gateway to notice the database is gone');
-  database = await startEmbeddedServer({ port });
+  database = await startEmbeddedServer({ port, password });
   await waitFor(ready, (r) => r.status === 200, 'the gateway to reconnect');
   // reqlite came back empty: the gateway recreated its default database on reconnecting.
   await waitFor(() => gw.gql<{ databases: string[] }>('{ databases }'), (r) => r.data?.databases.includes('test') ?? false, 'the default db again');

@@ -40,7 +40,7 @@ describe('when the database link drops (a TCP proxy cut) and comes back', () => 
     } else {
       const db: EmbeddedServer = await startEmbeddedServer();
       leftovers.push(() => db.stop());
-      server = { host: db.host, port: db.port, user: 'admin', password: '' };
+      server = { host: db.host, port: db.port, user: db.user, password: db.password };
       dbName = 'test';
     }
     direct = await r.connect({ server: { host: server.host, port: server.port }, user: server.user, password: server.password, silent: true });
@@ -153,7 +153,7 @@ describe.skipIf(realServer)('when the embedded database is killed and restarted 
     const embedded = gw.app.embedded as EmbeddedServer;
     process.kill(embedded.pid, 'SIGKILL');
     await vi.waitFor(() => expect(gw.app.subscriptions.stats().feeds).toBe(0));
-    const restarted = await startEmbeddedServer({ port: embedded.port });
+    const restarted = await startEmbeddedServer({ port: embedded.port, password: embedded.password });
     leftovers.push(() => restarted.stop());
 
     // reqlite kept nothing: the gateway recreates its default database on reconnecting; the

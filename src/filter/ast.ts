@@ -6,14 +6,19 @@
 /** A JSON value as a filter holds it (validated and copied at parse time). */
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
+/** A compiled `match` pattern: true when it matches somewhere in `text` (linear time). */
+export interface TextMatcher {
+  test(text: string): boolean;
+}
+
 /** One operator applied to the value at a field path. */
 export type FieldTest =
   | { readonly op: 'eq' | 'ne' | 'contains'; readonly value: JsonValue }
   | { readonly op: 'gt' | 'gte' | 'lt' | 'lte'; readonly value: number | string }
   | { readonly op: 'in' | 'nin'; readonly values: readonly JsonValue[] }
   | { readonly op: 'startsWith'; readonly value: string }
-  /** `pattern` is sent to the server as written; `regex` is the same pattern for the JS evaluator. */
-  | { readonly op: 'match'; readonly pattern: string; readonly regex: RegExp }
+  /** `pattern` is sent to the server as written; `regex` is the same pattern, compiled by re2js, for the JS evaluator. */
+  | { readonly op: 'match'; readonly pattern: string; readonly regex: TextMatcher }
   | { readonly op: 'exists'; readonly value: boolean };
 
 /** A validated filter. `and` with no nodes matches every document. */

@@ -1,6 +1,8 @@
+import { RE2JS } from 're2js';
+import safeRegex from 'safe-regex2';
 import { BadInput } from '../errors/domain.js';
 import { isDocObject } from './evaluate.js';
-import type { FieldNode, FieldTest, JsonValue, WhereNode } from './ast.js';
+import type { FieldNode, FieldTest, JsonValue, TextMatcher, WhereNode } from './ast.js';
 import { parseFieldPath } from './path.js';
 
 /** The limits parseWhere enforces; beyond them it throws BadInput. */
@@ -46,8 +48,12 @@ const isOperator = (key: string): key is Operator => (OPERATORS as readonly stri
  * - `startsWith`: a string field starting with the (string) value.
  * - `match`: a string field in which the regular expression finds a match (unanchored). Patterns
  *   are at most 256 characters, may start with `(?i)`, `(?m)` or `(?im)`, must compile in
- *   JavaScript, and may not use what RethinkDB's RE2 lacks (lookaround, backreferences, `(?<`).
- *   The server's engine runs them (RE2 on RethinkDB), so exotic syntax may differ in detail.
+ *   JavaScript and in RE2, and may not use what RethinkDB's RE2 lacks (lookaround,
+ *   backreferences, `(?<`). Every engine that runs them is linear-time: RE2 on RethinkDB, re2js in
+ *   the gateway (matchesWhere) and in the embedded reqlite (its launcher swaps reqlite's RegExp).
+ *   Patterns that backtrack catastrophically in a backtracking engine (a quantifier inside a
+ *   quantified group, as in `^(a+)+$`; more than 25 quantifiers) are refused all the same
+ *   (safe-regex2's star-height check), so that no backend or future engine ever runs them.
  * - Limits: WHERE_LIMITS. Values must be JSON (finite numbers, no `$reql_type$` keys).
  */
 export function parseWhere(input: unknown): WhereNode | undefined {
@@ -153,8 +159,8 @@ function toJson(value: unknown, fail: (problem: string) => BadInput, depth = 0):
   throw fail('needs a JSON value (null, boolean, number, string, array or plain object without "$reql_type$")');
 }
 
-/** Validates a `match` pattern; returns the RegExp the JS evaluator uses (same flags as reqlite). */
-function parsePattern(pattern: string, fail: (problem: string) => BadInput): RegExp {
+/** Validates a `match` pattern; returns the linear-time (RE2) matcher the JS evaluator uses. */
+function parsePattern(pattern: string, fail: (problem: string) => BadInput): TextMatcher {
   if (pattern.length > WHERE_LIMITS.patternLength) throw fail(`has a pattern longer than ${WHERE_LIMITS.patternLength} characters`);
   // A raw line break would also cut the pattern short in reqlite's inline-flag parser.
   if (/[\n\r\u2028\u2029]/.test(pattern)) throw fail('has a raw line break in its pattern (write \\n)');
@@ -162,15 +168,24 @@ function parsePattern(pattern: string, fail: (problem: string) => BadInput): Reg
   const flags = flagged?.[1] ?? '';
   if (!/^(i|m|im|mi)?$/.test(flags)) throw fail(`uses inline flags "(?${flags})": only (?i), (?m) and (?im) are supported`);
   const body = flagged ? pattern.slice(flagged[0].length) : pattern;
-  let regex: RegExp;
   try {
-    regex = new RegExp(body, flags);
+    new RegExp(body, flags);
   } catch (error) {
     throw fail(`is not a valid regular expression: ${(error as Error).message}`);
   }
   const unsupported = re2Unsupported(body);
   if (unsupported) throw fail(`uses ${unsupported}, which RethinkDB's regular expressions (RE2) do not support`);
-  return regex;
+  if (!safeRegex(body)) {
+    throw fail(
+      `has the pattern "${pattern}", which can backtrack catastrophically (a quantifier inside a quantified group, or more than 25 quantifiers): rewrite it without nested repetition`,
+    );
+  }
+  try {
+    // RE2 reads the inline flags itself, as RethinkDB does with the pattern as written.
+    return RE2JS.compile(pattern);
+  } catch (error) {
+    throw fail(`is not a valid RE2 regular expression: ${(error as Error).message}`);
+  }
 }
 
 /** Finds JavaScript-only constructs in a (valid JS) pattern; undefined when there are none. */

@@ -148,7 +148,7 @@ export async function startTestGateway(overrides: Partial<Config> = {}, log: Log
   // on an external one it prepares in the background: tests wait for the same state.
   if (!app.embedded && !overrides.database) await app.whenPrepared();
   const embedded = app.embedded;
-  const target: ServerTarget = embedded ? { kind: 'external', host: embedded.host, port: embedded.port, user: 'admin', password: '' } : (config.database as ServerTarget);
+  const target: ServerTarget = embedded ? { kind: 'external', host: embedded.host, port: embedded.port, user: embedded.user, password: embedded.password } : (config.database as ServerTarget);
   let closing: Promise<void> | undefined;
   const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {

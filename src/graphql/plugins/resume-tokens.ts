@@ -56,7 +56,8 @@ export function useResumeTokens(): Plugin<Context> {
         const ids: (string | undefined)[] = [];
         const noted = notingIds(stream as AsyncIterable<ResultLike>, ids);
         const response = sse(noted as Parameters<typeof sse>[0], fetchAPI, mediaType) as Response;
-        return new fetchAPI.Response(response.body?.pipeThrough(eventIds(ids, fetchAPI)), { status: response.status, headers: response.headers });
+        const body = response.body ? withEventIds(response.body, ids, fetchAPI) : null;
+        return new fetchAPI.Response(body, { status: response.status, headers: response.headers });
       }, 'text/event-stream');
     },
   };
@@ -84,27 +85,49 @@ function notingIds(stream: AsyncIterable<ResultLike>, ids: (string | undefined)[
  * Adds the `id:` line of the result each `event: next` block announces. Works on whole blocks
  * (SSE events end with a blank line, and yoga writes each result's JSON on one line), so it does
  * not depend on how the bytes are chunked.
+ *
+ * A pull source, not a TransformStream: the Fetch ponyfill's TransformStream (whatwg-node on
+ * Node) pushes whatever is written into its readable side without ever saying "full", so the
+ * chain `yoga's SSE stream -> transform -> response` pulled every event out of the subscriber's
+ * queue as fast as the hub produced them, and a client that stopped reading grew the gateway's
+ * memory without bound (30,000 events of 8 KB: ~250 MB). Pulled only when the response wants
+ * more (the server waits for `drain` before reading again), the subscriber's queue is what
+ * fills, by the bytes waiting on the response, and its overflow policy applies as over graphql-ws.
  */
-function eventIds(ids: (string | undefined)[], fetchAPI: { TextEncoder: typeof TextEncoder; TransformStream: typeof TransformStream }): TransformStream<Uint8Array, Uint8Array> {
+function withEventIds(
+  body: ReadableStream<Uint8Array>,
+  ids: (string | undefined)[],
+  fetchAPI: { TextEncoder: typeof TextEncoder; ReadableStream: typeof ReadableStream },
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
   const encoder = new fetchAPI.TextEncoder();
   const decoder = new TextDecoder();
   let text = '';
-  return new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      text += decoder.decode(chunk, { stream: true });
-      const end = text.lastIndexOf('\n\n');
-      if (end < 0) return;
-      const blocks = text.slice(0, end + 2).split(/(?<=\n\n)/);
-      text = text.slice(end + 2);
-      const out = blocks.map((block) => {
-        if (!block.startsWith('event: next\n')) return block;
-        const id = ids.shift();
-        return id === undefined ? block : `id: ${id}\n${block}`;
-      });
-      controller.enqueue(encoder.encode(out.join('')));
+  return new fetchAPI.ReadableStream<Uint8Array>({
+    // Reads until at least one whole block can be passed on (or the stream ends), so each pull
+    // enqueues something.
+    async pull(controller) {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) {
+          if (text) controller.enqueue(encoder.encode(text));
+          controller.close();
+          return;
+        }
+        text += decoder.decode(value, { stream: true });
+        const end = text.lastIndexOf('\n\n');
+        if (end < 0) continue;
+        const blocks = text.slice(0, end + 2).split(/(?<=\n\n)/);
+        text = text.slice(end + 2);
+        const out = blocks.map((block) => {
+          if (!block.startsWith('event: next\n')) return block;
+          const id = ids.shift();
+          return id === undefined ? block : `id: ${id}\n${block}`;
+        });
+        controller.enqueue(encoder.encode(out.join('')));
+        return;
+      }
     },
-    flush(controller) {
-      if (text) controller.enqueue(encoder.encode(text));
-    },
+    cancel: (reason) => reader.cancel(reason),
   });
 }
