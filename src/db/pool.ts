@@ -18,7 +18,7 @@ export interface PoolOptions {
   password: string;
   /** Connections kept open for queries. @default 4 */
   size?: number;
-  /** How long a query waits for a connection while the database is down. @default 5000 */
+  /** How long a query waits for the first connection (at start); once connected and lost, queries fail at once. @default 5000 */
   acquireTimeoutMs?: number;
   /** Longest pause between reconnection attempts. @default 5000 */
   maxBackoffMs?: number;
@@ -54,6 +54,8 @@ export class ConnectionPool extends EventEmitter {
   private readonly options: Required<PoolOptions>;
   private closed = false;
   private probed = false;
+  /** Some connection has opened since start: from then on, none open means the database is down. */
+  private connectedOnce = false;
   /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
   private readonly corked = new Set<Socket>();
 
@@ -173,6 +175,11 @@ export class ConnectionPool extends EventEmitter {
 
   private async acquire(): Promise<Slot> {
     let best = this.leastBusy();
+    // Connected once and now none open: the database is known to be down (the pool said `down`
+    // and is reconnecting), so a query fails at once rather than each waiting acquireTimeoutMs
+    // for a reconnection that may take far longer. Before the first connection (the gateway
+    // starting beside its database) waiting is right.
+    if (!best && this.connectedOnce && !this.closed) throw new Unavailable(`the database at ${this.address} is down; reconnecting`, { retryable: true });
     if (!best) {
       await this.whenReady();
       best = this.leastBusy();
@@ -201,6 +208,7 @@ export class ConnectionPool extends EventEmitter {
         attempt = 0;
         const wasReady = this.ready;
         slot.connection = connection;
+        this.connectedOnce = true;
         if (!this.probed) this.probeDriver(connection);
         if (!wasReady) {
           this.options.log('info', `connected to the database at ${this.address}`);
