@@ -3,8 +3,12 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: the sources are not copied yet, so the `prepare` build (what a plain
+# `npm ci` runs on a developer's machine) would fail here; it runs below, once they are.
+# (esbuild's install script only checks its binary, and esbuild is a development tool pruned below.)
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build.mjs ./scripts/
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 

@@ -3,7 +3,7 @@ import type { Config } from './config/config.js';
 import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
 import { demoModels, demoOperations, seedDemo } from './demo/seed.js';
-import { mountDemoPage } from './demo/page.js';
+import { DEMO_PATH, mountDemoPage } from './demo/page.js';
 import { LiveSchema } from './graphql/live-schema.js';
 import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -29,6 +29,8 @@ export interface App {
   readonly channels: Channels;
   /** The embedded database, when no external one was configured. */
   readonly embedded?: EmbeddedServer;
+  /** Address of the demo page (a live leaderboard over the seeded tables); undefined with the demo off. */
+  readonly demoUrl?: string;
   /** Port of the legacy RDM listener (config.wsPort; 0 resolved to the real port); undefined when off. */
   readonly legacyPort?: number;
   /** Resolves once the database is reachable and the default database (and demo) prepared. */
@@ -184,6 +186,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     subscriptions,
     channels,
     embedded,
+    demoUrl: config.demo ? new URL(DEMO_PATH, server.url).href : undefined,
     legacyPort: rdmEndpoints.legacyPort,
     whenPrepared,
     close: () =>

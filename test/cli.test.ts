@@ -1,11 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { startEmbeddedServer } from '../src/db/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const started: ChildProcess[] = [];
-afterEach(() => {
+const databases: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  await Promise.all(databases.splice(0).map((database) => database.stop()));
 });
 
 /** Runs the real CLI entry (src/main.ts through tsx), as `npm start` does after its build. */
@@ -44,6 +49,36 @@ describe('the rethinkql command', () => {
     }
   });
 
+  it('prints the package version for --version and exits 0', async () => {
+    const cli = runCli(['--version']);
+    expect(await cli.exited).toBe(0);
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(cli.output().stdout).toBe(`rethinkql ${version}\n`);
+  });
+
+  it('answers an unknown option with one line naming it, the nearest option and where --help is, and exits 2', async () => {
+    const cli = runCli(['--prot', '4000']);
+    expect(await cli.exited).toBe(2);
+    expect(cli.output()).toEqual({
+      stdout: '',
+      stderr: "rethinkql: Unknown option '--prot' (did you mean --port?); `rethinkql --help` (or `npm start -- --help`) lists every option\n",
+    });
+  });
+
+  it('says it waits for an unreachable database, and prints ready only once the database is there', async () => {
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+    const cli = runCli([], { PORT: '0', WS_PORT: 'off', RETHINKDB_URL: `rethinkdb://127.0.0.1:${port}` });
+    await cli.line(new RegExp(`rethinkql: listening at http://\\S+; waiting for the database at 127\\.0\\.0\\.1:${port}`));
+    expect(cli.output().stdout).not.toContain('rethinkql ready');
+    databases.push(await startEmbeddedServer({ port }));
+    await cli.line(/rethinkql ready: http:\/\/\S+/);
+    // The demo is off on an external database, and so is its page.
+    expect(cli.output().stdout).not.toContain('/demo');
+  });
+
   it('refuses a bad RETHINKDB_URL with a clear message, not a stack trace', async () => {
     const cli = runCli([], { RETHINKDB_URL: 'postgres://db:5432' });
     expect(await cli.exited).toBe(2);
@@ -55,6 +90,9 @@ describe('the rethinkql command', () => {
     const cli = runCli([], { PORT: '0', WS_PORT: '0' });
     const [, url] = await cli.line(/rethinkql ready: (http:\/\/\S+)/);
     const [, legacy] = await cli.line(/legacy RDM listener: ws:\/\/(\S+)\/<operation>/);
+    const [, demo] = await cli.line(/demo page \(a live leaderboard\): (http:\/\/\S+)/);
+    expect(demo).toBe(new URL('/demo', String(url)).href);
+    expect((await fetch(String(demo).replace('localhost', '127.0.0.1'))).status).toBe(200);
     expect(await (await fetch(`http://${legacy}/health`)).text()).toBe('Server Up and Running!\n');
     expect(cli.output().stderr + cli.output().stdout).toContain('data is lost when the gateway stops');
     const response = await fetch(String(url).replace('localhost', '127.0.0.1'), {

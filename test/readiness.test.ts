@@ -60,3 +60,40 @@ it('starts while the database is unreachable, reports not ready, and connects on
   // reqlite came back empty: the gateway recreated its default database on reconnecting.
   await waitFor(() => gw.gql<{ databases: string[] }>('{ databases }'), (r) => r.data?.databases.includes('test') ?? false, 'the default db again');
 });
+
+// dbWaitMs of ten minutes: a query that waited for the database would outlive the test's timeout,
+// so an answer proves whether it waited (no wall-clock figure asserted).
+const TEN_MINUTES = 600_000;
+
+it('before the first connection a query waits for the database, and is answered once it appears', async () => {
+  const port = await closedPort();
+  const gw = await startTestGateway({ database: { kind: 'external', host: '127.0.0.1', port, user: 'admin', password: '' }, dbWaitMs: TEN_MINUTES });
+  leftovers.push(gw);
+  const pending = gw.gql<{ databases: string[] }>('{ databases }');
+  const database = await startEmbeddedServer({ port });
+  leftovers.push({ close: () => database.stop() });
+  const answer = await pending;
+  expect(answer.errors).toBeUndefined();
+  expect(answer.data?.databases).toEqual(expect.any(Array));
+});
+
+it('once connected and then lost, queries fail at once with UNAVAILABLE instead of waiting dbWaitMs', async () => {
+  const database = await startEmbeddedServer();
+  let stopped = false;
+  leftovers.push({ close: async () => void (stopped || (await database.stop())) });
+  const gw = await startTestGateway({
+    database: { kind: 'external', host: database.host, port: database.port, user: 'admin', password: '' },
+    dbWaitMs: TEN_MINUTES,
+  });
+  leftovers.push(gw);
+  await gw.app.whenPrepared();
+  expect((await gw.gql('{ databases }')).errors).toBeUndefined();
+
+  await database.stop();
+  stopped = true;
+  const ready = () => fetch(`http://127.0.0.1:${gw.app.port}/ready`).then((r) => r.status);
+  await waitFor(ready, (status) => status === 503, 'the gateway to notice the database is gone');
+  const down = await gw.gql('{ databases }');
+  expect(down.errors?.[0]?.extensions).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+  expect(down.errors?.[0]?.message).toContain(`the database at ${database.host}:${database.port} is down`);
+});

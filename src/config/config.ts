@@ -9,7 +9,7 @@ import { CONFIG_FILE, SECURITY, TOP_LEVEL } from './settings/index.js';
 import { securityFrom } from './settings/security.js';
 import { usage } from './usage.js';
 
-export { ConfigError, usage };
+export { ConfigError, parseFlags, usage };
 export { parseRethinkdbUrl, type DatabaseTarget } from './database.js';
 
 /** The fields of Config that rules below derive from several settings, or from a setting under another name. */

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, envOf, flagOf, type Setting, type Settings, type ValuesOf } from './setting.js';
 import { SECTIONS } from './settings/index.js';
-import { usage } from './usage.js';
 
 /** Environment variables (and the config file's settings, in the same form). */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -21,14 +20,50 @@ for (const { settings } of SECTIONS) {
   }
 }
 OPTIONS.help = { type: 'boolean', short: 'h' };
+OPTIONS.version = { type: 'boolean' };
 
-/** Parses the command line (no positional arguments). Throws ConfigError with the usage for an unknown or malformed option. */
+/**
+ * Parses the command line (no positional arguments). Throws ConfigError for an unknown or malformed
+ * option: one line saying what is wrong (with the nearest known option for a misspelt one) and
+ * where the list of options is, not the whole help, whose 130 lines would push the error off screen.
+ */
 export function parseFlags(argv: readonly string[]): Flags {
   try {
     return parseArgs({ args: [...argv], strict: true, allowPositionals: false, options: OPTIONS }).values;
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n\n${usage}`);
+    throw new ConfigError(`${describeParseError(error as Error & { code?: string })}; \`rethinkql --help\` (or \`npm start -- --help\`) lists every option`);
   }
+}
+
+/** parseArgs's message, without its advice about positional arguments (this command takes none). */
+function describeParseError(error: Error & { code?: string }): string {
+  const unknown = error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(-{1,2}[^'=]*)/.exec(error.message)?.[1] : undefined;
+  if (unknown === undefined) return error.message.replace(/\.$/, '');
+  const near = nearestOption(unknown.replace(/^-+/, ''));
+  return `Unknown option '${unknown}'${near === undefined ? '' : ` (did you mean --${near}?)`}`;
+}
+
+/** The known option closest to a misspelt one (at most two edits away), if any. */
+function nearestOption(name: string): string | undefined {
+  let best: { option: string; distance: number } | undefined;
+  for (const option of Object.keys(OPTIONS)) {
+    const distance = editDistance(name, option);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { option, distance };
+  }
+  return best?.option;
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /**

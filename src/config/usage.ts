@@ -42,4 +42,4 @@ export const usage = `${[
   ...SECTIONS.map(({ title, settings }) =>
     [title, ...Object.entries(settings).flatMap(([key, setting]) => entry(flagColumn(key, setting), describe(key, setting)))].join('\n'),
   ),
-].join('\n\n')}\n${entry('-h, --help', ['print this help']).join('\n')}\n`;
+].join('\n\n')}\n${[...entry('-h, --help', ['print this help']), ...entry('--version', ['print the version'])].join('\n')}\n`;

@@ -19,8 +19,8 @@ export interface PoolOptions {
   /** Connections kept open for queries. @default 4 */
   size?: number;
   /**
-   * How long a query waits for a connection while the database is down, and how long `read`
-   * keeps retrying a read the database cannot serve yet. @default 5000
+   * How long a query waits for the first connection (at start: once connected and lost, queries
+   * fail at once), and how long `read` keeps retrying a read the database cannot serve yet. @default 5000
    */
   acquireTimeoutMs?: number;
   /** Longest pause between reconnection attempts. @default 5000 */
@@ -57,6 +57,8 @@ export class ConnectionPool extends EventEmitter {
   private readonly options: Required<PoolOptions>;
   private closed = false;
   private probed = false;
+  /** Some connection has opened since start: from then on, none open means the database is down. */
+  private connectedOnce = false;
   /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
   private readonly corked = new Set<Socket>();
 
@@ -107,7 +109,10 @@ export class ConnectionPool extends EventEmitter {
         return await this.run(query, options);
       } catch (error) {
         const left = deadline - performance.now();
-        if (!(error instanceof Unavailable && error.details.retryable === true) || left <= 0 || this.closed) throw error;
+        // Retries are for a database that answers but cannot serve the table yet; one known to be
+        // down fails fast (acquire), and waiting here would undo that.
+        const down = this.connectedOnce && !this.ready;
+        if (!(error instanceof Unavailable && error.details.retryable === true) || left <= 0 || this.closed || down) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(left, backoffDelay(attempt - 1, 1000))));
       }
     }
@@ -196,6 +201,11 @@ export class ConnectionPool extends EventEmitter {
 
   private async acquire(): Promise<Slot> {
     let best = this.leastBusy();
+    // Connected once and now none open: the database is known to be down (the pool said `down`
+    // and is reconnecting), so a query fails at once rather than each waiting acquireTimeoutMs
+    // for a reconnection that may take far longer. Before the first connection (the gateway
+    // starting beside its database) waiting is right.
+    if (!best && this.connectedOnce && !this.closed) throw new Unavailable(`the database at ${this.address} is down; reconnecting`, { retryable: true });
     if (!best) {
       await this.whenReady();
       best = this.leastBusy();
@@ -224,6 +234,7 @@ export class ConnectionPool extends EventEmitter {
         attempt = 0;
         const wasReady = this.ready;
         slot.connection = connection;
+        this.connectedOnce = true;
         if (!this.probed) this.probeDriver(connection);
         if (!wasReady) {
           this.options.log('info', `connected to the database at ${this.address}`);

@@ -48,7 +48,10 @@ export const GENERAL = settings({
     arg: '<n>',
     parse: integer(0, 600_000),
     fallback: 5000,
-    help: ['how long a query waits for the database while it is down,', 'then fails with UNAVAILABLE {env} (default {default})'],
+    help: [
+      'how long a query waits for the database before the first connection,',
+      'then fails with UNAVAILABLE; once connected and lost, queries fail at once {env} (default {default})',
+    ],
   },
   /** Too slow: a `changes` subscriber gets SUBSCRIBER_TOO_SLOW and is ended, a `live` one skips to the newest result. */
   subscriberQueueSize: {
