@@ -1,4 +1,6 @@
 import { Gate } from './auth/gate.js';
+import { Unavailable } from './errors/domain.js';
+import { backoffDelay } from './util/backoff.js';
 import type { Config } from './config/config.js';
 import { EventStore, openDataLayer, startEmbeddedServer, type DataLayer, type EmbeddedServer } from './db/index.js';
 import { checkName } from './db/names.js';
@@ -102,6 +104,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   // been down at start, or come back empty (reqlite keeps nothing on disk) — the demo seeded and
   // the schema rebuilt from the tables found. One preparation at a time: callers share the one in flight.
   let preparing: Promise<void> | undefined;
+  let closing: Promise<void> | undefined;
   const prepareDatabase = () =>
     (preparing ??= (async () => {
       data.catalog.invalidate();
@@ -113,12 +116,24 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     })().finally(() => {
       preparing = undefined;
     }));
+  // Just after a (re)start RethinkDB answers before its tables are loaded ("primary replica …
+  // not available", retryable UNAVAILABLE): prepare again with backoff while the pool stays up.
+  const prepareWhenAvailable = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await prepareDatabase();
+      } catch (error) {
+        if (!(error instanceof Unavailable && error.details.retryable === true) || !data.pool.ready || closing) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(attempt, 2000)));
+      }
+    }
+  };
   data.pool.on('ready', () => {
-    prepareDatabase().catch((error: unknown) => log.error({ err: error }, `could not prepare the default database "${config.defaultDb}"`));
+    prepareWhenAvailable().catch((error: unknown) => log.error({ err: error }, `could not prepare the default database "${config.defaultDb}"`));
   });
   const whenPrepared = async () => {
     await data.pool.whenReady(Number.POSITIVE_INFINITY);
-    await prepareDatabase();
+    await prepareWhenAvailable();
   };
   // The embedded database is ours and local: be fully ready before serving. A schema that
   // cannot be built (a name collision) stops the start with its message.
@@ -175,7 +190,6 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     throw error;
   }
   channels.start();
-  let closing: Promise<void> | undefined;
   return {
     url: server.url,
     port: server.port,
