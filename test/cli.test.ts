@@ -70,10 +70,11 @@ describe('the rethinkql command', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as { port: number };
     await new Promise((resolve) => probe.close(resolve));
-    const cli = runCli([], { PORT: '0', WS_PORT: 'off', RETHINKDB_URL: `rethinkdb://127.0.0.1:${port}` });
+    const password = 'cli-test-credential';
+    const cli = runCli([], { PORT: '0', WS_PORT: 'off', RETHINKDB_URL: `rethinkdb://admin:${password}@127.0.0.1:${port}` });
     await cli.line(new RegExp(`rethinkql: listening at http://\\S+; waiting for the database at 127\\.0\\.0\\.1:${port}`));
     expect(cli.output().stdout).not.toContain('rethinkql ready');
-    databases.push(await startEmbeddedServer({ port }));
+    databases.push(await startEmbeddedServer({ port, password }));
     await cli.line(/rethinkql ready: http:\/\/\S+/);
     // The demo is off on an external database, and so is its page.
     expect(cli.output().stdout).not.toContain('/demo');

@@ -40,7 +40,7 @@ describe('backend detection', () => {
   afterAll(() => server?.stop());
 
   it('detects a reqlite given as an external server (RETHINKDB_URL may point anywhere)', async () => {
-    const data = openDataLayer({ target: { kind: 'external', host: server.host, port: server.port, user: 'admin', password: '' }, poolSize: 1, dbWaitMs: 5000, log: createLogger('silent'), defaultLimit: 10, maxLimit: 100 });
+    const data = openDataLayer({ target: { kind: 'external', host: server.host, port: server.port, user: server.user, password: server.password }, poolSize: 1, dbWaitMs: 5000, log: createLogger('silent'), defaultLimit: 10, maxLimit: 100 });
     try {
       expect((await data.dialect.dialect()).name).toBe('reqlite');
     } finally {

@@ -67,10 +67,11 @@ const TEN_MINUTES = 600_000;
 
 it('before the first connection a query waits for the database, and is answered once it appears', async () => {
   const port = await closedPort();
-  const gw = await startTestGateway({ database: { kind: 'external', host: '127.0.0.1', port, user: 'admin', password: '' }, dbWaitMs: TEN_MINUTES });
+  const password = 'waiting-test-credential';
+  const gw = await startTestGateway({ database: { kind: 'external', host: '127.0.0.1', port, user: 'admin', password }, dbWaitMs: TEN_MINUTES });
   leftovers.push(gw);
   const pending = gw.gql<{ databases: string[] }>('{ databases }');
-  const database = await startEmbeddedServer({ port });
+  const database = await startEmbeddedServer({ port, password });
   leftovers.push({ close: () => database.stop() });
   const answer = await pending;
   expect(answer.errors).toBeUndefined();
@@ -82,7 +83,7 @@ it('once connected and then lost, queries fail at once with UNAVAILABLE instead 
   let stopped = false;
   leftovers.push({ close: async () => void (stopped || (await database.stop())) });
   const gw = await startTestGateway({
-    database: { kind: 'external', host: database.host, port: database.port, user: 'admin', password: '' },
+    database: { kind: 'external', host: database.host, port: database.port, user: database.user, password: database.password },
     dbWaitMs: TEN_MINUTES,
   });
   leftovers.push(gw);
