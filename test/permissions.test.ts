@@ -240,7 +240,7 @@ describe('RDM packets go through the same permissions', () => {
     const send = sendVia(way);
     const packetId = `perm-update-${way}-${Date.now()}`;
     const audited = async () =>
-      (await as<{ count: number }>('admin', `{ count(db: "AUDIT", table: "rethink_data_manager", where: { identifier: { eq: "${packetId}" } }) }`)).data?.count ?? 0;
+      (await as<{ count: number }>('admin', `{ count(db: "${gw.dbs.audit}", table: "rethink_data_manager", where: { identifier: { eq: "${packetId}" } }) }`)).data?.count ?? 0;
     const rdmUpdate = (id: string, data: Record<string, unknown>) => send('alice', '/update', packet({ table: NOTES, identifier: id, data }, { id: packetId }));
     const gqlUpdate = (id: string, patch: Record<string, unknown>) =>
       as('alice', `mutation($id: ID!, $p: JSONObject!) { update(table: "${NOTES}", id: $id, patch: $p) }`, { id, p: patch });
