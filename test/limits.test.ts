@@ -57,6 +57,21 @@ describe('operation limits (GraphQL Armor) with the default settings', () => {
     expect(body.errors?.[0]?.message).toMatch(/^Query depth limit of 12 exceeded, found 14 \(MAX_DEPTH\)$/);
   });
 
+  it('answers a refusal with the status the GraphQL-over-HTTP spec gives each Accept (400 only for application/graphql-response+json)', async () => {
+    const tooDeep = `{ ${nestedType(14)} }`;
+    for (const [accept, status] of [
+      ['application/graphql-response+json', 400],
+      ['application/graphql-response+json, application/json;q=0.9', 400],
+      ['application/json', 200],
+      ['*/*', 200],
+    ] as const) {
+      const response = await post(gw, tooDeep, { accept });
+      const body = (await response.json()) as GraphQLResponse;
+      expect({ accept, status: response.status, code: body.errors?.[0]?.extensions?.code }).toEqual({ accept, status, code: 'LIMIT_EXCEEDED' });
+      expect(response.headers.get('content-type')).toContain(status === 400 ? 'application/graphql-response+json' : 'application/json');
+    }
+  });
+
   it('refuses more than MAX_ALIASES (100) aliased fields', async () => {
     // (Armor does not count aliases of __typename.)
     const aliases = Array.from({ length: 101 }, (_, i) => `a${i}: __type(name: "String") { name }`).join(' ');
