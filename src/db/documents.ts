@@ -44,10 +44,10 @@ export class Documents {
     if (ids.length === 0) return [];
     const keys = ids.flatMap(keyCandidates);
     // A lone key is the common case (one document per request); a bare get is cheaper to run.
-    if (keys.length === 1) return [(await this.pool.run(getByKey(db, table, keys[0] as string))) as Document | null];
+    if (keys.length === 1) return [(await this.pool.read(getByKey(db, table, keys[0] as string))) as Document | null];
     const dialect = await this.backend.dialect();
     const { primaryKey } = await this.catalog.table(db, table);
-    return inKeyOrder(ids, keyCandidates, await this.pool.run(dialect.getMany(tableTerm(db, table), keys)), primaryKey);
+    return inKeyOrder(ids, keyCandidates, await this.pool.read(dialect.getMany(tableTerm(db, table), keys)), primaryKey);
   }
 
   /** Documents matching `where`, ordered (primary key last, so pages are stable), paged. */
@@ -79,7 +79,7 @@ export class Documents {
     const parsed = parseWhere(where);
     const selection = tableTerm(db, table);
     const dialect = await this.backend.dialect();
-    return this.pool.run(parsed ? selection.filter(dialect.compileWhere(parsed)).count() : selection.count());
+    return this.pool.read(parsed ? selection.filter(dialect.compileWhere(parsed)).count() : selection.count());
   }
 
   /**
@@ -107,7 +107,7 @@ export class Documents {
     }
     if (conflict === 'error' && keys.length > 0) {
       const { exists } = await this.backend.dialect();
-      const existing = await this.pool.run(r.expr(keys).filter((key) => exists(tableTerm(db, table), key)) as RDatum<unknown[]>);
+      const existing = await this.pool.read(r.expr(keys).filter((key) => exists(tableTerm(db, table), key)) as RDatum<unknown[]>);
       if (existing.length > 0) {
         throw new Conflict(`${existing.length} document(s) already exist in ${db}.${table}: ${primaryKey} ${existing.map((k) => JSON.stringify(k)).join(', ')}; nothing was inserted`, {
           database: db,
@@ -230,7 +230,7 @@ export class Documents {
 
   /** The documents a plan reads. */
   private read(plan: Plan): Promise<Document[]> {
-    const run = (query: RDatum) => this.pool.run(query as RDatum<Document[]>);
+    const run = (query: RDatum) => this.pool.read(query as RDatum<Document[]>);
     return plan.read ? plan.read(run) : run(plan.query);
   }
 

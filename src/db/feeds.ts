@@ -91,10 +91,10 @@ export interface SnapshotFilter {
 export async function readSnapshot(pool: ConnectionPool, db: string, table: string, filter: SnapshotFilter): Promise<Document[]> {
   const selection = r.db(db).table(table);
   if (filter.keys) {
-    const found = await pool.run(r.expr([...filter.keys]).map((key) => selection.get(key)) as RDatum<(Document | null)[]>);
+    const found = await pool.read(r.expr([...filter.keys]).map((key) => selection.get(key)) as RDatum<(Document | null)[]>);
     const { where } = filter;
     return found.filter((doc): doc is Document => doc !== null && (!where || matchesWhere(where, doc)));
   }
   const query = filter.where ? selection.filter(compileWhere(filter.where)) : selection;
-  return pool.run(query as unknown as RDatum<Document[]>);
+  return pool.read(query as unknown as RDatum<Document[]>);
 }

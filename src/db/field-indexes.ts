@@ -41,7 +41,7 @@ export class FieldIndexes {
   }
 
   private async load(info: TableInfo): Promise<Map<string, string>> {
-    const rows = (await this.pool.run(tableTerm(info.db, info.name).indexStatus())) as unknown as IndexStatusRow[];
+    const rows = (await this.pool.read(tableTerm(info.db, info.name).indexStatus())) as unknown as IndexStatusRow[];
     const fields = new Map<string, string>();
     for (const row of rows) {
       const path = row.multi || row.geo || !row.query ? undefined : indexedPath(row.query);
