@@ -52,21 +52,22 @@ const UNRESTRICTED: TableAccess = {
 /**
  * Checks that `identity` may do `action` on `db.table` and returns what limits it. Throws
  * Forbidden otherwise: default deny for every role but `admin`. Runs before any lookup, so the
- * answer is the same whether the table exists or not.
+ * answer is the same whether the table exists or not. `own`: the table is one of the gateway's
+ * own (channel events, RDM audit trail), which no wildcard pattern grants, only `db.table`.
  */
-export function authorize(rules: PermissionRules, identity: Identity, db: string, table: string, action: Action): TableAccess {
+export function authorize(rules: PermissionRules, identity: Identity, db: string, table: string, action: Action, own = false): TableAccess {
   if (identity.role === ADMIN_ROLE) return UNRESTRICTED;
-  const rule = ruleFor(rules.get(identity.role), db, table);
+  const rule = ruleFor(rules.get(identity.role), db, table, own);
   if (!rule?.actions.has(action)) {
     throw new Forbidden(`role "${identity.role}" may not ${action} ${db}.${table}`, { database: db, table, action });
   }
   return accessFor(rule, identity, db, table);
 }
 
-/** Whether the role may do anything at all with `db.table` (listing tables shows only those). */
-export function mayUse(rules: PermissionRules, identity: Identity, db: string, table: string): boolean {
+/** Whether the role may do anything at all with `db.table` (listing tables shows only those); `own` as for `authorize`. */
+export function mayUse(rules: PermissionRules, identity: Identity, db: string, table: string, own = false): boolean {
   if (identity.role === ADMIN_ROLE) return true;
-  return (ruleFor(rules.get(identity.role), db, table)?.actions.size ?? 0) > 0;
+  return (ruleFor(rules.get(identity.role), db, table, own)?.actions.size ?? 0) > 0;
 }
 
 function accessFor(rule: TableRule, identity: Identity, db: string, table: string): TableAccess {
