@@ -15,6 +15,8 @@ import { isJsonObject } from '../util/json.js';
 export interface TableAccess {
   /** The role's row filter with token variables filled in; undefined: every row. */
   readonly rows: Readonly<Record<string, unknown>> | undefined;
+  /** Top-level fields the role may not write (a `replace` keeps their stored values). */
+  readonly readonlyFields: readonly string[];
   /** `where` ANDed with the row filter (either may be absent). */
   restrict(where: unknown): unknown;
   /** Whether the row filter lets the caller see or touch this document. */
@@ -40,6 +42,7 @@ export interface TableAccess {
 
 const UNRESTRICTED: TableAccess = {
   rows: undefined,
+  readonlyFields: [],
   restrict: (where) => where,
   allows: () => true,
   strip: (doc) => doc,
@@ -84,6 +87,7 @@ function accessFor(rule: TableRule, identity: Identity, db: string, table: strin
   };
   return {
     rows,
+    readonlyFields: rule.readonlyFields,
     restrict: (where) => (rows === undefined ? where : where === undefined || where === null ? rows : { and: [rows, where] }),
     allows: (doc) => rowNode === undefined || matchesWhere(rowNode, doc),
     strip: (doc) => {

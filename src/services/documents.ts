@@ -101,7 +101,12 @@ export async function updateDocument(
   return { ...change, oldVal: access.strip(change.oldVal), newVal: access.strip(change.newVal) };
 }
 
-/** Replaces one document as the caller (same refusals as `updateDocument`); returns it, hidden fields stripped. */
+/**
+ * Replaces one document as the caller (same refusals as `updateDocument`); returns it, hidden
+ * fields stripped. The role's read-only fields keep their stored values (omitting one does not
+ * delete it): they are copied into the replacement, and the write is guarded on them still
+ * holding those values, so a concurrent change of one is never undone (NotFound if it happened).
+ */
 export async function replaceDocument(
   deps: ServiceDeps,
   identity: Identity,
@@ -113,10 +118,22 @@ export async function replaceDocument(
 ): Promise<Document> {
   const access = accessTo(deps, identity, db, table, 'update');
   access.checkWrite(document, what);
-  const current = await writableDocument(deps, access, db, table, id);
-  if (current) access.checkWrite(document, what, document);
+  const kept = access.readonlyFields;
+  let replacement = document;
+  let guard = access.rows;
+  if (kept.length > 0) {
+    const stored = await storedDocument(deps, db, table, id);
+    if (!stored || !access.allows(stored)) throw new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
+    replacement = { ...document, ...Object.fromEntries(kept.filter((field) => field in stored).map((field) => [field, stored[field]])) };
+    const unchanged = kept.map((field) => ({ [field]: field in stored ? { eq: stored[field] } : { exists: false } }));
+    guard = { and: guard === undefined ? unchanged : [guard, ...unchanged] };
+    if (access.rows !== undefined) access.checkWrite(document, what, replacement);
+  } else {
+    const current = await writableDocument(deps, access, db, table, id);
+    if (current) access.checkWrite(document, what, document);
+  }
   await accepted?.();
-  const doc = await deps.data.documents.replace(db, table, id, document, access.rows);
+  const doc = await deps.data.documents.replace(db, table, id, replacement, guard);
   loaders?.prime(db, table, id, doc);
   return access.strip(doc);
 }
