@@ -57,3 +57,20 @@ describe('replace and read-only fields', () => {
     expect((await replace('alice', 'a', { owner: 'alice', text: 'mine' })).data?.replace).toEqual({ id: 'a', owner: 'alice', text: 'mine', score: 10 });
   });
 });
+
+describe('operator errors and hidden fields', () => {
+  const inc = (who: string, field: string) => as(who, `mutation($inc: JSONObject!) { update(table: "${TABLE}", id: "a", inc: $inc) }`, { inc: { [field]: 1 } });
+
+  it('never tell the stored type of a hidden field, and still do for a visible one', async () => {
+    for (const field of ['secret', 'secret.length']) {
+      const refused = await inc('editor', field);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.message).toBe(`inc could not be applied to "${field}"`);
+    }
+    // The admin sees every field, so the whole message; so does the editor for a field it reads.
+    expect((await inc('admin', 'secret')).errors?.[0]?.message).toBe('inc needs a number at "secret" but it holds a string');
+    expect((await inc('editor', 'text')).errors?.[0]?.message).toBe('inc needs a number at "text" but it holds a string');
+    expect((await inc('editor', 'text.length')).errors?.[0]?.message).toContain('"text" holds a string');
+    expect(await stored('a')).toEqual(seed[0]);
+  });
+});

@@ -17,6 +17,8 @@ export interface TableAccess {
   readonly rows: Readonly<Record<string, unknown>> | undefined;
   /** Top-level fields the role may not write (a `replace` keeps their stored values). */
   readonly readonlyFields: readonly string[];
+  /** Top-level fields the role may not read (no result, event or error describes them). */
+  readonly hiddenFields: readonly string[];
   /** `where` ANDed with the row filter (either may be absent). */
   restrict(where: unknown): unknown;
   /** Whether the row filter lets the caller see or touch this document. */
@@ -43,6 +45,7 @@ export interface TableAccess {
 const UNRESTRICTED: TableAccess = {
   rows: undefined,
   readonlyFields: [],
+  hiddenFields: [],
   restrict: (where) => where,
   allows: () => true,
   strip: (doc) => doc,
@@ -88,6 +91,7 @@ function accessFor(rule: TableRule, identity: Identity, db: string, table: strin
   return {
     rows,
     readonlyFields: rule.readonlyFields,
+    hiddenFields: rule.hiddenFields,
     restrict: (where) => (rows === undefined ? where : where === undefined || where === null ? rows : { and: [rows, where] }),
     allows: (doc) => rowNode === undefined || matchesWhere(rowNode, doc),
     strip: (doc) => {

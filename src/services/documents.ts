@@ -1,7 +1,7 @@
 import type { Identity } from '../auth/identity.js';
 import type { TableAccess } from '../auth/permissions.js';
 import { operatorFields, type ConflictMode, type Document, type DocumentChange, type InsertResult, type UpdateOperators } from '../db/index.js';
-import { Forbidden, NotFound } from '../errors/domain.js';
+import { BadInput, Forbidden, NotFound } from '../errors/domain.js';
 import { accessTo, type CallOptions, type ServiceDeps } from './access.js';
 import { storedDocument } from './document-reads.js';
 
@@ -96,9 +96,24 @@ export async function updateDocument(
   const current = patch ? await writableDocument(deps, access, db, table, id) : null;
   if (current && patch) access.checkPatch(current, patch, what);
   await accepted?.();
-  const change = await deps.data.documents.updateChange(db, table, id, patch, { operators, guard: access.rows });
+  const change = await deps.data.documents.updateChange(db, table, id, patch, { operators, guard: access.rows }).catch((error: unknown) => {
+    throw undescribed(error, access);
+  });
   loaders?.prime(db, table, id, change.newVal);
   return { ...change, oldVal: access.strip(change.oldVal), newVal: access.strip(change.newVal) };
+}
+
+/**
+ * An operator's type error on a field hidden from the role, without what it says of the stored
+ * value ("inc needs a number at "secret" but it holds a string" would tell its type); any other
+ * error unchanged.
+ */
+function undescribed(error: unknown, access: TableAccess): unknown {
+  if (!(error instanceof BadInput) || access.hiddenFields.length === 0) return error;
+  const field = error.details.field;
+  if (typeof field !== 'string' || !access.hiddenFields.includes(field.split('.')[0] as string)) return error;
+  const operator = error.message.split(' ')[0] ?? 'update';
+  return new BadInput(`${operator} could not be applied to "${field}"`, { field });
 }
 
 /**
