@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bearer, post, securityFrom, token } from './support/auth.js';
 import { startTestGateway, type TestGateway } from './support/gateway.js';
-import { subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
+import { subscribeSse, subscribeWs, WsClients, type Collector } from './support/subscriptions.js';
 
 // Channel kinds and who may publish, with JWT callers (a direct channel needs a user id).
 const CHANNELS = JSON.stringify({
@@ -95,6 +95,32 @@ describe('channel permissions', () => {
     expect(await refusal(subscribeAs('alice', 'secret'))).toContain('may not subscribe to channel');
     expect((await publishAs('editor', 'secret', 1)).body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect((await publishAs('admin', 'secret', 1)).body.data?.publish.publisher).toBe('root');
+  });
+
+  it.each(['sse', 'ws'] as const)('over %s, a channel subscription ends when its token expires; later events are not delivered', async (transport) => {
+    const short = await token({ sub: 'alice', role: 'player' }, { expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const client = transport === 'ws' ? clients.open(gw.app.url, { connectionParams: { token: short } }) : undefined;
+    const subscriber = client ? subscribeWs<ChannelData>(client, CHANNEL, { name: 'news' }) : subscribeSse<ChannelData>(gw.app.url, CHANNEL, { name: 'news' }, bearer(short));
+    await untilListening('editor', 'news', subscriber);
+    // Publishes until the stream has ended: without the expiry it never would (the wait fails).
+    let sent = 0;
+    await vi.waitFor(
+      async () => {
+        if (!subscriber.completed && subscriber.failure === undefined) {
+          sent += 1;
+          await publishAs('editor', 'news', `after ${sent}`);
+        }
+        expect(subscriber.completed || subscriber.failure !== undefined).toBe(true);
+      },
+      { timeout: 15_000, interval: 250 },
+    );
+    const expired = subscriber.results.some((result) => result.errors?.some((error) => error.extensions?.code === 'UNAUTHENTICATED'));
+    // On graphql-ws the socket's own expiry timer (close 4403) may end it first.
+    expect(expired || (client?.closes.includes(4403) ?? false)).toBe(true);
+    const delivered = subscriber.data.length;
+    await publishAs('editor', 'news', 'too late');
+    expect(subscriber.data.length).toBe(delivered);
+    expect(subscriber.data.map((d) => d.channel.data)).not.toContain('too late');
   });
 
   it('POST /events authenticates and applies the same publisher rules', async () => {

@@ -15,6 +15,10 @@ import { isJsonObject } from '../util/json.js';
 export interface TableAccess {
   /** The role's row filter with token variables filled in; undefined: every row. */
   readonly rows: Readonly<Record<string, unknown>> | undefined;
+  /** Top-level fields the role may not write (a `replace` keeps their stored values). */
+  readonly readonlyFields: readonly string[];
+  /** Top-level fields the role may not read (no result, event or error describes them). */
+  readonly hiddenFields: readonly string[];
   /** `where` ANDed with the row filter (either may be absent). */
   restrict(where: unknown): unknown;
   /** Whether the row filter lets the caller see or touch this document. */
@@ -40,6 +44,8 @@ export interface TableAccess {
 
 const UNRESTRICTED: TableAccess = {
   rows: undefined,
+  readonlyFields: [],
+  hiddenFields: [],
   restrict: (where) => where,
   allows: () => true,
   strip: (doc) => doc,
@@ -52,21 +58,22 @@ const UNRESTRICTED: TableAccess = {
 /**
  * Checks that `identity` may do `action` on `db.table` and returns what limits it. Throws
  * Forbidden otherwise: default deny for every role but `admin`. Runs before any lookup, so the
- * answer is the same whether the table exists or not.
+ * answer is the same whether the table exists or not. `own`: the table is one of the gateway's
+ * own (channel events, RDM audit trail), which no wildcard pattern grants, only `db.table`.
  */
-export function authorize(rules: PermissionRules, identity: Identity, db: string, table: string, action: Action): TableAccess {
+export function authorize(rules: PermissionRules, identity: Identity, db: string, table: string, action: Action, own = false): TableAccess {
   if (identity.role === ADMIN_ROLE) return UNRESTRICTED;
-  const rule = ruleFor(rules.get(identity.role), db, table);
+  const rule = ruleFor(rules.get(identity.role), db, table, own);
   if (!rule?.actions.has(action)) {
     throw new Forbidden(`role "${identity.role}" may not ${action} ${db}.${table}`, { database: db, table, action });
   }
   return accessFor(rule, identity, db, table);
 }
 
-/** Whether the role may do anything at all with `db.table` (listing tables shows only those). */
-export function mayUse(rules: PermissionRules, identity: Identity, db: string, table: string): boolean {
+/** Whether the role may do anything at all with `db.table` (listing tables shows only those); `own` as for `authorize`. */
+export function mayUse(rules: PermissionRules, identity: Identity, db: string, table: string, own = false): boolean {
   if (identity.role === ADMIN_ROLE) return true;
-  return (ruleFor(rules.get(identity.role), db, table)?.actions.size ?? 0) > 0;
+  return (ruleFor(rules.get(identity.role), db, table, own)?.actions.size ?? 0) > 0;
 }
 
 function accessFor(rule: TableRule, identity: Identity, db: string, table: string): TableAccess {
@@ -83,6 +90,8 @@ function accessFor(rule: TableRule, identity: Identity, db: string, table: strin
   };
   return {
     rows,
+    readonlyFields: rule.readonlyFields,
+    hiddenFields: rule.hiddenFields,
     restrict: (where) => (rows === undefined ? where : where === undefined || where === null ? rows : { and: [rows, where] }),
     allows: (doc) => rowNode === undefined || matchesWhere(rowNode, doc),
     strip: (doc) => {

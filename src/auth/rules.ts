@@ -86,9 +86,13 @@ function fieldList(value: unknown, where: string): string[] {
   return value;
 }
 
-/** The rule for `db.table`: the exact pattern, else `db.*`, else `*.table`, else `*.*`; undefined when none. */
-export function ruleFor(rules: ReadonlyMap<string, TableRule> | undefined, db: string, table: string): TableRule | undefined {
+/**
+ * The rule for `db.table`: the exact pattern, else `db.*`, else `*.table`, else `*.*`; undefined
+ * when none. With `exactOnly` (the gateway's own tables) only the exact pattern counts.
+ */
+export function ruleFor(rules: ReadonlyMap<string, TableRule> | undefined, db: string, table: string, exactOnly = false): TableRule | undefined {
   if (!rules) return undefined;
+  if (exactOnly) return rules.get(`${db}.${table}`);
   return rules.get(`${db}.${table}`) ?? rules.get(`${db}.*`) ?? rules.get(`*.${table}`) ?? rules.get('*.*');
 }
 

@@ -1,4 +1,5 @@
-import { EnsuredTable, type DataLayer } from '../db/index.js';
+import { EnsuredTable, type DataLayer, type Document } from '../db/index.js';
+import { isJsonObject } from '../util/json.js';
 import type { Logger } from '../observability/logger.js';
 import type { RdmOperation, RdmPacket } from './protocol.js';
 
@@ -25,10 +26,18 @@ export class AuditTrail {
     this.table = new EnsuredTable(data.catalog, db, table, () => log.info({ database: db, table }, 'created the RDM audit trail table'));
   }
 
-  /** Writes the row; rejects (and the request must not run) when it cannot be written. */
-  async record(packet: RdmPacket, operation: RdmOperation, transport: RdmTransport): Promise<void> {
+  /**
+   * Writes the row; rejects (and the request must not run) when it cannot be written. `strip`
+   * removes from a document what the sender's role may not read (its hidden fields): the row
+   * keeps the packet's `data` documents only as stripped, so the trail never holds those values.
+   */
+  async record(packet: RdmPacket, operation: RdmOperation, transport: RdmTransport, strip: (doc: Document) => Document): Promise<void> {
     const { data, db, table } = this.options;
-    const row = { identifier: packet.id, type: packet.type, payload: packet.payload, time: packet.time, operation, transport };
+    const payload = { ...packet.payload };
+    const docs = payload.data;
+    if (Array.isArray(docs)) payload.data = docs.map((doc: unknown) => (isJsonObject(doc) ? strip(doc) : doc));
+    else if (isJsonObject(docs)) payload.data = strip(docs);
+    const row = { identifier: packet.id, type: packet.type, payload, time: packet.time, operation, transport };
     await this.table.use(() => data.documents.insert(db, table, [row]));
   }
 }

@@ -6,7 +6,7 @@ import { checkName } from '../db/names.js';
 import { checkStorable } from '../db/storable.js';
 import { BadInput, errorInfoOf, isDomainError, NotFound, type ErrorInfo } from '../errors/domain.js';
 import type { Logger } from '../observability/logger.js';
-import { admitTo } from '../services/access.js';
+import { accessTo, admitTo } from '../services/access.js';
 import { createTable } from '../services/admin.js';
 import * as documents from '../services/documents.js';
 import { AuditTrail, type RdmTransport } from './audit.js';
@@ -27,7 +27,7 @@ import {
 export type { RdmTransport } from './audit.js';
 
 export interface RdmTranslatorOptions {
-  config: Pick<Config, 'maxBodyBytes' | 'maxLimit' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security'>;
+  config: Pick<Config, 'maxBodyBytes' | 'maxLimit' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security' | 'eventsDb' | 'eventsTable'>;
   data: DataLayer;
   log: Logger;
 }
@@ -118,7 +118,8 @@ export class RdmTranslator {
     await admitTo(deps, identity, db, table, ACTION_OF[operation], operation === 'create_table');
     // The audit row is written once the service has checked everything, just before it runs.
     const audit = this.audit;
-    const accepted = audit && (() => audit.record(packet, operation, transport));
+    const access = accessTo(deps, identity, db, table, ACTION_OF[operation]);
+    const accepted = audit && (() => audit.record(packet, operation, transport, (doc) => access.strip(doc)));
     switch (operation) {
       case 'insert': {
         const result = await documents.insertDocuments(deps, identity, db, table, documentsIn(payload), { whatOf: (i) => `payload.data[${i}]`, accepted });

@@ -1,3 +1,4 @@
+import { rowBudget } from '../graphql/plugins/row-budget.js';
 import * as resolve from '../resolvers/rdm.js';
 import { RDM_OPERATIONS, type RdmOperation } from '../rdm/protocol.js';
 import type { Builder } from './builder.js';
@@ -24,6 +25,7 @@ export function registerRdm(builder: Builder): void {
         packet: t.arg({ type: 'JSON', required: true }),
       },
       resolve: (_root, args, ctx) => resolve.rdm(ctx, args),
+      extensions: rowBudget('rdm'),
     }),
   }));
 }

@@ -16,7 +16,25 @@ export interface ServiceDeps {
     readonly security: Pick<SecurityConfig, 'permissions'>;
     /** Most ids one read by id may ask for (DataLoader would split a longer list instead of refusing it). */
     readonly maxLimit: number;
-  };
+  } & GatewayTables;
+}
+
+/** Where the gateway keeps its own tables: the channel events and the RDM audit trail. */
+export interface GatewayTables {
+  readonly eventsDb: string;
+  readonly eventsTable: string;
+  readonly rdmAuditDb: string;
+  readonly rdmAuditTable: string;
+}
+
+/**
+ * Whether `db.table` is one of the gateway's own tables (`table` `*`: a whole database holding
+ * one). No wildcard pattern grants those: they hold every user's channel events and the audit
+ * trail, so only a rule naming the table itself does.
+ */
+export function isGatewayTable(config: GatewayTables, db: string, table: string): boolean {
+  const owns = (ownDb: string, ownTable: string) => db === ownDb && (table === ownTable || table === '*');
+  return owns(config.eventsDb, config.eventsTable) || owns(config.rdmAuditDb, config.rdmAuditTable);
 }
 
 /** How one call runs, beside its arguments. */
@@ -38,7 +56,7 @@ export interface CallOptions {
  * operation on documents — generic, typed, subscription or RDM — starts here.
  */
 export function accessTo(deps: Pick<ServiceDeps, 'config'>, identity: Identity, db: string, table: string, action: Action): TableAccess {
-  return authorize(deps.config.security.permissions, identity, db, table, action);
+  return authorize(deps.config.security.permissions, identity, db, table, action, isGatewayTable(deps.config, db, table));
 }
 
 /**

@@ -4,7 +4,7 @@ import { ADMIN_ROLE } from '../auth/rules.js';
 import type { Loaders, TableInfo } from '../db/index.js';
 import { Forbidden } from '../errors/domain.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
-import { accessTo, type CallOptions, type ServiceDeps } from './access.js';
+import { accessTo, isGatewayTable, type CallOptions, type ServiceDeps } from './access.js';
 
 // Databases, tables and indexes: listing shows a role what its rules name; changing them needs
 // the `admin` action on the table (`<db>.*` for a database).
@@ -24,7 +24,7 @@ export async function listTables(deps: ServiceDeps, identity: Identity, db: stri
     throw new Forbidden(`role "${identity.role}" may not list the tables of ${db}`, { database: db });
   }
   const list = await deps.data.catalog.tableList(db);
-  return list.filter((info) => mayUse(deps.config.security.permissions, identity, db, info.name));
+  return list.filter((info) => mayUse(deps.config.security.permissions, identity, db, info.name, isGatewayTable(deps.config, db, info.name)));
 }
 
 /** Needs `admin` on `<db>.*` (or the admin role). */

@@ -1,3 +1,4 @@
+import { guardStream } from '../auth/guarded-stream.js';
 import type { Identity } from '../auth/identity.js';
 import type { SecurityConfig } from '../auth/settings.js';
 import type { Channels, ChannelEvent } from '../subscriptions/channels.js';
@@ -23,8 +24,11 @@ export function publishEvent(deps: ChannelDeps, identity: Identity, channel: str
 
 /**
  * The events of `channel` as `identity` may receive them, from now on; with `after` (an event
- * id), the stored ones after it first. Forbidden unless the channel rules let it subscribe.
+ * id), the stored ones after it first. Forbidden unless the channel rules let it subscribe. At
+ * the credential's expiry the stream ends with an UNAUTHENTICATED error, on every transport (a
+ * graphql-ws socket is closed then too, but an SSE response has no socket guard).
  */
-export function subscribeChannel(deps: ChannelDeps, identity: Identity, channel: string, after: string | null | undefined): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
-  return deps.channels.subscribe(channel, after, identity, deps.config.security.channels);
+export async function subscribeChannel(deps: ChannelDeps, identity: Identity, channel: string, after: string | null | undefined): Promise<AsyncIterableIterator<Payload<ChannelEvent>>> {
+  const stream = await deps.channels.subscribe(channel, after, identity, deps.config.security.channels);
+  return guardStream(stream, (event) => event, identity.expiresAt);
 }

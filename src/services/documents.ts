@@ -1,7 +1,7 @@
 import type { Identity } from '../auth/identity.js';
 import type { TableAccess } from '../auth/permissions.js';
 import { operatorFields, type ConflictMode, type Document, type DocumentChange, type InsertResult, type UpdateOperators } from '../db/index.js';
-import { Forbidden, NotFound } from '../errors/domain.js';
+import { BadInput, Forbidden, NotFound } from '../errors/domain.js';
 import { accessTo, type CallOptions, type ServiceDeps } from './access.js';
 import { storedDocument } from './document-reads.js';
 
@@ -96,12 +96,32 @@ export async function updateDocument(
   const current = patch ? await writableDocument(deps, access, db, table, id) : null;
   if (current && patch) access.checkPatch(current, patch, what);
   await accepted?.();
-  const change = await deps.data.documents.updateChange(db, table, id, patch, { operators, guard: access.rows });
+  const change = await deps.data.documents.updateChange(db, table, id, patch, { operators, guard: access.rows }).catch((error: unknown) => {
+    throw undescribed(error, access);
+  });
   loaders?.prime(db, table, id, change.newVal);
   return { ...change, oldVal: access.strip(change.oldVal), newVal: access.strip(change.newVal) };
 }
 
-/** Replaces one document as the caller (same refusals as `updateDocument`); returns it, hidden fields stripped. */
+/**
+ * An operator's type error on a field hidden from the role, without what it says of the stored
+ * value ("inc needs a number at "secret" but it holds a string" would tell its type); any other
+ * error unchanged.
+ */
+function undescribed(error: unknown, access: TableAccess): unknown {
+  if (!(error instanceof BadInput) || access.hiddenFields.length === 0) return error;
+  const field = error.details.field;
+  if (typeof field !== 'string' || !access.hiddenFields.includes(field.split('.')[0] as string)) return error;
+  const operator = error.message.split(' ')[0] ?? 'update';
+  return new BadInput(`${operator} could not be applied to "${field}"`, { field });
+}
+
+/**
+ * Replaces one document as the caller (same refusals as `updateDocument`); returns it, hidden
+ * fields stripped. The role's read-only fields keep their stored values (omitting one does not
+ * delete it): they are copied into the replacement, and the write is guarded on them still
+ * holding those values, so a concurrent change of one is never undone (NotFound if it happened).
+ */
 export async function replaceDocument(
   deps: ServiceDeps,
   identity: Identity,
@@ -113,10 +133,22 @@ export async function replaceDocument(
 ): Promise<Document> {
   const access = accessTo(deps, identity, db, table, 'update');
   access.checkWrite(document, what);
-  const current = await writableDocument(deps, access, db, table, id);
-  if (current) access.checkWrite(document, what, document);
+  const kept = access.readonlyFields;
+  let replacement = document;
+  let guard = access.rows;
+  if (kept.length > 0) {
+    const stored = await storedDocument(deps, db, table, id);
+    if (!stored || !access.allows(stored)) throw new NotFound(`document ${JSON.stringify(id)} not found in ${db}.${table}`, { database: db, table, id });
+    replacement = { ...document, ...Object.fromEntries(kept.filter((field) => field in stored).map((field) => [field, stored[field]])) };
+    const unchanged = kept.map((field) => ({ [field]: field in stored ? { eq: stored[field] } : { exists: false } }));
+    guard = { and: guard === undefined ? unchanged : [guard, ...unchanged] };
+    if (access.rows !== undefined) access.checkWrite(document, what, replacement);
+  } else {
+    const current = await writableDocument(deps, access, db, table, id);
+    if (current) access.checkWrite(document, what, document);
+  }
   await accepted?.();
-  const doc = await deps.data.documents.replace(db, table, id, document, access.rows);
+  const doc = await deps.data.documents.replace(db, table, id, replacement, guard);
   loaders?.prime(db, table, id, doc);
   return access.strip(doc);
 }

@@ -1,3 +1,4 @@
+import { rowBudget } from '../../graphql/plugins/row-budget.js';
 import { GraphQLList, GraphQLObjectType, type GraphQLFieldConfigMap } from 'graphql';
 import type { Document } from '../../db/index.js';
 import type { Context } from '../../graphql/context.js';
@@ -58,6 +59,7 @@ function pointerFields(build: TypedBuild, { model, names }: ModelRefs, taken: Na
       type: target.object,
       description: `The ${target.names.type} whose primary key this document's "${field.key}" holds (null when empty or dangling). Batched per request.`,
       resolve: (doc, _args, ctx) => resolve.pointer(ctx, pointerField, doc),
+      extensions: rowBudget('one'),
     };
   }
   return out;
@@ -73,6 +75,7 @@ function reverseFields(build: TypedBuild, { model, names }: ModelRefs, taken: Na
       type: nonNull(listOf(source.object)),
       description: `The ${source.names.type} documents whose "${relation.field}" holds this primary key, by primary key (secondary index "${relation.index}"). Batched per request.`,
       resolve: (doc, _args, ctx) => resolve.reverse(ctx, relation, model, doc),
+      extensions: rowBudget('maxLimit'),
     };
   }
   return out;
