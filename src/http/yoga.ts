@@ -11,6 +11,7 @@ import type { SchemaSource } from '../graphql/live-schema.js';
 import { createErrorMasker } from '../graphql/plugins/error-masking.js';
 import { limitPlugins } from '../graphql/plugins/limits.js';
 import { useMetrics } from '../graphql/plugins/metrics.js';
+import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
 import type { Logger } from '../observability/logger.js';
@@ -117,7 +118,7 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached.
