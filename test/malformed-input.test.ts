@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from './support/gateway.js';
+import { scratchDb, startTestGateway, type TestGateway } from './support/gateway.js';
 
 // Issue 21, item 12: malformed input is a client error (a 400 or BAD_USER_INPUT), never an
 // INTERNAL_SERVER_ERROR, and /metrics counts it under the code the client saw.
@@ -57,5 +57,24 @@ describe('/metrics', () => {
     const badInput = 'rethinkql_graphql_errors_total{code="BAD_USER_INPUT"}';
     expect(sample(after, internal)).toBe(sample(before, internal));
     expect(sample(after, badInput) - sample(before, badInput)).toBe(1);
+  });
+});
+
+describe('names that are Object.prototype keys', () => {
+  it('are ordinary names: a missing database is NOT_FOUND, and "constructor" can be created as database, table and document id', async () => {
+    for (const db of ['__proto__', 'constructor', 'toString']) {
+      const answer = (await gw.gql(`{ tables(db: "${db}") { name } }`)) as Answer;
+      expect(answer.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      expect(answer.errors?.[0]?.message).toBe(`database "${db}" does not exist`);
+    }
+    // On a real server a name of this file's own (other files share the server); the embedded one is ours.
+    const db = scratchDb('constructor');
+    expect(await gw.ok(`mutation { createDatabase(db: "${db}") }`)).toEqual({ createDatabase: db });
+    for (const table of ['constructor', '__proto__']) {
+      expect(await gw.ok(`mutation { createTable(db: "${db}", table: "${table}") { name } }`)).toEqual({ createTable: { name: table } });
+    }
+    await gw.ok(`mutation { insert(db: "${db}", table: "constructor", documents: [{ id: "constructor", n: 1 }]) { inserted } }`);
+    expect(await gw.ok(`{ document(db: "${db}", table: "constructor", id: "constructor") }`)).toEqual({ document: { id: 'constructor', n: 1 } });
+    expect(await gw.ok(`{ document(db: "${db}", table: "constructor", id: "toString") }`)).toEqual({ document: null });
   });
 });
