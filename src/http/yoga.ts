@@ -138,7 +138,12 @@ export function createGatewayYoga({
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
       warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error(args.map(String).join(' ')),
+      // Yoga logs here every error it hands to error masking, twice, with the document's text: the
+      // masker logs each once at the level it deserves; here only their messages, at debug.
+      error: (...args) =>
+        args.some((arg) => arg instanceof Error)
+          ? log.debug(args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' '))
+          : log.error(args.map(String).join(' ')),
     },
   });
 }
