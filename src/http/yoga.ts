@@ -8,6 +8,7 @@ import type { DataLayer } from '../db/index.js';
 import { Unauthenticated } from '../errors/domain.js';
 import type { Context, GatewayYoga, ServerContext } from '../graphql/context.js';
 import type { SchemaSource } from '../graphql/live-schema.js';
+import { createDocumentCache } from '../graphql/plugins/document-cache.js';
 import { createErrorMasker } from '../graphql/plugins/error-masking.js';
 import { limitPlugins } from '../graphql/plugins/limits.js';
 import { useMetrics } from '../graphql/plugins/metrics.js';
@@ -121,8 +122,8 @@ export function createGatewayYoga({
     plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
-    // (MAX_TOKENS bounds it); valid documents stay cached.
-    parserAndValidationCache: cache ? { errorCache: { get: () => undefined, set: () => undefined } } : false,
+    // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).
+    parserAndValidationCache: cache ? { documentCache: createDocumentCache(), errorCache: { get: () => undefined, set: () => undefined } } : false,
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     context: (initial) => {
