@@ -50,6 +50,11 @@ export class Gate {
     return clientAddress(request, this.trustedProxies);
   }
 
+  /** Counts an unauthenticated request (the GraphiQL page, `/ready`) against its address; throws RateLimited. */
+  chargeAnonymous(request: IncomingMessage): void {
+    this.chargeAddress(this.addressOf(request));
+  }
+
   /**
    * Counts one more request on an open connection (a graphql-ws operation, an RDM packet).
    * Throws Unauthenticated once the connection's credential has expired, or RateLimited.

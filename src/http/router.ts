@@ -11,6 +11,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { sendJson } from './body.js';
 import { answerFastQuery } from './fast-query.js';
+import { createGraphiqlPage } from './graphiql-page.js';
 import { requestIdOf } from './request-id.js';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -48,8 +49,21 @@ function pathOf(request: IncomingMessage): string {
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
  */
 export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes }: RouterOptions) {
+  const servePage = createGraphiqlPage(yoga, config.graphqlPath);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
+    /** Charges the per-address rate limit for an unauthenticated route; true when refused (and answered). */
+    const overLimit = (): boolean => {
+      try {
+        gate.chargeAnonymous(request);
+        return false;
+      } catch (error) {
+        request.resume();
+        const refusal = httpRefusalOf(error);
+        sendJson(response, refusal.status, graphqlRefusalBody(refusal), refusal.headers);
+        return true;
+      }
+    };
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
     try {
@@ -60,6 +74,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
         return;
       }
       if (path === '/ready') {
+        if (overLimit()) return;
         const ready = await data.pool.ping();
         return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: schema.status() });
       }
@@ -79,6 +94,10 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
       const serverContext: ServerContext = { req: request, requestId };
       // The GraphiQL page itself is public (its requests carry the credential); everything else is gated.
       const graphiqlPage = request.method === 'GET' && config.graphiql && (request.headers.accept ?? '').includes('text/html');
+      if (graphiqlPage && path === config.graphqlPath) {
+        if (overLimit()) return;
+        return await servePage(request, response);
+      }
       if (!graphiqlPage) {
         try {
           serverContext.identity = await gate.admitRequest(request);
