@@ -6,7 +6,7 @@ import type { DataLayer } from '../db/index.js';
 import { UNEXPECTED_MESSAGE } from '../errors/codes.js';
 import { graphqlRefusalBody, httpRefusalOf } from '../errors/http.js';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
-import type { SchemaSource } from '../graphql/live-schema.js';
+import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { sendJson } from './body.js';
@@ -35,6 +35,21 @@ export interface RouterOptions {
   /** Answer plain JSON queries on the fast path (src/http/fast-query.ts). */
   fastPath: boolean;
   routes: Routes;
+}
+
+/**
+ * What the unauthenticated `/ready` says of the served schema: its version, when it was built and
+ * how many tables are typed or left out, never their names (the database's layout is not public;
+ * the log and `App.schema.status()` name them).
+ */
+function publicSchemaStatus(status: SchemaStatus) {
+  return {
+    version: status.version,
+    builtAt: status.builtAt,
+    typedTables: status.tables.length,
+    skippedTables: status.skipped?.length ?? 0,
+    ...(status.lastError !== undefined ? { refreshFailed: true } : {}),
+  };
 }
 
 /** The request path without its query string. */
@@ -76,7 +91,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
       if (path === '/ready') {
         if (overLimit()) return;
         const ready = await data.pool.ping();
-        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: schema.status() });
+        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: publicSchemaStatus(schema.status()) });
       }
       for (const [prefix, handler] of routes.requests) {
         if (path === prefix || path.startsWith(`${prefix}/`)) return await handler(request, response);
