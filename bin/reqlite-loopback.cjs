@@ -27,6 +27,24 @@ if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 655
   process.exit(2);
 }
 
+// reqlite keys databases, tables, documents and indexes by name in plain objects, so "constructor"
+// or "__proto__" (valid RethinkDB names and primary keys) hit Object.prototype: createDatabase
+// ("constructor") said it already exists and tables(db: "__proto__") failed. A setter on each
+// prototype gives the object its constructor assigns a null prototype.
+for (const [Class, key] of [
+  [Server, 'databases'],
+  [require('reqlite/lib/database.js'), 'tables'],
+  [require('reqlite/lib/table.js'), 'documents'],
+  [require('reqlite/lib/table.js'), 'indexes'],
+]) {
+  Object.defineProperty(Class.prototype, key, {
+    configurable: true,
+    set(value) {
+      Object.defineProperty(this, key, { value: Object.assign(Object.create(null), value), writable: true, enumerable: true, configurable: true });
+    },
+  });
+}
+
 // Code execution and outbound requests from inside the database: the gateway never sends
 // either, and reqlite's r.js is a plain eval with `require` in reach. Refused when evaluated,
 // which also covers an r.js stored in an index function. (A bluebird promise, as reqlite's

@@ -51,8 +51,20 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
+  let stopping = false;
   const shutdown = (signal: string) => {
+    if (stopping) {
+      // The operator asked twice: whatever the graceful path waits for, it is not wanted.
+      log.warn(`${signal} received again; exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
     log.info(`${signal} received; shutting down`);
+    // Not unref'd: this timer must fire even when nothing else keeps the event loop busy.
+    setTimeout(() => {
+      log.error(`shutdown did not finish within ${config.shutdownTimeoutMs} ms (SHUTDOWN_TIMEOUT_MS); exiting anyway`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -61,8 +73,8 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 
   if (!app.data.pool.ready) {
     // An external database that is down does not stop the start (see startApp): say what the

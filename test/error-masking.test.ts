@@ -6,19 +6,24 @@ import type { Logger } from '../src/observability/logger.js';
 
 function recordingLogger() {
   const logged: unknown[] = [];
-  const log = { error: (...args: unknown[]) => logged.push(args) } as unknown as Logger;
+  const record =
+    (level: string) =>
+    (...args: unknown[]) =>
+      logged.push([level, ...args]);
+  // Only the levels the masker uses (a whole pino Logger is not needed).
+  const log = { error: record('error'), warn: record('warn'), info: record('info') } as unknown as Logger;
   return { log, logged };
 }
 
 describe('error masking (unit)', () => {
-  it('gives domain errors their code and details, without logging them', () => {
+  it('gives domain errors their code and details, logging them once at info without the document', () => {
     const { log, logged } = recordingLogger();
     const wrapped = new GraphQLError('x', { originalError: new NotFound('table "t" does not exist in database "d"', { table: 't' }), path: ['document'] });
     const masked = createErrorMasker(log)(wrapped, 'Unexpected error.') as GraphQLError;
     expect(masked.message).toBe('table "t" does not exist in database "d"');
     expect(masked.extensions).toEqual({ table: 't', code: 'NOT_FOUND' });
     expect(masked.path).toEqual(['document']);
-    expect(logged).toHaveLength(0);
+    expect(logged).toEqual([['info', { code: 'NOT_FOUND', message: 'table "t" does not exist in database "d"', path: ['document'] }, 'client error in a GraphQL operation']]);
   });
 
   it('hides unexpected errors from clients and logs them in full', () => {

@@ -34,7 +34,7 @@ describe('HTTP endpoints around GraphQL', () => {
     const ready = await fetch(`http://127.0.0.1:${gw.app.port}/ready`);
     expect(ready.status).toBe(200);
     // The schema served: built once the database was read (version 1), no tables yet.
-    expect(await ready.json()).toEqual({ ready: true, database: 'reachable', schema: { version: 1, builtAt: expect.any(String), tables: [] } });
+    expect(await ready.json()).toEqual({ ready: true, database: 'reachable', schema: { version: 1, builtAt: expect.any(String), typedTables: 0, skippedTables: 0 } });
   });
 
   it('refuses a body over the size limit with 413 before reading it', async () => {

@@ -1,4 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { subscribeSse, subscribeWs, WsClients } from './support/subscriptions.js';
@@ -17,7 +21,7 @@ afterEach(async () => {
 async function startCli(): Promise<{ url: string; exited: Promise<number | null> }> {
   const process_ = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'silent' },
+    env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child = process_;
@@ -65,4 +69,56 @@ it('on SIGTERM completes every subscription (graphql-ws complete + close 1001, S
   }
   expect(await exited).toBe(0);
   expect(client.closes).toEqual([1001]);
+});
+
+/** Reads the non-blocking `fd` until `pattern` matches what came (or the child exits); returns the match. */
+async function readUntil(fd: number, pattern: RegExp, exited: () => boolean): Promise<string> {
+  const buffer = Buffer.alloc(65_536);
+  let out = '';
+  for (;;) {
+    const match = pattern.exec(out);
+    if (match?.[1]) return match[1];
+    if (exited()) throw new Error(`rethinkql exited before it was ready: ${out}`);
+    try {
+      out += buffer.toString('utf8', 0, readSync(fd, buffer));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      await sleep(50);
+    }
+  }
+}
+
+it('exits on SIGTERM even when nobody reads its log pipe any more', async () => {
+  // A named pipe whose reader we hold open but stop reading once the gateway is ready: nothing
+  // else can drain it (a child's 'pipe' stdio is read by Node itself).
+  const dir = mkdtempSync(join(tmpdir(), 'rethinkql-shutdown-'));
+  const fifo = join(dir, 'stdout');
+  execFileSync('mkfifo', [fifo]);
+  const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const writer = openSync(fifo, constants.O_WRONLY);
+    const process_ = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'debug', LOG_FORMAT: 'json' },
+      stdio: ['ignore', writer, 'inherit'],
+    });
+    closeSync(writer);
+    child = process_;
+    const exited = new Promise<number | null>((resolve) => process_.once('exit', (code) => resolve(code)));
+    const url = await readUntil(reader, /rethinkql ready: (\S+)/, () => process_.exitCode !== null || process_.signalCode !== null);
+    // At debug every request through yoga logs ~300 bytes: far more than the pipe holds (64 KB).
+    for (let i = 0; i < 1000; i++) {
+      const response = await fetch(url.replace('localhost', '127.0.0.1'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ missing${i} }` }),
+      });
+      await response.arrayBuffer();
+    }
+    process_.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    closeSync(reader);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { RateLimited, Unauthenticated } from '../errors/domain.js';
+import type { BlockList } from 'node:net';
 import { Authenticator, credentialFromHeaders, credentialFromUrl } from './authenticator.js';
+import { clientAddress, trustedProxyList } from './client-address.js';
 import type { Identity } from './identity.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { SecurityConfig } from './settings.js';
@@ -16,9 +18,11 @@ export class Gate {
   private readonly perIp: RateLimiter;
   private readonly perKey: RateLimiter;
   private readonly connections = new Map<string, number>();
+  private readonly trustedProxies: BlockList | undefined;
 
   constructor(private readonly security: SecurityConfig) {
     this.authenticator = new Authenticator(security);
+    this.trustedProxies = security.trustedProxies.length > 0 ? trustedProxyList(security.trustedProxies) : undefined;
     this.perIp = new RateLimiter(security.rateLimitPerIp, security.rateLimitWindowMs);
     this.perKey = new RateLimiter(security.rateLimitPerKey, security.rateLimitWindowMs);
   }
@@ -38,7 +42,17 @@ export class Gate {
   /** Admits an HTTP request or websocket upgrade: credential from the headers, else the `token` query parameter if `allowQueryToken`. */
   admitRequest(request: IncomingMessage, allowQueryToken = false): Promise<Identity> {
     const credential = credentialFromHeaders(request.headers) ?? (allowQueryToken ? credentialFromUrl(request.url) : undefined);
-    return this.admit(credential, request.socket.remoteAddress);
+    return this.admit(credential, this.addressOf(request));
+  }
+
+  /** The client's address: the socket's peer, or what a trusted proxy says it forwards for (TRUSTED_PROXIES). */
+  addressOf(request: IncomingMessage): string | undefined {
+    return clientAddress(request, this.trustedProxies);
+  }
+
+  /** Counts an unauthenticated request (the GraphiQL page, `/ready`) against its address; throws RateLimited. */
+  chargeAnonymous(request: IncomingMessage): void {
+    this.chargeAddress(this.addressOf(request));
   }
 
   /**

@@ -39,6 +39,8 @@ export interface SecurityConfig {
   readonly rateLimitPerKey: number;
   /** Requests per client address per window; 0: no limit. @default 0 */
   readonly rateLimitPerIp: number;
+  /** Proxies (addresses, CIDRs) whose X-Forwarded-For / Forwarded name the client address. @default none */
+  readonly trustedProxies: readonly string[];
   /** Length of the rate-limit window in ms. @default 60000 */
   readonly rateLimitWindowMs: number;
   /** Most subscriptions one graphql-ws connection may run at once. @default 100 */

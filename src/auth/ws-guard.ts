@@ -35,7 +35,7 @@ export class WsGuard {
   async connect(socket: WebSocket, request: IncomingMessage, connectionParams: unknown): Promise<boolean> {
     let identity: Identity;
     try {
-      identity = await this.gate.admit(credentialFromConnectionParams(connectionParams) ?? credentialFromHeaders(request.headers), request.socket.remoteAddress);
+      identity = await this.gate.admit(credentialFromConnectionParams(connectionParams) ?? credentialFromHeaders(request.headers), this.gate.addressOf(request));
     } catch (error) {
       const { code, message } = errorInfoOf(error);
       this.log.info({ code: isDomainError(error) ? code : undefined }, 'graphql-ws connection refused');
@@ -73,7 +73,7 @@ export class WsGuard {
     const connection = this.connections.get(socket);
     if (!connection) return [codedGraphQLError('UNAUTHENTICATED', 'authentication required')];
     try {
-      this.gate.charge(connection.identity, request.socket.remoteAddress);
+      this.gate.charge(connection.identity, this.gate.addressOf(request));
     } catch (error) {
       if (isDomainError(error)) return [graphqlErrorOf(error)];
       throw error;

@@ -55,12 +55,21 @@ export function locationOf(error: unknown): ErrorLocation {
   return error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {};
 }
 
-/** The code an error counts under in the metrics: its `extensions.code`, else its domain code, else `fallback`. */
+/**
+ * The code an error counts under in the metrics, the one clients see: its `extensions.code`, else
+ * its domain code, else BAD_USER_INPUT for GraphQL's own errors wrapped by execution (variable
+ * coercion, as clientGraphQLError shows them), else `fallback`.
+ */
 export function codeOf(error: unknown, fallback: string = 'INTERNAL_SERVER_ERROR'): string {
   const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
   if (typeof code === 'string') return code;
-  const original = error instanceof GraphQLError ? error.originalError : error;
-  return isDomainError(original) ? original.code : fallback;
+  const original = originalOf(error);
+  if (isDomainError(original)) return original.code;
+  if (original !== error && original instanceof GraphQLError) {
+    const inner = original.extensions?.code;
+    return typeof inner === 'string' ? inner : 'BAD_USER_INPUT';
+  }
+  return fallback;
 }
 
 /** A GraphQL error's JSON as yoga sends it to clients: without yoga's internal `http` / `unexpected` extensions. */

@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
 interface EnvelopedRoot {
@@ -20,6 +21,27 @@ export interface GraphqlWsOptions {
   metrics: Metrics;
   /** Largest message accepted, in bytes. */
   maxPayload: number;
+  log: Logger;
+}
+
+/**
+ * Keeps a client's protocol mistake on a socket (an oversized or malformed frame: ws's WS_ERR_*
+ * errors; ws closes the socket itself, e.g. 1009) out of graphql-ws's error listener, which prints
+ * it with a stack trace to stderr: it is logged at info instead. Other errors still reach it.
+ */
+function quietClientFrameErrors(server: WebSocketServer, log: Logger): void {
+  server.on('connection', (socket) => {
+    // graphql-ws's own listeners, attached in its 'connection' handler, which runs before this one.
+    const theirs = socket.listeners('error') as ((error: Error) => void)[];
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code?.startsWith('WS_ERR_')) {
+        log.info({ code: error.code, message: error.message }, 'graphql-ws frame refused');
+        return;
+      }
+      for (const listener of theirs) listener.call(socket, error);
+    });
+  });
 }
 
 /** graphql-ws on the GraphQL path, as the HTTP server mounts it. */
@@ -37,7 +59,7 @@ export interface GraphqlWs {
  * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
  * error masking, limits and identity as HTTP and SSE.
  */
-export function createGraphqlWs({ yoga, guard, metrics, maxPayload }: GraphqlWsOptions): GraphqlWs {
+export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: GraphqlWsOptions): GraphqlWs {
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
   const graphqlWsServer = useServer(
     {
@@ -85,6 +107,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload }: GraphqlWsO
     },
     graphqlWs,
   );
+  quietClientFrameErrors(graphqlWs, log);
   return {
     handleUpgrade: (request, socket, head) => graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
     dispose: () => Promise.resolve(graphqlWsServer.dispose()),

@@ -6,11 +6,12 @@ import type { DataLayer } from '../db/index.js';
 import { UNEXPECTED_MESSAGE } from '../errors/codes.js';
 import { graphqlRefusalBody, httpRefusalOf } from '../errors/http.js';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
-import type { SchemaSource } from '../graphql/live-schema.js';
+import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { sendJson } from './body.js';
 import { answerFastQuery } from './fast-query.js';
+import { createGraphiqlPage } from './graphiql-page.js';
 import { requestIdOf } from './request-id.js';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -36,6 +37,21 @@ export interface RouterOptions {
   routes: Routes;
 }
 
+/**
+ * What the unauthenticated `/ready` says of the served schema: its version, when it was built and
+ * how many tables are typed or left out, never their names (the database's layout is not public;
+ * the log and `App.schema.status()` name them).
+ */
+function publicSchemaStatus(status: SchemaStatus) {
+  return {
+    version: status.version,
+    builtAt: status.builtAt,
+    typedTables: status.tables.length,
+    skippedTables: status.skipped?.length ?? 0,
+    ...(status.lastError !== undefined ? { refreshFailed: true } : {}),
+  };
+}
+
 /** The request path without its query string. */
 function pathOf(request: IncomingMessage): string {
   return (request.url ?? '/').split('?')[0] ?? '/';
@@ -48,8 +64,21 @@ function pathOf(request: IncomingMessage): string {
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
  */
 export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes }: RouterOptions) {
+  const servePage = createGraphiqlPage(yoga, config.graphqlPath);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
+    /** Charges the per-address rate limit for an unauthenticated route; true when refused (and answered). */
+    const overLimit = (): boolean => {
+      try {
+        gate.chargeAnonymous(request);
+        return false;
+      } catch (error) {
+        request.resume();
+        const refusal = httpRefusalOf(error);
+        sendJson(response, refusal.status, graphqlRefusalBody(refusal), refusal.headers);
+        return true;
+      }
+    };
     const requestId = requestIdOf(request);
     response.setHeader('x-request-id', requestId);
     try {
@@ -60,8 +89,9 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
         return;
       }
       if (path === '/ready') {
+        if (overLimit()) return;
         const ready = await data.pool.ping();
-        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: schema.status() });
+        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: publicSchemaStatus(schema.status()) });
       }
       for (const [prefix, handler] of routes.requests) {
         if (path === prefix || path.startsWith(`${prefix}/`)) return await handler(request, response);
@@ -79,6 +109,10 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
       const serverContext: ServerContext = { req: request, requestId };
       // The GraphiQL page itself is public (its requests carry the credential); everything else is gated.
       const graphiqlPage = request.method === 'GET' && config.graphiql && (request.headers.accept ?? '').includes('text/html');
+      if (graphiqlPage && path === config.graphqlPath) {
+        if (overLimit()) return;
+        return await servePage(request, response);
+      }
       if (!graphiqlPage) {
         try {
           serverContext.identity = await gate.admitRequest(request);

@@ -8,9 +8,11 @@ import type { DataLayer } from '../db/index.js';
 import { Unauthenticated } from '../errors/domain.js';
 import type { Context, GatewayYoga, ServerContext } from '../graphql/context.js';
 import type { SchemaSource } from '../graphql/live-schema.js';
+import { createDocumentCache } from '../graphql/plugins/document-cache.js';
 import { createErrorMasker } from '../graphql/plugins/error-masking.js';
 import { limitPlugins } from '../graphql/plugins/limits.js';
 import { useMetrics } from '../graphql/plugins/metrics.js';
+import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
 import type { Logger } from '../observability/logger.js';
@@ -117,11 +119,11 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
-    // (MAX_TOKENS bounds it); valid documents stay cached.
-    parserAndValidationCache: cache ? { errorCache: { get: () => undefined, set: () => undefined } } : false,
+    // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).
+    parserAndValidationCache: cache ? { documentCache: createDocumentCache(), errorCache: { get: () => undefined, set: () => undefined } } : false,
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     context: (initial) => {
@@ -137,7 +139,12 @@ export function createGatewayYoga({
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
       warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error(args.map(String).join(' ')),
+      // Yoga logs here every error it hands to error masking, twice, with the document's text: the
+      // masker logs each once at the level it deserves; here only their messages, at debug.
+      error: (...args) =>
+        args.some((arg) => arg instanceof Error)
+          ? log.debug(args.map((arg) => (arg instanceof Error ? arg.message : String(arg))).join(' '))
+          : log.error(args.map(String).join(' ')),
     },
   });
 }

@@ -1,19 +1,55 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
+
+/** Bytes of log lines that may wait for a slow stdout reader before further lines are dropped. */
+const MAX_QUEUED_LOG_BYTES = 1_048_576;
+let stdoutErrorsIgnored = false;
+
+/**
+ * A pino destination that can neither block the event loop nor hold the exit. pino's own
+ * destination writes fd 1 synchronously and, once Node has made a stdout pipe non-blocking,
+ * retries EAGAIN in a sleep loop that never ends when the reader has stopped reading (a shutdown
+ * that hung forever). Here lines go through `process.stdout`, which queues in memory for a pipe
+ * or socket; past `maxQueuedBytes` waiting, lines are dropped and counted, and a notice of how
+ * many is written once the reader has caught up. What is still queued at exit is lost (best effort).
+ */
+export function nonBlockingStdout(maxQueuedBytes = MAX_QUEUED_LOG_BYTES): DestinationStream {
+  const stdout = process.stdout;
+  // A reader that went away (EPIPE) must not crash the gateway through an unhandled 'error';
+  // one listener for every logger (tests create many).
+  if (!stdoutErrorsIgnored) stdout.on('error', () => undefined);
+  stdoutErrorsIgnored = true;
+  let dropped = 0;
+  return {
+    write(line: string): void {
+      if (stdout.writableLength > maxQueuedBytes) {
+        dropped += 1;
+        return;
+      }
+      if (dropped > 0) {
+        stdout.write(`${JSON.stringify({ level: 40, time: Date.now(), service: 'rethinkql', msg: `${dropped} log lines dropped: stdout was not read` })}\n`);
+        dropped = 0;
+      }
+      stdout.write(line);
+    },
+  };
+}
 
 /**
  * The gateway's structured JSON logger (pino). `LOG_LEVEL` sets the level (default info;
  * `silent` mutes it). In a terminal the lines are pretty-printed (pino-pretty); elsewhere, or
- * with `LOG_FORMAT=json`, they are JSON, one object per line. Secrets never reach it: URLs are
- * logged without passwords and tokens are never logged.
+ * with `LOG_FORMAT=json`, they are JSON, one object per line, written without ever blocking
+ * (see nonBlockingStdout). Secrets never reach it: URLs are logged without passwords and tokens
+ * are never logged.
  */
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', format = process.env.LOG_FORMAT): Logger {
   const pretty = format === 'pretty' || (format !== 'json' && process.stdout.isTTY === true);
-  return pino({
+  const options = {
     level,
     base: { service: 'rethinkql' },
     redact: { paths: ['req.headers.authorization', '*.password', 'password', 'token', '*.token'], censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } } : {}),
-  });
+  };
+  if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
+  return pino(options, nonBlockingStdout());
 }

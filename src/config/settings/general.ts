@@ -53,6 +53,13 @@ export const GENERAL = settings({
       'then fails with UNAVAILABLE; once connected and lost, queries fail at once {env} (default {default})',
     ],
   },
+  /** A deadline, not a wish: the process exits when it passes even if a connection or a write still hangs. */
+  shutdownTimeoutMs: {
+    arg: '<n>',
+    parse: integer(100, 600_000),
+    fallback: 10_000,
+    help: ['how long a graceful shutdown (SIGTERM, SIGINT) may take before', 'the process exits anyway; a second signal exits at once {env} (default {default})'],
+  },
   /** Too slow: a `changes` subscriber gets SUBSCRIBER_TOO_SLOW and is ended, a `live` one skips to the newest result. */
   subscriberQueueSize: {
     arg: '<n>',

@@ -1,3 +1,4 @@
+import { parseTrustedProxies } from '../../auth/client-address.js';
 import { isLoopback, jwtSettings, parseApiKeys, type SecurityConfig } from '../../auth/settings.js';
 import { parsePermissionRules } from '../../auth/rules.js';
 import { parseChannelRules } from '../../subscriptions/channel-rules.js';
@@ -69,6 +70,18 @@ export const SECURITY = settings({
     fallback: 0,
     help: ['requests per client address per window, 0 = no limit', '{env} (default {default})'],
   },
+  trustedProxies: {
+    arg: '<list>',
+    parse: (raw: string, _name: string, env: string): string[] => {
+      try {
+        return parseTrustedProxies(raw);
+      } catch (error) {
+        throw new ConfigError(`${env}: ${(error as Error).message}`);
+      }
+    },
+    fallback: [],
+    help: ['proxies whose X-Forwarded-For / Forwarded name the client', '(rate limits per address): addresses or CIDRs,', 'comma-separated {env} (default none)'],
+  },
   rateLimitWindowMs: { arg: '<n>', parse: integer(100, 86_400_000), fallback: 60_000, help: ['rate-limit window {env} (default {default})'] },
   maxSubscriptionsPerConnection: { arg: '<n>', parse: integer(1, 1_000_000), fallback: 100, help: ['{env} (default {default})'] },
   maxConnectionsPerKey: {
@@ -107,6 +120,7 @@ export function securityFrom(values: ValuesOf<typeof SECURITY>, addresses: reado
     channels: channels ?? parseChannelRules(undefined),
     rateLimitPerKey: values.rateLimitPerKey,
     rateLimitPerIp: values.rateLimitPerIp,
+    trustedProxies: values.trustedProxies,
     rateLimitWindowMs: values.rateLimitWindowMs,
     maxSubscriptionsPerConnection: values.maxSubscriptionsPerConnection,
     maxConnectionsPerKey: values.maxConnectionsPerKey,

@@ -1,0 +1,53 @@
+import type { DocumentNode } from 'graphql';
+
+/** What yoga's `parserAndValidationCache.documentCache` needs. */
+export interface DocumentCache {
+  get(source: string): DocumentNode | undefined;
+  set(source: string, document: DocumentNode): void;
+}
+
+/** Defaults of createDocumentCache. */
+export const DOCUMENT_CACHE_DEFAULTS = { maxEntries: 1024, maxBytes: 16 * 1_048_576, maxEntryBytes: 65_536 } as const;
+
+/**
+ * A least-recently-used cache of parsed documents bounded by entries and by bytes, for yoga's
+ * `parserAndValidationCache`. Yoga's own keeps 1,024 documents whatever their size: 1,150
+ * distinct ~1 MB documents (one long string literal is one token, so MAX_TOKENS lets it through)
+ * took RSS from 121 MB to 1.37 GB. A document's cost is twice its source length (the key, plus
+ * the AST that holds its literals); documents over `maxEntryBytes` are parsed every time and not
+ * kept. Validation results are cached per document object (a WeakMap in yoga), so they go with it.
+ * Defaults: DOCUMENT_CACHE_DEFAULTS (1,024 entries, 16 MB, 64 KB per document).
+ */
+export function createDocumentCache(options: Partial<Record<keyof typeof DOCUMENT_CACHE_DEFAULTS, number>> = {}): DocumentCache & { readonly bytes: number; readonly size: number } {
+  const { maxEntries, maxBytes, maxEntryBytes } = { ...DOCUMENT_CACHE_DEFAULTS, ...options };
+  const entries = new Map<string, DocumentNode>();
+  let bytes = 0;
+  const costOf = (source: string) => 2 * source.length;
+  return {
+    get(source) {
+      const document = entries.get(source);
+      if (document === undefined) return undefined;
+      // Map keeps insertion order: re-inserting marks it most recently used.
+      entries.delete(source);
+      entries.set(source, document);
+      return document;
+    },
+    set(source, document) {
+      const cost = costOf(source);
+      if (cost > maxEntryBytes || entries.has(source)) return;
+      entries.set(source, document);
+      bytes += cost;
+      for (const oldest of entries.keys()) {
+        if (bytes <= maxBytes && entries.size <= maxEntries) break;
+        entries.delete(oldest);
+        bytes -= costOf(oldest);
+      }
+    },
+    get bytes() {
+      return bytes;
+    },
+    get size() {
+      return entries.size;
+    },
+  };
+}
