@@ -116,6 +116,33 @@ describe('fuzz', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it("answers the attack review's inputs (prototype names, catastrophic patterns, malformed GET parameters) with a clear error", async () => {
+    const before = await snapshot();
+    const prototypeName = fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf');
+    const nested = fc.stringMatching(/^[a()|+*?]{1,12}$/);
+    const pattern = fc.oneof(nested.map((inner) => `^(${inner}+)+$`), nested, fc.string({ maxLength: 40 }));
+    const graphql = fc.oneof(
+      prototypeName.map((name) => ({ query: `{ tables(db: "${name}") { name } count(db: "${name}", table: "${name}") }` })),
+      prototypeName.map((name) => ({ query: `{ query(table: "${name}") document(table: "${table}", id: "${name}") }` })),
+      fc.tuple(prototypeName, pattern).map(([field, regex]) => ({ query: 'query($t: String!, $w: JSONObject) { query(table: $t, where: $w) }', variables: { t: table, w: { [field]: { match: regex } } } })),
+      pattern.map((regex) => ({ query: 'query($t: String!, $w: JSONObject) { query(table: $t, where: $w) }', variables: { t: table, w: { 'nested.s': { match: regex } } } })),
+    );
+    await fc.assert(
+      fc.asyncProperty(graphql, async (body) => expectClearGraphQL(await send('/graphql', JSON.stringify(body)))),
+      { numRuns: RUNS, seed: SEED },
+    );
+    const parameter = fc.oneof(fc.string({ maxLength: 30 }), fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value).slice(0, -1)));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('variables', 'extensions'), parameter, async (name, value) => {
+        const url = `http://127.0.0.1:${gw.app.port}/graphql?query=${encodeURIComponent('{ databases }')}&${name}=${encodeURIComponent(value)}`;
+        const response = await fetch(url, { headers: { accept: 'application/graphql-response+json', ...bearer(READER) } });
+        expectClearGraphQL({ status: response.status, body: JSON.parse(await response.text()) as unknown });
+      }),
+      { numRuns: RUNS, seed: SEED },
+    );
+    expect(await snapshot()).toEqual(before);
+  });
+
   it('answers random and malformed RDM packets with an RDM reply carrying a clear error', async () => {
     const before = await snapshot();
     const operations = ['/insert', '/get', '/get_all', '/filter', '/update', '/delete', '/delete_all', '/create_table', '/nope'];
