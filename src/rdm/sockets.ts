@@ -55,7 +55,7 @@ export class RdmSocketServer {
     }
     const keepAlive = /^(1|true|yes|on)$/i.test(new URLSearchParams((request.url ?? '').split('?')[1] ?? '').get('keepalive') ?? '');
     const requestId = requestIdOf(request);
-    const address = request.socket.remoteAddress;
+    const address = this.options.gate.addressOf(request);
     this.options.gate.admitRequest(request, true).then(
       (identity) => {
         const connection = { identity, address, requestId };
