@@ -56,7 +56,6 @@ export class ConnectionPool extends EventEmitter {
   private readonly slots: Slot[];
   private readonly options: Required<PoolOptions>;
   private closed = false;
-  private probed = false;
   /** Some connection has opened since start: from then on, none open means the database is down. */
   private connectedOnce = false;
   /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
@@ -111,8 +110,7 @@ export class ConnectionPool extends EventEmitter {
         const left = deadline - performance.now();
         // Retries are for a database that answers but cannot serve the table yet; one known to be
         // down fails fast (acquire), and waiting here would undo that.
-        const down = this.connectedOnce && !this.ready;
-        if (!(error instanceof Unavailable && error.details.retryable === true) || left <= 0 || this.closed || down) throw error;
+        if (!(error instanceof Unavailable && error.details.retryable === true) || left <= 0 || this.closed || this.knownDown) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(left, backoffDelay(attempt - 1, 1000))));
       }
     }
@@ -190,9 +188,16 @@ export class ConnectionPool extends EventEmitter {
     await Promise.all(this.slots.map((slot) => slot.connection?.close().catch(() => undefined)));
   }
 
+  /**
+   * Connected once and now none open: the pool said `down` and is reconnecting. Before the first
+   * connection (the gateway starting beside its database) it is not known down: waiting is right.
+   */
+  private get knownDown(): boolean {
+    return this.connectedOnce && !this.ready;
+  }
+
   /** Says once, on the first connection, which driver internals fall back to the public API. */
   private probeDriver(connection: Connection): void {
-    this.probed = true;
     for (const feature of missingDriverInternals(connection)) {
       this.options.log('warn', `rethinkdb-ts lacks the internal "${feature}" this gateway was tuned for; using its public API instead (slower)`);
       this.options.onDriverFallback(feature);
@@ -201,11 +206,9 @@ export class ConnectionPool extends EventEmitter {
 
   private async acquire(): Promise<Slot> {
     let best = this.leastBusy();
-    // Connected once and now none open: the database is known to be down (the pool said `down`
-    // and is reconnecting), so a query fails at once rather than each waiting acquireTimeoutMs
-    // for a reconnection that may take far longer. Before the first connection (the gateway
-    // starting beside its database) waiting is right.
-    if (!best && this.connectedOnce && !this.closed) throw new Unavailable(`the database at ${this.address} is down; reconnecting`, { retryable: true });
+    // A database known to be down fails a query at once rather than each waiting
+    // acquireTimeoutMs for a reconnection that may take far longer.
+    if (!best && this.knownDown && !this.closed) throw new Unavailable(`the database at ${this.address} is down; reconnecting`, { retryable: true });
     if (!best) {
       await this.whenReady();
       best = this.leastBusy();
@@ -234,8 +237,8 @@ export class ConnectionPool extends EventEmitter {
         attempt = 0;
         const wasReady = this.ready;
         slot.connection = connection;
+        if (!this.connectedOnce) this.probeDriver(connection);
         this.connectedOnce = true;
-        if (!this.probed) this.probeDriver(connection);
         if (!wasReady) {
           this.options.log('info', `connected to the database at ${this.address}`);
           this.emit('ready');
