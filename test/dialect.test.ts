@@ -84,6 +84,10 @@ describe('list plans give the rows of a full scan', () => {
     { where: { score: { lte: 3 }, 'team.name': { ne: 'blue' } }, orderBy: [{ field: 'score' }], offset: 2, limit: 9, plan: 'index-order' },
     { where: { score: { gte: 0 } }, orderBy: [{ field: 'score' }], limit: 100, plan: 'index-order' },
     { where: { score: { gte: 0 } }, orderBy: [{ field: 'score' }], limit: 0, plan: 'index-order' },
+    // Only the numeric bound the index enforces (the other is the largest number): strings, null and objects stay out.
+    { where: { score: { lt: 3 }, rank: { in: [0, 1] } }, orderBy: [{ field: 'score', direction: 'DESC' }], limit: 7, plan: 'index-order' },
+    { where: { and: [{ score: { gt: 0, ne: 3 } }, { 'team.name': { nin: ['blue', null] } }] }, orderBy: [{ field: 'score', direction: 'DESC' }], offset: 1, limit: 6, plan: 'index-order' },
+    { where: { score: { lte: 2 }, 'team.name': { ne: 'blue' } }, limit: 50, plan: 'index-between' },
     { orderBy: [{ field: 'score', direction: 'DESC' }], limit: 60, plan: 'scan', nullTies: true },
     { where: { score: { ne: 2 } }, orderBy: [{ field: 'team.name' }], limit: 60, plan: 'scan', nullTies: true },
     { where: { or: [{ score: 1 }, { rank: 0 }] }, limit: 30, plan: 'primary-order' },

@@ -28,7 +28,7 @@ export interface Plan {
 }
 
 type Bound = { value: unknown; closed: boolean };
-type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound };
+type Range = { index: string; path: readonly string[]; node: FieldNode; low?: Bound; high?: Bound };
 
 /**
  * The query for a page of `selection`: documents matching the filter, ordered by the sort keys
@@ -40,7 +40,8 @@ type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound
 export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): Plan {
   const { where, order, offset, limit } = selection;
   const table = tableTerm(info.db, info.name);
-  const filtered = (candidates: RDatum) => (where ? candidates.filter(dialect.compileWhere(where)) : candidates);
+  const filterBy = (candidates: RDatum, node: WhereNode | undefined) => (node ? candidates.filter(dialect.compileWhere(node)) : candidates);
+  const filtered = (candidates: RDatum) => filterBy(candidates, where);
   const keyOf = (path: readonly string[]) => (row: RDatum) => dialect.fieldValue(row, path);
   const sortTerms = [...order.map(({ path, descending }) => (descending ? r.desc(keyOf(path)) : r.asc(keyOf(path)))), r.asc(info.primaryKey)];
   const page = (sorted: RDatum) => sorted.skip(offset).limit(limit);
@@ -60,13 +61,18 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
   const [first] = order;
   const ordered = first && order.length === 1 ? ranges.find((range) => pathKey(range.path) === pathKey(first.path) && isNumeric(range)) : undefined;
   if (ordered && first) {
-    const candidates = filtered(sequence(between(table, ordered).orderBy({ index: (first.descending ? r.desc : r.asc)(ordered.index) })));
+    // The numeric range is exactly what `between` gives: its tests need not run on each row.
+    const rest = (candidates: RDatum) => (where ? filterBy(candidates, withoutRange(where, ordered.node)) : candidates);
+    const candidates = rest(sequence(between(table, ordered).orderBy({ index: (first.descending ? r.desc : r.asc)(ordered.index) })));
     // Ascending, the index gives ties by primary key ascending: the order asked for.
     if (!first.descending) return { plan: 'index-order', query: page(candidates) };
     return { plan: 'index-order', query: candidates, read: (run) => readDescending(run, candidates, table, ordered, { ...selection, filtered }, info.primaryKey) };
   }
   const [range] = ranges;
-  if (range) return { plan: 'index-between', query: scan(sequence(between(table, range))) };
+  if (range) {
+    const rest = isNumeric(range) && where ? withoutRange(where, range.node) : where;
+    return { plan: 'index-between', query: page(filterBy(sequence(between(table, range)), rest).orderBy(...sortTerms)) };
+  }
   if (order.length === 0) return { plan: 'primary-order', query: page(filtered(sequence(table.orderBy({ index: info.primaryKey })))) };
   return { plan: 'scan', query: scan(sequence(table)) };
 }
@@ -118,7 +124,7 @@ function indexableValues(tests: readonly FieldTest[]): unknown[] | undefined {
 
 /** The bounds the field's range tests (gt/gte/lt/lte) put on it, all of one type; undefined without any. */
 function rangeOf(index: string, field: FieldNode): Range | undefined {
-  const range: Range = { index, path: field.path };
+  const range: Range = { index, path: field.path, node: field };
   let type: string | undefined;
   for (const test of field.tests) {
     if (test.op !== 'gt' && test.op !== 'gte' && test.op !== 'lt' && test.op !== 'lte') continue;
@@ -151,11 +157,37 @@ function sequence(term: unknown): RDatum {
   return term as RDatum;
 }
 
-/** The candidates of a range (`between` includes the low bound and excludes the high one unless told). */
+/**
+ * The candidates of a range (`between` includes the low bound and excludes the high one unless
+ * told). A numeric range's missing bound is the largest finite number, closed: the index then
+ * yields exactly the numbers in range (every other type sorts outside), so the range's tests are
+ * met by every candidate (`withoutRange`).
+ */
 function between(table: RTable, range: Range): ReturnType<RTable['between']> {
-  return table.between(range.low?.value ?? r.minval, range.high?.value ?? r.maxval, {
+  const numeric = isNumeric(range);
+  const open = (bound: Bound | undefined) => (bound ? (bound.closed ? 'closed' : 'open') : numeric ? 'closed' : undefined);
+  return table.between(range.low?.value ?? (numeric ? -Number.MAX_VALUE : r.minval), range.high?.value ?? (numeric ? Number.MAX_VALUE : r.maxval), {
     index: range.index,
-    leftBound: range.low && !range.low.closed ? 'open' : 'closed',
-    rightBound: range.high?.closed ? 'closed' : 'open',
+    leftBound: open(range.low) ?? 'closed',
+    rightBound: open(range.high) ?? 'open',
   });
+}
+
+const RANGE_OPS: ReadonlySet<FieldTest['op']> = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/**
+ * `where` without the range tests of `field` (one of its top-level field nodes, by identity),
+ * which a numeric `between` on the field's index already enforces; undefined when nothing is left.
+ */
+function withoutRange(where: WhereNode, field: FieldNode): WhereNode | undefined {
+  if (where === field) {
+    const tests = field.tests.filter((test) => !RANGE_OPS.has(test.op));
+    return tests.length === 0 ? undefined : { ...field, tests };
+  }
+  if (where.kind !== 'and') return where;
+  const nodes = where.nodes.flatMap((node) => {
+    const kept = withoutRange(node, field);
+    return kept ? [kept] : [];
+  });
+  return nodes.length === 0 ? undefined : { kind: 'and', nodes };
 }

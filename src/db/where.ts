@@ -57,9 +57,35 @@ function compileField(node: FieldNode, row: RDatum): RDatum<boolean> {
  */
 function compileNativeField(node: FieldNode, row: RDatum): RDatum<boolean> {
   const value = nativeFieldValue(row, node.path);
-  if (node.path.length === 1) return testsOn(node, [value.ne(null)], value, false);
-  return value.do((v: RDatum) => testsOn(node, [v.ne(null)], v, false));
+  // A test that is false on null makes the presence check redundant: a cheaper predicate per row.
+  const checks = (v: RDatum) => (node.tests.some(falseOnNull) ? [] : [v.ne(null)]);
+  const [only] = node.tests;
+  if (node.path.length === 1 || (node.tests.length === 1 && only && readsValueOnce(only))) return testsOn(node, checks(value), value, false);
+  return value.do((v: RDatum) => testsOn(node, checks(v), v, false));
 }
+
+/** Whether the compiled test is false when the value is null (then null needs no check of its own). */
+function falseOnNull(test: FieldTest): boolean {
+  switch (test.op) {
+    case 'eq':
+      return test.value !== null;
+    case 'in':
+      return test.values.every((value) => value !== null);
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte':
+    case 'contains':
+    case 'startsWith':
+    case 'match':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether the compiled test reads the value once (so a nested path needs no `do` to bind it). */
+const readsValueOnce = (test: FieldTest): boolean => test.op === 'eq' || test.op === 'ne' || test.op === 'in' || test.op === 'nin';
 
 /** The node's tests on `value`, which is present when every one of `checks` holds. */
 function testsOn(node: FieldNode, checks: RDatum<boolean>[], value: RDatum, keepNull: boolean): RDatum<boolean> {
