@@ -78,10 +78,11 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
 }
 
 /**
- * A descending index gives ties by primary key DESCENDING; they must come ascending. Reads one row
- * past the page: when it ties with the page's last row, re-reads that whole tie (`between(v, v)`),
- * then sorts in the gateway with the ReQL order (src/filter/order.ts). The sort key is a number
- * on every candidate (the filter's numeric range says so).
+ * A descending index gives ties by primary key DESCENDING; they must come ascending. Reads a few
+ * rows past the page (`TIE_SLACK`): when the page's last value ends within them, the tie is
+ * complete (the index keeps equal values together); only a longer tie is re-read whole
+ * (`between(v, v)`), a second round trip. Then sorts in the gateway with the ReQL order
+ * (src/filter/order.ts). The sort key is a number on every candidate (the numeric range says so).
  */
 async function readDescending(
   run: (query: RDatum) => Promise<Document[]>,
@@ -93,16 +94,19 @@ async function readDescending(
 ): Promise<Document[]> {
   const wanted = offset + limit;
   if (wanted === 0) return [];
-  const head = await run(candidates.limit(wanted + 1));
+  const head = await run(candidates.limit(wanted + TIE_SLACK(wanted)));
   const sorted = (docs: Document[]) => docs.sort(documentComparator(order, primaryKey)).slice(offset, wanted);
   const last = head[wanted - 1];
-  const next = head[wanted];
-  if (!last || !next) return sorted(head);
+  if (!last || head.length === wanted) return sorted(head);
   const value = (doc: Document) => sortValue(doc, range.path);
-  if (compareReql(value(last), value(next)) !== 0) return sorted(head.slice(0, wanted));
+  const end = head.findIndex((doc, i) => i >= wanted && compareReql(value(doc), value(last)) !== 0);
+  if (end !== -1) return sorted(head.slice(0, end));
   const tie = await run(filtered(sequence(table.between(value(last), value(last), { index: range.index, rightBound: 'closed' }))));
-  return sorted([...head.slice(0, wanted).filter((doc) => compareReql(value(doc), value(last)) !== 0), ...tie]);
+  return sorted([...head.filter((doc) => compareReql(value(doc), value(last)) !== 0), ...tie]);
 }
+
+/** Rows read past a descending page so that a short tie at its end needs no second query. */
+const TIE_SLACK = (wanted: number): number => Math.max(8, Math.ceil(wanted / 4));
 
 /** The field nodes every match must satisfy: the root field, or the fields of a root `and`. */
 function topLevelFields(node: WhereNode): FieldNode[] {
