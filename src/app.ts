@@ -11,7 +11,7 @@ import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { startTracing, type Tracing } from './observability/tracing.js';
-import { batchTracer, deliveryTracer, queryTracer } from './observability/tracing-hooks.js';
+import { batchTracer, deliveryTracer, queryTracer, rdmPacketTracer } from './observability/tracing-hooks.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type ExecutionTuning, type Server } from './http/server.js';
 import { Channels } from './subscriptions/channels.js';
@@ -186,7 +186,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   let rdmEndpoints: RdmEndpoints;
   try {
     server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning, tracing });
-    rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log });
+    rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log, ...(tracing ? { tracePacket: rdmPacketTracer(tracing) } : {}) });
     mountEventsRoute(server, { channels, gate, channelRules: config.security.channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });

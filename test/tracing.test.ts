@@ -4,6 +4,7 @@ import { context, createContextKey, ROOT_CONTEXT, trace } from '@opentelemetry/a
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import WebSocket from 'ws';
 import type { Config } from '../src/config/config.js';
 import { packet } from './support/rdm.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
@@ -145,6 +146,17 @@ describe('tracing on (in-memory exporter)', () => {
     expect(rdm.status).toBe(200);
     await rdm.text();
     expect(lines.find((line) => line.msg === 'RDM request' && line.requestId === 'rdm-traced')).toMatchObject({ traceId: TRACE_ID });
+
+    // An RDM websocket: the upgrade request's traceparent is the parent of each packet's span.
+    const ws = new WebSocket(new URL('/rdm/get', gw.app.url.replace(/^http/, 'ws')), { headers: { traceparent, 'x-request-id': 'rdm-ws-traced' } });
+    const reply = new Promise((resolve) => ws.once('message', resolve));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify(packet({ database: gw.dbs.default, table, identifier: 'd3' })));
+    await reply;
+    ws.close();
+    expect(lines.find((line) => line.msg === 'RDM request' && line.requestId === 'rdm-ws-traced')).toMatchObject({ traceId: TRACE_ID });
+    const packetSpan = one(await spansOf(TRACE_ID, 'RDM /get'), 'RDM /get');
+    expect(packetSpan.parentSpanContext?.spanId).toBe(PARENT_SPAN_ID);
   });
 
   it('gives a graphql-ws operation its span (traceparent in extensions) and each delivery batch a child span', async () => {

@@ -1,8 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { context, SpanKind, SpanStatusCode, type Context as TraceContext, type Span } from '@opentelemetry/api';
 import { describeQuery } from '../db/query-shape.js';
 import type { BatchTracer } from '../db/loaders.js';
 import type { QueryTracer } from '../db/pool.js';
+import type { PacketTracer } from '../rdm/sockets.js';
 import type { DeliveryTracer } from '../subscriptions/subscriber-queue.js';
 import type { Tracing } from './tracing.js';
 
@@ -51,6 +52,17 @@ export function traceRequests(tracing: Tracing, listener: (request: IncomingMess
       span.end();
     });
     return tracing.within(span, () => listener(request, response), parent);
+  };
+}
+
+/**
+ * RDM websocket packets: given the upgrade request's headers, a SERVER span per packet
+ * (`RDM /insert`), child of that request's `traceparent`; the reply log line carries its trace id.
+ */
+export function rdmPacketTracer(tracing: Tracing): (headers: IncomingHttpHeaders) => PacketTracer {
+  return (headers) => {
+    const parent = tracing.extract(headers);
+    return (path, answer) => tracing.runIn(parent, () => tracing.inSpan(`RDM ${path.slice(0, 40)}`, { kind: SpanKind.SERVER, attributes: { 'rpc.method': path.slice(0, 80) } }, answer));
   };
 }
 
