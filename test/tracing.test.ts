@@ -129,6 +129,16 @@ describe('tracing on (in-memory exporter)', () => {
     expect(attributes).not.toMatch(/"d[12]"/);
   });
 
+  it('leaves background queries (a schema refresh) untraced: no one-span traces', async () => {
+    await gw.app.tracing?.flush();
+    exporter.reset();
+    const before = gw.app.data.pool.queryCount;
+    await gw.app.schema.refresh();
+    expect(gw.app.data.pool.queryCount).toBeGreaterThan(before);
+    await gw.app.tracing?.flush();
+    expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([]);
+  });
+
   it('continues the trace of an incoming traceparent, and logs its id with the RDM reply', async () => {
     exporter.reset();
     await (await post(gw, `{ document(table: "${table}", id: "d3") }`, { traceparent })).text();

@@ -16,6 +16,9 @@ const UNTRACED_PATHS = new Set(['/health', '/metrics', '/ready']);
  */
 export function queryTracer(tracing: Tracing): QueryTracer {
   return (query, send) => {
+    // Only queries made for an operation: background work (schema refresh, pruning, probes)
+    // outside any request would be a stream of one-span traces.
+    if (!tracing.activeSpan()) return send();
     const shape = describeQuery(query);
     const attributes: Record<string, string> = { 'db.system.name': 'rethinkdb', 'db.operation.name': shape.term };
     if (shape.db !== undefined) attributes['db.namespace'] = shape.db;
@@ -48,7 +51,8 @@ export function traceRequests(tracing: Tracing, listener: (request: IncomingMess
     const span = tracing.startSpan(`${method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method, 'url.path': path } }, parent);
     response.once('close', () => {
       span.setAttribute('http.response.status_code', response.statusCode);
-      if (response.statusCode >= 500 || !response.writableFinished) span.setStatus({ code: SpanStatusCode.ERROR });
+      // A client leaving early (an SSE stream closed) is no server error: only 5xx are.
+      if (response.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
     return tracing.within(span, () => listener(request, response), parent);

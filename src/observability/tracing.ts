@@ -139,9 +139,14 @@ export class Tracing {
     }
   }
 
+  /** The active span, if any (undefined outside an operation). */
+  activeSpan(): Span | undefined {
+    return trace.getSpan(context.active());
+  }
+
   /** The trace id of the active span, for log lines (the RDM reply log); undefined outside a trace. */
   activeTraceId(): string | undefined {
-    return trace.getSpan(context.active())?.spanContext().traceId;
+    return this.activeSpan()?.spanContext().traceId;
   }
 
   /** Exports the spans ended so far (tests). */
