@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import type { Config } from '../src/config/config.js';
 import { packet } from './support/rdm.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
-import { WsClients } from './support/subscriptions.js';
+import { subscribeSse, WsClients } from './support/subscriptions.js';
 
 // Tracing off must leave no trace in the process; the file starts with that, before any gateway
 // with tracing on registers a provider (the OpenTelemetry API's registrations are process-wide).
@@ -189,6 +189,21 @@ describe('tracing on (in-memory exporter)', () => {
     expect(deliveries.length).toBeGreaterThanOrEqual(1);
     const delivered = deliveries.reduce((sum, span) => sum + Number(span.attributes['rethinkql.subscription.events']), 0);
     expect(delivered).toBe(2);
+  });
+
+  it('traces an SSE subscription as its HTTP request, with its delivery batches under graphql.subscribe', async () => {
+    exporter.reset();
+    const sse = subscribeSse(new URL('/graphql', gw.app.url).href, `subscription($t: String!) { changes(table: $t) { type } }`, { t: table }, { traceparent });
+    await sse.until((data) => data.length === 1, 'READY');
+    await gw.ok(`mutation($t: String!) { update(table: $t, id: "d2", patch: { n: 2 }) }`, { t: table });
+    await sse.until((data) => data.length === 2, 'the change');
+    sse.stop();
+    const spans = await spansOf(TRACE_ID, 'POST /graphql');
+    const root = one(spans, 'POST /graphql');
+    expect(root.parentSpanContext?.spanId).toBe(PARENT_SPAN_ID);
+    const subscribe = one(childrenOf(spans, root), 'graphql.subscribe');
+    const deliveries = childrenOf(spans, subscribe).filter((span) => span.name === 'subscription.deliver');
+    expect(deliveries.reduce((sum, span) => sum + Number(span.attributes['rethinkql.subscription.events']), 0)).toBe(2);
   });
 });
 
