@@ -16,9 +16,10 @@ const UNTRACED_PATHS = new Set(['/health', '/metrics', '/ready']);
  */
 export function queryTracer(tracing: Tracing): QueryTracer {
   return (query, send) => {
-    // Only queries made for an operation: background work (schema refresh, pruning, probes)
-    // outside any request would be a stream of one-span traces.
-    if (!tracing.activeSpan()) return send();
+    // Only queries made for a sampled operation: background work (schema refresh, pruning,
+    // probes) outside any request would be a stream of one-span traces, and a sampled-out
+    // operation's children are not recorded anyway (no need to describe the query).
+    if (!tracing.activeSpan()?.isRecording()) return send();
     const shape = describeQuery(query);
     const attributes: Record<string, string> = { 'db.system.name': 'rethinkdb', 'db.operation.name': shape.term };
     if (shape.db !== undefined) attributes['db.namespace'] = shape.db;
@@ -30,6 +31,7 @@ export function queryTracer(tracing: Tracing): QueryTracer {
 /** One span per DataLoader batch (`dataloader.batch <table>`), parent of the round trips it makes. */
 export function batchTracer(tracing: Tracing): BatchTracer {
   return (batch, read) => {
+    if (!tracing.activeSpan()?.isRecording()) return read();
     const attributes: Record<string, string | number> = { 'db.namespace': batch.db, 'db.collection.name': batch.table, 'rethinkql.batch.size': batch.size };
     if (batch.index !== undefined) attributes['rethinkql.batch.index'] = batch.index;
     return tracing.inSpan(`dataloader.batch ${batch.table}`, { attributes }, read);
