@@ -27,12 +27,16 @@ function exporterList(raw: string, name: string): readonly (TraceExporterName | 
   return items as (TraceExporterName | 'none')[];
 }
 
+/** An http(s) URL (OTLP over HTTP). */
 function url(raw: string, name: string): string {
+  let parsed: URL | undefined;
   try {
-    return new URL(raw).href;
+    parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be a URL like http://collector:4318 (got "${raw}")`);
+    parsed = undefined;
   }
+  if (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL like http://collector:4318 (got "${raw}")`);
+  return parsed.href;
 }
 
 /** The standard OpenTelemetry variables the gateway reads itself (the SDK reads the others, e.g. OTEL_TRACES_SAMPLER, OTEL_BSP_*). */
