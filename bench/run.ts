@@ -19,6 +19,7 @@ import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
 import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
+import { measureTracing } from './tracing.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -59,8 +60,11 @@ const idAt = (i: number) => `p${(i * 104_729) % size.docs}`;
 /** The gateway as it ran before this stop's hot-path fixes (bar the table-term cache): yoga's full Fetch path, one socket write per query. */
 const BEFORE_TUNING: ExecutionTuning = { coalesceWrites: false, fastPath: false };
 
+/** 64 get-by-id requests over the seeded table. */
+const getByIdBodies = () => Array.from({ length: 64 }, (_, i) => JSON.stringify({ query: `{ document(db: "${DB}", table: "${TABLE}", id: "${idAt(i)}") }` }));
+
 async function getById(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
-  const bodies = Array.from({ length: 64 }, (_, i) => JSON.stringify({ query: `{ document(db: "${DB}", table: "${TABLE}", id: "${idAt(i)}") }` }));
+  const bodies = getByIdBodies();
   const load = (target: string, durationMs: number) =>
     autocannon({
       url: target,
@@ -195,6 +199,7 @@ async function main(): Promise<void> {
     if (runs(2)) printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
     if (runs(3)) printTable('3. list query', await listQueries(db, gateway.url, pool));
     if (runs(4)) printTable('4. writes', await writes(gateway.url, pool));
+    if (runs(9)) printTable('9. tracing cost: get-by-id with OpenTelemetry off, on, and on but sampled out', await measureTracing(db, { url: gateway.url, bodies: getByIdBodies(), concurrency: size.concurrency, durationMs: size.durationMs }));
   } finally {
     await pool.close();
     await gateway.stop();

@@ -10,6 +10,8 @@ import { LiveSchema } from './graphql/live-schema.js';
 import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { startTracing, type Tracing } from './observability/tracing.js';
+import { batchTracer, deliveryTracer, queryTracer, rdmPacketTracer } from './observability/tracing-hooks.js';
 import { mountRdm, RdmTranslator, type RdmEndpoints } from './rdm/index.js';
 import { createServer, type ExecutionTuning, type Server } from './http/server.js';
 import { Channels } from './subscriptions/channels.js';
@@ -23,6 +25,8 @@ export interface App {
   readonly server: Server;
   readonly data: DataLayer;
   readonly metrics: Metrics;
+  /** OpenTelemetry tracing; undefined when off (the default: see README, "Tracing"). */
+  readonly tracing?: Tracing;
   /** The served schema; `refresh()` rebuilds it from the database now, `status()` says what it holds. */
   readonly schema: LiveSchema;
   /** The changefeed hub; `stats()` gives open feeds, distinct live queries and subscribers. */
@@ -79,6 +83,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     );
   }
   const metrics = new Metrics();
+  const tracing = startTracing(config.tracing, log);
   const data = openDataLayer({
     target,
     poolSize: config.poolSize,
@@ -91,6 +96,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
     onDriverFallback: (feature) => metrics.driverFallback.set({ feature }, 1),
+    ...(tracing ? { traceQuery: queryTracer(tracing), traceBatch: batchTracer(tracing) } : {}),
   });
   const schema = new LiveSchema(initialSchema, {
     data,
@@ -143,6 +149,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     } catch (error) {
       await data.close();
       await embedded.stop();
+      await tracing?.shutdown();
       throw error;
     }
   }
@@ -159,6 +166,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onFeedReopened: () => metrics.feedReconnects.inc(),
     onDelivered: (count) => metrics.eventsDelivered.inc(count),
     onResume: (outcome) => metrics.resumes.inc({ outcome }),
+    ...(tracing ? { traceDelivery: deliveryTracer(tracing) } : {}),
   });
   metrics.observeSubscriptions(() => subscriptions.stats());
   const events = new EventStore(data.pool, data.catalog, data.documents, config.eventsDb, config.eventsTable, () =>
@@ -172,13 +180,13 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     replayPageSize: config.maxLimit,
     log,
   });
-  const rdm = new RdmTranslator({ config, data, log });
+  const rdm = new RdmTranslator({ config, data, log, traceId: tracing && (() => tracing.activeTraceId()) });
   const gate = new Gate(config.security);
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
-    rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning, tracing });
+    rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log, ...(tracing ? { tracePacket: rdmPacketTracer(tracing) } : {}) });
     mountEventsRoute(server, { channels, gate, channelRules: config.security.channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
@@ -187,6 +195,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     await server?.close();
     await data.close();
     await embedded?.stop();
+    await tracing?.shutdown();
     throw error;
   }
   channels.start();
@@ -196,6 +205,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     server,
     data,
     metrics,
+    tracing,
     schema,
     subscriptions,
     channels,
@@ -212,6 +222,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
         await server.close();
         await data.close();
         await embedded?.stop();
+        await tracing?.shutdown();
       })()),
   };
 }

@@ -27,6 +27,29 @@ describe('SubscriberQueue', () => {
     expect(await queue.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('traces a delivery batch from the first item taken until the consumer finds the queue empty', async () => {
+    const batches: (number | 'open')[] = [];
+    const traceDelivery = () => {
+      const at = batches.push('open') - 1;
+      return (events: number) => void (batches[at] = events);
+    };
+    const queue = new SubscriberQueue<number>({ capacity: 10, overflow: 'fail', overflowItem: () => -1, onClose: () => undefined, traceDelivery });
+    queue.push(1);
+    queue.push(2);
+    queue.push(3);
+    await queue.next();
+    await queue.next();
+    await queue.next();
+    expect(batches).toEqual(['open']);
+    const waiting = queue.next(); // back to an empty queue: the batch of three was delivered
+    expect(batches).toEqual([3]);
+    queue.push(4); // handed to the waiting consumer: a new batch
+    expect(await waiting).toEqual({ done: false, value: 4 });
+    expect(batches).toEqual([3, 'open']);
+    await queue.return();
+    expect(batches).toEqual([3, 1]);
+  });
+
   it("on overflow with 'fail' drops what is queued, yields the overflow item, then ends", async () => {
     const onClose = vi.fn();
     const queue = new SubscriberQueue<number>({ capacity: 2, overflow: 'fail', overflowItem: () => -1, onClose });

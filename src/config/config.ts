@@ -5,12 +5,14 @@ import { legacyDatabase, type DatabaseTarget } from './database.js';
 import { readConfigFile } from './file.js';
 import { parseFlags, readSetting, readValues, type Env } from './read.js';
 import { ConfigError, type ValuesOf } from './setting.js';
-import { CONFIG_FILE, SECURITY, TOP_LEVEL } from './settings/index.js';
+import { CONFIG_FILE, SECURITY, TOP_LEVEL, TRACING } from './settings/index.js';
 import { securityFrom } from './settings/security.js';
+import { tracingFrom, type TracingConfig } from './settings/tracing.js';
 import { usage } from './usage.js';
 
 export { ConfigError, parseFlags, usage };
 export { parseRethinkdbUrl, type DatabaseTarget } from './database.js';
+export type { TracingConfig } from './settings/tracing.js';
 
 /** The fields of Config that rules below derive from several settings, or from a setting under another name. */
 interface Derived {
@@ -40,6 +42,8 @@ interface Derived {
   models: readonly TableModel[];
   /** Authentication, permissions, rate limits and connection caps (see README, "Security"). */
   security: SecurityConfig;
+  /** OpenTelemetry traces, from the OTEL_* variables (see README, "Tracing"). @default off */
+  tracing: TracingConfig;
 }
 
 /** Settings that only feed the rules (they are no field of Config under their own name). */
@@ -86,6 +90,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     eventsMaxAgeSeconds: eventsMaxAge,
     models: declaredModels(values.modelsFile),
     security: securityFrom(readValues(SECURITY, flags, env), wsPort === null ? [host] : [host, wsHost]),
+    tracing: tracingFrom(readValues(TRACING, flags, env)),
   };
 }
 

@@ -8,11 +8,14 @@ import { Documents } from './documents.js';
 import { FieldIndexes } from './field-indexes.js';
 import { Loaders } from './loaders.js';
 import { ModelReads } from './model-reads.js';
-import { ConnectionPool } from './pool.js';
+import type { BatchTracer } from './loaders.js';
+import { ConnectionPool, type QueryTracer } from './pool.js';
 
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './document-types.js';
 export type { TableInfo } from './catalog.js';
-export { Loaders } from './loaders.js';
+export { Loaders, type BatchShape, type BatchTracer } from './loaders.js';
+export type { QueryTracer, Runnable } from './pool.js';
+export { describeQuery, type QueryShape } from './query-shape.js';
 export type { BackendDialect, Dialect } from './dialect.js';
 export { EnsuredTable } from './ensured-table.js';
 export { EventStore, type Retention } from './events.js';
@@ -56,10 +59,14 @@ export interface DataLayerOptions extends Limits {
   onBatch?: (size: number) => void;
   /** A driver internal this driver version lacks, so its public-API fallback is in use (metrics). */
   onDriverFallback?: (feature: DriverFeature) => void;
+  /** Runs every query in a trace span (absent: tracing off). */
+  traceQuery?: QueryTracer;
+  /** Runs every DataLoader batch in a trace span (absent: tracing off). */
+  traceBatch?: BatchTracer;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, traceQuery, traceBatch, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
@@ -71,6 +78,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     // Absent callbacks stay absent: an explicit undefined would replace the pool's defaults.
     ...(onQuery ? { onQuery } : {}),
     ...(onDriverFallback ? { onDriverFallback } : {}),
+    traceQuery,
     coalesceWrites,
   });
   const dialect = new BackendDialect(pool, backend === 'reqlite' ? reqliteDialect : undefined);
@@ -91,7 +99,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     documents,
     dialect,
     modelReads,
-    createLoaders: () => new Loaders(documents, onBatch, modelReads),
+    createLoaders: () => new Loaders(documents, onBatch, modelReads, traceBatch),
     close: () => pool.close(),
   };
 }

@@ -3,6 +3,17 @@ import type { Document } from './document-types.js';
 import type { Documents } from './documents.js';
 import type { ModelReads } from './model-reads.js';
 
+/** What a trace says of a DataLoader batch: the table (and index, for reverse relations) and how many keys. */
+export interface BatchShape {
+  db: string;
+  table: string;
+  index?: string;
+  size: number;
+}
+
+/** Runs `read` (one batch's database reads) inside a span describing the batch (tracing). */
+export type BatchTracer = <T>(batch: BatchShape, read: () => Promise<T>) => Promise<T>;
+
 /**
  * Per-request DataLoaders, one per (db, table): every get-by-id of a request that happens in the
  * same tick becomes ONE database query. Create a new set for every request (in the context
@@ -15,11 +26,13 @@ export class Loaders {
   /**
    * @param onBatch called with the number of ids of every batch (metrics)
    * @param modelReads reads by secondary index, for `referencesOf` (absent: referencesOf throws)
+   * @param traceBatch runs each batch in a span (absent: tracing off, batches run directly)
    */
   constructor(
     private readonly documents: Documents,
     private readonly onBatch: (size: number) => void = () => undefined,
     private readonly modelReads?: ModelReads,
+    private readonly traceBatch?: BatchTracer,
   ) {}
 
   /** The loader for one table; `load(id)` resolves to the document or null. */
@@ -30,7 +43,8 @@ export class Loaders {
       loader = new DataLoader(
         (ids) => {
           this.onBatch(ids.length);
-          return this.documents.getMany(db, table, ids);
+          if (!this.traceBatch) return this.documents.getMany(db, table, ids);
+          return this.traceBatch({ db, table, size: ids.length }, () => this.documents.getMany(db, table, ids));
         },
         { maxBatchSize: 1000 },
       );
@@ -53,7 +67,8 @@ export class Loaders {
       loader = new DataLoader(
         (keys) => {
           this.onBatch(keys.length);
-          return reads.byIndex(db, table, index, keys);
+          if (!this.traceBatch) return reads.byIndex(db, table, index, keys);
+          return this.traceBatch({ db, table, index, size: keys.length }, () => reads.byIndex(db, table, index, keys));
         },
         { maxBatchSize: 1000, cacheKeyFn: (key) => JSON.stringify(key) },
       );

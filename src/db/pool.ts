@@ -32,7 +32,12 @@ export interface PoolOptions {
   coalesceWrites?: boolean;
   /** Called once per pool for each driver internal this driver version lacks (db/driver-internals.ts). */
   onDriverFallback?: (feature: DriverFeature) => void;
+  /** Runs every query (its `send`) inside a trace span; absent — tracing off — queries are sent directly. */
+  traceQuery?: QueryTracer;
 }
+
+/** Runs `send` (one query's round trip) inside a span describing `query` (tracing). */
+export type QueryTracer = <T>(query: Runnable<T>, send: () => Promise<T>) => Promise<T>;
 
 interface Slot {
   connection?: Connection;
@@ -54,7 +59,8 @@ export class ConnectionPool extends EventEmitter {
   /** Queries sent since start (tests prove batching by counting these). */
   queryCount = 0;
   private readonly slots: Slot[];
-  private readonly options: Required<PoolOptions>;
+  private readonly options: Required<Omit<PoolOptions, 'traceQuery'>>;
+  private readonly traceQuery?: QueryTracer;
   private closed = false;
   /** Some connection has opened since start: from then on, none open means the database is down. */
   private connectedOnce = false;
@@ -63,7 +69,9 @@ export class ConnectionPool extends EventEmitter {
 
   constructor(options: PoolOptions) {
     super();
-    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, onDriverFallback: () => undefined, ...options };
+    const { traceQuery, ...rest } = options;
+    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, onDriverFallback: () => undefined, ...rest };
+    this.traceQuery = traceQuery;
     this.address = `${options.host}:${options.port}`;
     this.slots = Array.from({ length: this.options.size }, () => ({ inFlight: 0 }));
     for (const slot of this.slots) void this.keepConnected(slot);
@@ -117,7 +125,12 @@ export class ConnectionPool extends EventEmitter {
   }
 
   /** Runs a query once on the least busy open connection; driver errors become domain errors (classifyReqlError). */
-  async run<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
+  run<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
+    // Not async, so that with tracing off a query costs no extra promise.
+    return this.traceQuery ? this.traceQuery(query, () => this.send(query, options)) : this.send(query, options);
+  }
+
+  private async send<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
     const slot = await this.acquire();
     this.queryCount++;
     slot.inFlight++;

@@ -29,17 +29,27 @@ const GET = 16;
  * `r.db(db).table(table).get(key)` ready to run, sent as the term's wire JSON: `[GET, [table,
  * key]]`. The query builder would build another ~150-closure term object per get — the biggest
  * item left in the gateway's CPU profile under a get-by-id load (6%). Falls back to the builder
- * where the driver lacks the internals (db/driver-internals.ts).
+ * where the driver lacks the internals (db/driver-internals.ts). A class, so that tracing can
+ * name its table without a term to walk (db/query-shape.ts).
  */
+export class GetByKey implements Runnable<unknown> {
+  constructor(
+    readonly db: string,
+    readonly table: string,
+    private readonly key: string | number,
+  ) {}
+
+  async run(connection: Connection, options?: RunOptions): Promise<unknown> {
+    const tableJson = wireJson(tableTerm(this.db, this.table));
+    const query = tableJson === undefined ? undefined : wireQuery(connection);
+    if (!query) return tableTerm(this.db, this.table).get(this.key).run(connection, options);
+    const cursor = await query([GET, [tableJson, this.key]], options);
+    const results = await cursor?.resolve();
+    return results?.[0] ?? null;
+  }
+}
+
+/** `r.db(db).table(table).get(key)` ready to run (see GetByKey). */
 export function getByKey(db: string, table: string, key: string | number): Runnable<unknown> {
-  const tableJson = wireJson(tableTerm(db, table));
-  return {
-    async run(connection: Connection, options?: RunOptions) {
-      const query = tableJson === undefined ? undefined : wireQuery(connection);
-      if (!query) return tableTerm(db, table).get(key).run(connection, options);
-      const cursor = await query([GET, [tableJson, key]], options);
-      const results = await cursor?.resolve();
-      return results?.[0] ?? null;
-    },
-  };
+  return new GetByKey(db, table, key);
 }

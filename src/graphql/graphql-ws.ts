@@ -1,18 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
+import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
+import { traceWsOperation, type TracedOperation } from '../observability/tracing-hooks.js';
 
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
 }
+
+/** The graphql-ws context of an operation being admitted. */
+type AdmitContext = WsContext<Record<string, unknown> | undefined, Extra>;
 
 export interface GraphqlWsOptions {
   yoga: GatewayYoga;
@@ -22,6 +27,8 @@ export interface GraphqlWsOptions {
   /** Largest message accepted, in bytes. */
   maxPayload: number;
   log: Logger;
+  /** OpenTelemetry tracing: a span per operation (absent: off). */
+  tracing?: Tracing;
 }
 
 /**
@@ -59,8 +66,40 @@ export interface GraphqlWs {
  * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
  * error masking, limits and identity as HTTP and SSE.
  */
-export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: GraphqlWsOptions): GraphqlWs {
+export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing }: GraphqlWsOptions): GraphqlWs {
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
+  /** With tracing on: each socket's operations in progress, by id, with their spans. */
+  const traced = new WeakMap<object, Map<string, TracedOperation>>();
+  const endTraced = (socket: object, id: string, failed?: boolean) => {
+    traced.get(socket)?.get(id)?.end(failed);
+    traced.get(socket)?.delete(id);
+  };
+  const admit = async (ctx: AdmitContext, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+    // ctx.subscriptions already holds this operation.
+    const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
+    if (Array.isArray(identity)) return identity;
+    // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
+    const serverContext: ServerContext = { req: ctx.extra.request, identity };
+    const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });
+    let document;
+    try {
+      document = parse(params.query);
+    } catch (error) {
+      // A syntax error or the token limit: an `error` message for this operation, not a dropped socket.
+      if (error instanceof GraphQLError) return [error];
+      throw error;
+    }
+    const errors = validate(enveloped, document);
+    if (errors.length > 0) return errors;
+    return {
+      schema: enveloped,
+      operationName: params.operationName,
+      document,
+      variableValues: params.variables,
+      contextValue: await contextFactory(),
+      rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+    };
+  };
   const graphqlWsServer = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
@@ -76,34 +115,26 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
         guard.closed(ctx.extra.socket);
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
+        // Spans of operations that failed before graphql-ws took them over (onComplete covers the rest).
+        for (const operation of traced.get(ctx.extra.socket)?.values() ?? []) operation.end(true);
       },
-      onSubscribe: async (ctx, _id, params) => {
-        // ctx.subscriptions already holds this operation.
-        const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
-        if (Array.isArray(identity)) return identity;
-        // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
-        const serverContext: ServerContext = { req: ctx.extra.request, identity };
-        const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });
-        let document;
-        try {
-          document = parse(params.query);
-        } catch (error) {
-          // A syntax error or the token limit: an `error` message for this operation, not a dropped socket.
-          if (error instanceof GraphQLError) return [error];
-          throw error;
-        }
-        const errors = validate(enveloped, document);
-        if (errors.length > 0) return errors;
-        const args: ExecutionArgs = {
-          schema: enveloped,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
-        };
-        return args;
+      onSubscribe: (ctx, id, params) => {
+        if (!tracing) return admit(ctx, params);
+        // The operation's span is active while it is admitted, parsed, validated and run.
+        const operation = traceWsOperation(tracing, ctx.extra.request, params);
+        const operations = traced.get(ctx.extra.socket) ?? new Map<string, TracedOperation>();
+        traced.set(ctx.extra.socket, operations.set(id, operation));
+        return operation.run(async () => {
+          const args = await admit(ctx, params);
+          if (Array.isArray(args)) return args;
+          const { execute, subscribe } = (args as ExecutionArgs).rootValue as EnvelopedRoot;
+          const rootValue: EnvelopedRoot = { execute: (a) => operation.run(() => execute(a)), subscribe: (a) => operation.run(() => subscribe(a)) };
+          return { ...(args as ExecutionArgs), rootValue };
+        });
       },
+      // An operation ends with complete (also after a client's complete or a closed socket) or with errors.
+      onComplete: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id) : undefined,
+      onError: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id, true) : undefined,
     },
     graphqlWs,
   );

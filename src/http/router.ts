@@ -9,6 +9,8 @@ import type { GatewayYoga, ServerContext } from '../graphql/context.js';
 import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
+import { traceRequests } from '../observability/tracing-hooks.js';
 import { sendJson } from './body.js';
 import { answerFastQuery } from './fast-query.js';
 import { createGraphiqlPage } from './graphiql-page.js';
@@ -35,6 +37,8 @@ export interface RouterOptions {
   /** Answer plain JSON queries on the fast path (src/http/fast-query.ts). */
   fastPath: boolean;
   routes: Routes;
+  /** OpenTelemetry tracing: a span per request (absent: off, the listener is not wrapped). */
+  tracing?: Tracing;
 }
 
 /**
@@ -62,10 +66,11 @@ function pathOf(request: IncomingMessage): string {
  * prefix, then GraphQL — bodies checked by Content-Length, the gate (the GraphiQL page itself is
  * public), the fast path, else yoga, with the request id and identity in yoga's server context.
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
+ * With tracing on, every request but the probes runs in a span (observability/tracing-hooks.ts).
  */
-export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes }: RouterOptions) {
+export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes, tracing }: RouterOptions) {
   const servePage = createGraphiqlPage(yoga, config.graphqlPath);
-  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const listener = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
     /** Charges the per-address rate limit for an unauthenticated route; true when refused (and answered). */
     const overLimit = (): boolean => {
@@ -130,6 +135,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
       else response.destroy();
     }
   };
+  return tracing ? traceRequests(tracing, listener) : listener;
 }
 
 /** The HTTP server's upgrade listener: the handler of the exact path, else the first one whose path is a prefix of it; else 404. */

@@ -15,8 +15,10 @@ import { useMetrics } from '../graphql/plugins/metrics.js';
 import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
+import { useTracing } from '../graphql/plugins/tracing.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { Tracing } from '../observability/tracing.js';
 import type { RdmTranslator } from '../rdm/translator.js';
 import { buildSchema } from '../schema/index.js';
 import type { Channels } from '../subscriptions/channels.js';
@@ -41,6 +43,8 @@ export interface ServerOptions {
   tuning?: ExecutionTuning;
   /** The schema to serve, which may change at runtime (the app's LiveSchema). @default the generic API alone */
   schema?: SchemaSource;
+  /** OpenTelemetry tracing (src/observability/tracing.ts); absent: off, and nothing on any path traces. */
+  tracing?: Tracing;
 }
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
@@ -109,6 +113,7 @@ export function createGatewayYoga({
   graphiqlQuery = exampleQuery,
   tuning = {},
   schema = staticSchema(),
+  tracing,
 }: ServerOptions): GatewayYoga {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
   return createYoga<ServerContext, Context>({
@@ -119,7 +124,8 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    // Tracing first: its execute wrapper then holds every other plugin's work.
+    plugins: [...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

@@ -5,7 +5,7 @@ import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { Server } from '../http/server.js';
 import { createRdmHttpHandler, requestPath, sendHealth } from './http.js';
-import { RdmSocketServer } from './sockets.js';
+import { RdmSocketServer, type RdmSocketOptions } from './sockets.js';
 import type { RdmTranslator } from './translator.js';
 
 export { RdmTranslator } from './translator.js';
@@ -28,6 +28,8 @@ export interface MountRdmOptions {
   gate: Gate;
   config: Pick<Config, 'maxBodyBytes' | 'wsHost' | 'wsPort'>;
   log: Logger;
+  /** Traces each websocket packet (tracing on); absent: off. */
+  tracePacket?: RdmSocketOptions['tracePacket'];
 }
 
 /**
@@ -35,17 +37,17 @@ export interface MountRdmOptions {
  * listener on `config.wsHost:config.wsPort` (unless `wsPort` is null) with RDM's bare paths.
  * Rejects (with Node's EADDRINUSE error) when the legacy port is taken.
  */
-export async function mountRdm({ server, translator, gate, config, log }: MountRdmOptions): Promise<RdmEndpoints> {
+export async function mountRdm({ server, translator, gate, config, log, tracePacket }: MountRdmOptions): Promise<RdmEndpoints> {
   const { maxBodyBytes } = config;
   server.onRequest(RDM_MOUNT, createRdmHttpHandler({ translator, gate, mount: RDM_MOUNT, maxBodyBytes }));
-  const sockets = new RdmSocketServer({ translator, gate, transport: 'websocket', maxBodyBytes, log });
+  const sockets = new RdmSocketServer({ translator, gate, transport: 'websocket', maxBodyBytes, log, tracePacket });
   server.onUpgrade(RDM_MOUNT, (request, socket, head) =>
     sockets.handleUpgrade(request, socket, head, requestPath(request).slice(RDM_MOUNT.length) || '/'),
   );
 
   let legacy: { port: number; close(): Promise<void> } | undefined;
   if (config.wsPort !== null) {
-    legacy = await startLegacyListener(translator, gate, config.wsHost, config.wsPort, maxBodyBytes, log);
+    legacy = await startLegacyListener(translator, gate, config.wsHost, config.wsPort, maxBodyBytes, log, tracePacket);
     log.info({ host: config.wsHost, port: legacy.port }, `legacy RDM listener at ws://${config.wsHost}:${legacy.port}/<operation>`);
   }
   return {
@@ -68,8 +70,9 @@ async function startLegacyListener(
   port: number,
   maxBodyBytes: number,
   log: Logger,
+  tracePacket: RdmSocketOptions['tracePacket'],
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new RdmSocketServer({ translator, gate, transport: 'legacy-websocket', maxBodyBytes, log });
+  const sockets = new RdmSocketServer({ translator, gate, transport: 'legacy-websocket', maxBodyBytes, log, tracePacket });
   const http: HttpServer = createHttpServer((request, response) => {
     request.resume();
     if (requestPath(request) === '/health' && (request.method === 'GET' || request.method === 'HEAD')) return sendHealth(response);

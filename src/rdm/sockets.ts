@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Gate } from '../auth/gate.js';
 import type { Identity } from '../auth/identity.js';
 import { RdmCloseCode, rdmCloseOf } from '../errors/close-codes.js';
@@ -22,7 +22,12 @@ export interface RdmSocketOptions {
   /** Largest packet answered normally; frames up to twice this get the error reply, larger ones close with 1009. */
   maxBodyBytes: number;
   log: Logger;
+  /** Given a websocket's upgrade headers, traces each of its packets (tracing on); absent: off. */
+  tracePacket?: (headers: IncomingHttpHeaders) => PacketTracer;
 }
+
+/** Runs the answer to one packet sent to `path` in a trace span. */
+export type PacketTracer = <T>(path: string, answer: () => Promise<T>) => Promise<T>;
 
 /** Packets a keep-alive connection may queue before the gateway stops reading from it. */
 const QUEUE_HIGH = 64;
@@ -58,7 +63,7 @@ export class RdmSocketServer {
     const address = this.options.gate.addressOf(request);
     this.options.gate.admitRequest(request, true).then(
       (identity) => {
-        const connection = { identity, address, requestId };
+        const connection: Connection = { identity, address, requestId, traced: this.options.tracePacket?.(request.headers) };
         this.wss.handleUpgrade(request, socket, head, (ws) => (keepAlive ? this.serveMany(ws, path, connection) : this.serveOne(ws, path, connection)));
       },
       (error: unknown) => {
@@ -122,7 +127,8 @@ export class RdmSocketServer {
       }
       // Binary frames are read as UTF-8 too: RDM's json.loads accepted bytes.
       const text = (Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8');
-      const reply = await this.options.translator.handle(path, text, { transport: this.options.transport, echoId, requestId, identity: connection.identity });
+      const handle = () => this.options.translator.handle(path, text, { transport: this.options.transport, echoId, requestId, identity: connection.identity });
+      const reply = await (connection.traced ? connection.traced(path, handle) : handle());
       if (ws.readyState !== WebSocket.OPEN) return;
       // Waiting for the write keeps a slow reader from piling replies up in memory.
       await new Promise<void>((resolve) => ws.send(serializeRdmReply(reply), () => resolve()));
@@ -143,4 +149,6 @@ interface Connection {
   identity: Identity;
   address: string | undefined;
   requestId: string;
+  /** Traces its packets, as children of its upgrade request's `traceparent` (tracing on). */
+  traced?: PacketTracer;
 }

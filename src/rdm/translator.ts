@@ -30,6 +30,8 @@ export interface RdmTranslatorOptions {
   config: Pick<Config, 'maxBodyBytes' | 'maxLimit' | 'rdmAudit' | 'rdmAuditDb' | 'rdmAuditTable' | 'rdmMaxRows' | 'security' | 'eventsDb' | 'eventsTable'>;
   data: DataLayer;
   log: Logger;
+  /** The active trace's id (tracing on), logged with each reply so a request's log line and trace meet. */
+  traceId?: () => string | undefined;
 }
 
 export interface HandleOptions {
@@ -75,7 +77,8 @@ export class RdmTranslator {
   async handle(path: string, input: unknown, { transport, echoId = false, requestId, identity }: HandleOptions): Promise<RdmReply> {
     const reply = await this.reply(path, input, transport, echoId, requestId, identity);
     const error = (reply as { error?: { code?: string } }).error;
-    this.options.log.info({ requestId, transport, path: path.slice(0, 80), status: reply.status_code, code: error?.code }, 'RDM request');
+    const traceId = this.options.traceId?.();
+    this.options.log.info({ requestId, ...(traceId ? { traceId } : {}), transport, path: path.slice(0, 80), status: reply.status_code, code: error?.code }, 'RDM request');
     return reply;
   }
 

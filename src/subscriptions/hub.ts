@@ -14,6 +14,7 @@ import type { ReplayWindow } from './replay-log.js';
 import { canonicalJson, checkLimit, checkThrottle, resumePosition, type ChangesOptions, type LiveOptions, type WindowOptions } from './arguments.js';
 import type { ResumePosition } from './resume-token.js';
 import { Subscriber, type SubscriberOptions } from './subscriber.js';
+import type { DeliveryTracer } from './subscriber-queue.js';
 import { TableFeed } from './table-feed.js';
 import type { LiveSpec } from './window-query.js';
 
@@ -45,6 +46,8 @@ export interface HubOptions {
   onResume?: (outcome: 'replayed' | 'reset') => void;
   /** Called for every event handed to a subscriber's queue (metrics). */
   onDelivered?: (count: number) => void;
+  /** Called as a subscriber joins, in its subscribe's trace context: traces its delivery batches. Absent: tracing off. */
+  traceDelivery?: () => DeliveryTracer;
 }
 
 /** The table a subscription watches, as the hub needs it (the database resolved). */
@@ -84,7 +87,7 @@ export class SubscriptionHub {
   private readonly queries = new Map<string, AnyQuery>();
   /** Queries without subscribers kept open for resumes, and the timers that will close them. */
   private readonly lingering = new Map<AnyQuery, NodeJS.Timeout>();
-  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume'>>;
+  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume' | 'traceDelivery'>>;
   private readonly replayWindow: ReplayWindow;
   private closed = false;
 
@@ -249,6 +252,7 @@ export class SubscriptionHub {
       ...options,
       capacity: this.options.queueSize,
       onDelivered: this.hub.onDelivered,
+      traceDelivery: this.hub.traceDelivery?.(),
       onClose: () => this.leave(query, () => query.leave(subscriber)),
     });
     const resumed = query.join(subscriber, resumeFrom);

@@ -1,3 +1,9 @@
+/**
+ * Starts the trace span of one delivery batch (tracing on); the returned function ends it with
+ * the number of events the batch held.
+ */
+export type DeliveryTracer = () => (events: number) => void;
+
 /** What happens when a queue is full: keep only the newest item, or end with an error item. */
 export type OverflowPolicy = 'keep-latest' | 'fail';
 
@@ -9,6 +15,11 @@ export interface QueueOptions<T> {
   overflowItem: () => T;
   /** Called once when the queue stops taking items: consumer left, overflow, or finish(). */
   onClose: () => void;
+  /**
+   * Traces delivery batches: a batch starts when the consumer takes an item after the queue was
+   * idle and ends when it comes back to an empty queue (or the stream ends). Absent: tracing off.
+   */
+  traceDelivery?: DeliveryTracer;
 }
 
 /**
@@ -27,6 +38,9 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private ended = false;
   private closed = false;
   private consumed?: () => void;
+  /** Ends the open delivery batch's span (tracing on), and the events it has held so far. */
+  private batchEnd?: (events: number) => void;
+  private batchEvents = 0;
   private readonly whenConsumed = new Promise<void>((resolve) => {
     this.consumed = resolve;
   });
@@ -80,7 +94,12 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     const item = this.items.shift();
-    if (item !== undefined) return Promise.resolve({ done: false, value: item });
+    if (item !== undefined) {
+      if (this.options.traceDelivery) this.taken();
+      return Promise.resolve({ done: false, value: item });
+    }
+    // The consumer is back and nothing waits: the batch it took has been delivered.
+    if (this.batchEnd) this.endBatch();
     if (this.ended) {
       this.consumed?.();
       return Promise.resolve({ done: true, value: undefined });
@@ -92,6 +111,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
 
   /** The consumer leaves: the stream ends now, pending items are dropped. */
   return(): Promise<IteratorResult<T>> {
+    if (this.batchEnd) this.endBatch();
     this.items = [];
     this.end();
     const waiting = this.waiting;
@@ -106,9 +126,22 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   private handOver(item: T): void {
+    if (this.options.traceDelivery) this.taken();
     const waiting = this.waiting;
     this.waiting = undefined;
     waiting?.({ done: false, value: item });
+  }
+
+  /** An item went to the consumer: it opens a delivery batch, or joins the open one. */
+  private taken(): void {
+    this.batchEnd ??= this.options.traceDelivery?.();
+    this.batchEvents++;
+  }
+
+  private endBatch(): void {
+    this.batchEnd?.(this.batchEvents);
+    this.batchEnd = undefined;
+    this.batchEvents = 0;
   }
 
   private end(): void {

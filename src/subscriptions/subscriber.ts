@@ -1,6 +1,6 @@
 import { SubscriberTooSlow } from '../errors/domain.js';
 import type { Payload } from './events.js';
-import { SubscriberQueue, type OverflowPolicy } from './subscriber-queue.js';
+import { SubscriberQueue, type DeliveryTracer, type OverflowPolicy } from './subscriber-queue.js';
 import { Throttle, type Coalescing } from './throttle.js';
 
 export interface SubscriberOptions<T> {
@@ -19,6 +19,8 @@ export interface SubscriberOptions<T> {
   onClose: () => void;
   /** Called with the number of events handed to the queue (metrics). */
   onDelivered?: (count: number) => void;
+  /** Traces delivery batches (SubscriberQueue); absent: tracing off. */
+  traceDelivery?: DeliveryTracer;
 }
 
 /**
@@ -50,6 +52,7 @@ export class Subscriber<T> {
         this.throttle.stop();
         options.onClose();
       },
+      traceDelivery: options.traceDelivery,
     });
     this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => {
       this.stream.push(item);

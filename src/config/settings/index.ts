@@ -5,8 +5,9 @@ import { LIMITS } from './limits.js';
 import { MODELS } from './models.js';
 import { RDM } from './rdm.js';
 import { SECURITY } from './security.js';
+import { TRACING } from './tracing.js';
 
-export { CHANNELS, CONFIG_FILE, GENERAL, LIMITS, MODELS, RDM, SECURITY };
+export { CHANNELS, CONFIG_FILE, GENERAL, LIMITS, MODELS, RDM, SECURITY, TRACING };
 
 /** A group of settings under one heading of the help. */
 export interface Section {
@@ -25,6 +26,7 @@ export const SECTIONS: readonly Section[] = [
   { title: 'Authentication, permissions and rate limits (see README, "Security"):', settings: SECURITY },
   { title: 'RDM compatibility (see docs/rdm.md):', settings: RDM },
   { title: 'Channels (publish/subscribe, see README):', settings: CHANNELS },
+  { title: 'OpenTelemetry traces (see README, "Tracing"; the SDK reads the other OTEL_* variables):', settings: TRACING },
 ];
 
 /** The settings that become fields of Config as they are (or through a rule in config.ts). */
