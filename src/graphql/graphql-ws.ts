@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { sendingShared } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
 import type { Logger } from '../observability/logger.js';
@@ -12,6 +13,9 @@ import type { Metrics } from '../observability/metrics.js';
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+  /** Where the operation's results go: shared results are framed and sent from here (sendingShared). */
+  socket: WebSocket;
+  id: string;
 }
 
 export interface GraphqlWsOptions {
@@ -64,7 +68,10 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
   const graphqlWsServer = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+      subscribe: async (args) => {
+        const root = args.rootValue as EnvelopedRoot;
+        return sendingShared(await root.subscribe(args), root.socket, root.id);
+      },
       // The credential travels in connection_init; a refused one closes the socket with 4403
       // before any operation runs (graphql-ws refuses operations before the ack).
       onConnect: async (ctx) => {
@@ -77,7 +84,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // ctx.subscriptions already holds this operation.
         const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
         if (Array.isArray(identity)) return identity;
@@ -100,7 +107,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
           document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+          rootValue: { execute, subscribe, socket: ctx.extra.socket, id } satisfies EnvelopedRoot,
         };
         return args;
       },

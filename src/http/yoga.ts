@@ -15,6 +15,7 @@ import { useMetrics } from '../graphql/plugins/metrics.js';
 import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
+import { useSharedSubscriptions } from '../graphql/shared-execution.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RdmTranslator } from '../rdm/translator.js';
@@ -119,7 +120,7 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() }), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

@@ -1,4 +1,5 @@
 import { guardStream } from '../auth/guarded-stream.js';
+import type { TableAccess } from '../auth/permissions.js';
 import type { Context } from '../graphql/context.js';
 import type { OrderBy } from '../db/index.js';
 import { noteResumeToken } from '../graphql/plugins/resume-tokens.js';
@@ -27,13 +28,32 @@ const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx
 // same rule and filter still share one query (and one replay window: a token from another rule
 // set names another query and RESETs). Hidden fields are stripped from each event; the stream
 // ends when the credential expires.
+//
+// No copy per subscriber: an event goes on as the hub's own (frozen, shared) object when the role
+// hides nothing, and otherwise as one stripped copy per event and set of hidden fields, so that
+// subscribers with the same view still hold the same object and share its execution
+// (src/graphql/shared-execution.ts).
+
+/** Stripped copies of hub events, per event and set of hidden fields. */
+const stripped = new WeakMap<object, Map<string, unknown>>();
+
+/** `event` as `access` lets its caller see it: the event itself, or the one copy `strip` makes of it for these hidden fields. */
+function visibleTo<T extends object>(access: TableAccess, event: T, strip: (event: T) => T): T {
+  if (access.hiddenFields.length === 0) return event;
+  const view = access.hiddenFields.join('\n');
+  let copies = stripped.get(event);
+  if (!copies) stripped.set(event, (copies = new Map()));
+  let copy = copies.get(view) as T | undefined;
+  if (!copy) copies.set(view, (copy = Object.freeze(strip(event))));
+  return copy;
+}
 
 export async function changes(ctx: Context, args: ChangesFieldArgs): Promise<AsyncIterableIterator<Payload<ChangeEvent>>> {
   const db = dbOf(ctx, args.db);
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where);
   const stream = await ctx.subscriptions.changes({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (event) => ({ ...event, old: access.strip(event.old), new: access.strip(event.new) }), ctx.identity.expiresAt);
+  return guardStream(stream, (event) => visibleTo(access, event, (e) => ({ ...e, old: access.strip(e.old), new: access.strip(e.new) })), ctx.identity.expiresAt);
 }
 
 export async function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
@@ -41,7 +61,7 @@ export async function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIter
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where, args.orderBy.map((order) => order.field));
   const stream = await ctx.subscriptions.live({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (result) => ({ ...result, documents: result.documents.map((doc) => access.strip(doc)) }), ctx.identity.expiresAt);
+  return guardStream(stream, (result) => visibleTo(access, result, (r) => ({ ...r, documents: Object.freeze(r.documents.map((doc) => access.strip(doc))) })), ctx.identity.expiresAt);
 }
 
 export async function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Promise<AsyncIterableIterator<Payload<LiveChange>>> {
@@ -49,7 +69,7 @@ export async function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Pro
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where, args.orderBy.map((order) => order.field));
   const stream = await ctx.subscriptions.liveChanges({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (change) => ({ ...change, new: access.strip(change.new) }), ctx.identity.expiresAt);
+  return guardStream(stream, (change) => visibleTo(access, change, (c) => ({ ...c, new: access.strip(c.new) })), ctx.identity.expiresAt);
 }
 
 /**
