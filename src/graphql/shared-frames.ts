@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import type { WebSocket } from 'ws';
@@ -10,12 +11,16 @@ import { serializedResult } from './shared-execution.js';
  * would write — instead of being handed to graphql-ws, which would serialize each again. Any
  * other result (errors, a single result) is yielded to graphql-ws as usual, in order.
  *
- * Backpressure is kept: like graphql-ws's own `send`, the next result is pulled from the
- * subscriber's queue only once the socket has taken the previous frame (ws's write callback),
- * so a client that stops reading fills its own bounded queue and its overflow policy applies.
+ * Backpressure is kept: while the socket has less than `highWaterBytes` waiting, the next
+ * result is pulled at once; beyond that, only once ws has written the frame (its write
+ * callback, which is what graphql-ws's own `send` always waits for). A client that stops reading
+ * therefore stops the pulls, its own bounded queue fills, and its overflow policy applies.
  * `return()` (the client completed, or the socket closed) stops sending at once.
+ *
+ * Frames sent in one burst of microtasks go out in one write: the TCP socket is corked on the
+ * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
-export function sendingShared(results: Awaited<OperationResult>, socket: WebSocket, id: string): Awaited<OperationResult> {
+export function sendingShared(results: Awaited<OperationResult>, socket: WebSocket, id: string, highWaterBytes = 64 * 1024): Awaited<OperationResult> {
   if (!isAsyncIterator(results)) return results;
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
   let stopped = false;
@@ -27,7 +32,8 @@ export function sendingShared(results: Awaited<OperationResult>, socket: WebSock
         if (step.done) return step;
         const bytes = serializedResult(step.value);
         if (bytes === undefined) return step;
-        await send(socket, `${prefix}${bytes}}`);
+        const sent = send(socket, `${prefix}${bytes}}`, highWaterBytes);
+        if (sent) await sent;
       }
     },
     async return() {
@@ -40,12 +46,30 @@ export function sendingShared(results: Awaited<OperationResult>, socket: WebSock
   return iterator;
 }
 
-/** Sends one frame; resolves once ws has written it (immediately on a socket that is no longer open, as graphql-ws does). */
-function send(socket: WebSocket, frame: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (socket.readyState !== socket.OPEN) return resolve();
-    socket.send(frame, (error) => (error ? reject(error) : resolve()));
-  });
+/** The TCP sockets corked until the next tick. */
+const corked = new Set<Duplex>();
+const uncorkAll = () => {
+  for (const tcp of corked) tcp.uncork();
+  corked.clear();
+};
+
+/**
+ * Sends one frame. Resolves at once while less than `highWaterBytes` wait on the socket (or it
+ * is no longer open, as graphql-ws does); else once ws has written this frame.
+ */
+function send(socket: WebSocket, frame: string, highWaterBytes: number): Promise<void> | undefined {
+  if (socket.readyState !== socket.OPEN) return undefined;
+  const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
+  if (tcp && !corked.has(tcp)) {
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    tcp.cork();
+    corked.add(tcp);
+  }
+  if (socket.bufferedAmount < highWaterBytes) {
+    socket.send(frame);
+    return undefined;
+  }
+  return new Promise((resolve, reject) => socket.send(frame, (error) => (error ? reject(error) : resolve())));
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterableIterator<ExecutionResult> {
