@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
+import type { ExecutionTuning } from '../src/http/server.js';
 import { openSubscribers, type Operation } from './fanout-clients.js';
 
 interface Ready {
@@ -47,11 +48,12 @@ const FILTERED = 'subscription($w: JSONObject) { changes(table: "bench", where: 
 class Gateway {
   private constructor(private readonly child: ChildProcess, readonly ready: Ready) {}
 
-  static async start(): Promise<Gateway> {
+  static async start(tuning: ExecutionTuning = {}): Promise<Gateway> {
     const profile = process.env.BENCH_CPU_PROF;
     const child = fork(fileURLToPath(new URL('./gateway-child.ts', import.meta.url)), {
       execArgv: ['--expose-gc', '--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, BENCH_TUNING: JSON.stringify(tuning) },
     });
     const [ready] = (await once(child, 'message')) as [Ready];
     return new Gateway(child, ready);
@@ -102,7 +104,7 @@ async function measure(
     if (measuringDelay && t !== undefined) delays[delayCount++] = lastReceivedAt - t;
   });
   const stats = await gateway.ask<Stats>('stats');
-  if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
+  if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
 
   for (let i = 0; i < run.paced; i++) {
     await table.insert({ ...run.doc(i), t: now() }).run(db);
@@ -130,13 +132,16 @@ async function measure(
   return { label: run.label, delayP50Ms: percentile(sorted, 50), delayP99Ms: percentile(sorted, 99), eventsPerSecond: Math.round(received / seconds), overflows };
 }
 
-/** One `changes` subscription (no filter) with `subscribers` sockets. */
+/**
+ * One `changes` subscription (no filter) with `subscribers` subscribers, one socket each up to
+ * 10,000; beyond, two per socket (a process may not hold 20,000 sockets here: ulimit -n 20000).
+ */
 const oneSubscription = (subscribers: number) => ({
-  label: `${subscribers} x 1 query`,
-  sockets: subscribers,
+  label: `${subscribers} x 1 query${subscribers > 10_000 ? ' (2/socket)' : ''}`,
+  sockets: subscribers > 10_000 ? Math.ceil(subscribers / 2) : subscribers,
   queries: 1,
-  fanout: subscribers,
-  operationsOf: () => [CHANGES],
+  fanout: subscribers > 10_000 ? 2 * Math.ceil(subscribers / 2) : subscribers,
+  operationsOf: () => (subscribers > 10_000 ? [CHANGES, CHANGES] : [CHANGES]),
   doc: () => ({ kind: 'paced' }),
   // Spaced so that one write's fan-out is done before the next (at 10,000: 500 ms).
   paced: subscribers >= 5000 ? 30 : 100,
@@ -182,18 +187,24 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 const row = (figures: FanoutFigures) =>
   `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.overflows}`;
 
-/** Runs the fan-out benchmark and prints its figures; `filtered` null skips the 1,000 x 10 run. */
-export async function runFanout(counts: readonly number[] = [1, 100, 1000, 10_000], idleSubscriptions = 5000, filtered: readonly [number, number] | null = [1000, 10]): Promise<void> {
-  const gateway = await Gateway.start();
+/** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
+async function runVariant(
+  name: string,
+  tuning: ExecutionTuning,
+  counts: readonly number[],
+  idleSubscriptions: number,
+  filtered: readonly [number, number] | null,
+): Promise<Map<number, number>> {
+  const gateway = await Gateway.start(tuning);
   const { dbHost, dbPort, dbUser, dbPassword, backend } = gateway.ready;
   const db = await r.connect({ server: { host: dbHost, port: dbPort, noDelay: true }, user: dbUser, password: dbPassword, silent: true });
+  const p99 = new Map<number, number>();
   try {
     if (!(await r.dbList().run(db)).includes('test')) await r.dbCreate('test').run(db);
     if ((await r.db('test').tableList().run(db)).includes('bench')) await r.db('test').tableDrop('bench').run(db);
     await r.db('test').tableCreate('bench').run(db);
-    console.log(`fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to ${backend})`);
+    console.log(`\n${name}: fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to ${backend})`);
     console.log('         subscribers | delay p50 ms | delay p99 ms | events delivered/s | overflows');
-    const p99 = new Map<number, number>();
     for (const count of counts) {
       const figures = await measure(gateway, db, oneSubscription(count));
       p99.set(count, figures.delayP99Ms);
@@ -203,15 +214,36 @@ export async function runFanout(counts: readonly number[] = [1, 100, 1000, 10_00
     const one = p99.get(1);
     const thousand = p99.get(1000);
     if (one !== undefined && thousand !== undefined) console.log(`p99 at 1000 subscribers / p99 at 1: ${(thousand / one).toFixed(2)}`);
-    const memory = await idleMemory(gateway, idleSubscriptions);
-    const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-    console.log(
-      `memory per idle subscription (${idleSubscriptions}, gateway heap after GC): ${kib(memory.perSocketSubscription)} with its own websocket ` +
-        `(RSS ${kib(memory.rssPerSocketSubscription)}), ${kib(memory.perExtraSubscription)} as a second subscription on a socket`,
-    );
+    if (idleSubscriptions > 0) {
+      const memory = await idleMemory(gateway, idleSubscriptions);
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+      console.log(
+        `memory per idle subscription (${idleSubscriptions}, gateway heap after GC): ${kib(memory.perSocketSubscription)} with its own websocket ` +
+          `(RSS ${kib(memory.rssPerSocketSubscription)}), ${kib(memory.perExtraSubscription)} as a second subscription on a socket`,
+      );
+    }
   } finally {
     await r.db('test').tableDrop('bench').run(db).catch(() => undefined);
     await db.close();
     await gateway.stop();
   }
+  return p99;
+}
+
+/**
+ * Runs the fan-out benchmark and prints its figures: the served gateway, then (with `baseline`
+ * counts) the same runs with shared execution off, in the same run so the figures compare.
+ * `filtered` null skips the 1,000 x 10 run.
+ */
+export async function runFanout(
+  counts: readonly number[] = [1, 100, 1000, 10_000],
+  idleSubscriptions = 5000,
+  filtered: readonly [number, number] | null = [1000, 10],
+  baseline: readonly number[] = [],
+): Promise<void> {
+  const served = await runVariant('served', {}, counts, idleSubscriptions, filtered);
+  if (baseline.length === 0) return;
+  const before = await runVariant('before: no shared execution', { sharedSubscriptions: false }, baseline, 0, null);
+  const ratios = baseline.filter((count) => served.has(count)).map((count) => `${count}: ${((before.get(count) ?? NaN) / (served.get(count) ?? NaN)).toFixed(2)}`);
+  console.log(`p99 before / p99 served, by subscribers: ${ratios.join(', ')}`);
 }

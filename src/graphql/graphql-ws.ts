@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { OperationResult } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { sendingShared } from './shared-frames.js';
+import { WebSocketServer } from 'ws';
+import { SHARED_SINK, type SharedResultSink } from './shared-execution.js';
+import { socketSink } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
 import type { Logger } from '../observability/logger.js';
@@ -13,9 +14,8 @@ import type { Metrics } from '../observability/metrics.js';
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
-  /** Where the operation's results go: shared results are framed and sent from here (sendingShared). */
-  socket: WebSocket;
-  id: string;
+  /** Where the operation's shared results go, framed from their shared bytes (src/graphql/shared-frames.ts). */
+  [SHARED_SINK]: SharedResultSink;
 }
 
 export interface GraphqlWsOptions {
@@ -68,10 +68,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
   const graphqlWsServer = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: async (args) => {
-        const root = args.rootValue as EnvelopedRoot;
-        return sendingShared(await root.subscribe(args), root.socket, root.id);
-      },
+      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       // The credential travels in connection_init; a refused one closes the socket with 4403
       // before any operation runs (graphql-ws refuses operations before the ack).
       onConnect: async (ctx) => {
@@ -107,7 +104,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
           document,
           variableValues: params.variables,
           contextValue: await contextFactory(),
-          rootValue: { execute, subscribe, socket: ctx.extra.socket, id } satisfies EnvelopedRoot,
+          rootValue: { execute, subscribe, [SHARED_SINK]: socketSink(ctx.extra.socket, id) } satisfies EnvelopedRoot,
         };
         return args;
       },

@@ -23,6 +23,21 @@ export function serializedResult(result: ExecutionResult): string | undefined {
   return (shared[SERIALIZED] ??= JSON.stringify({ data: result.data, ...(result.extensions ? { extensions: result.extensions } : {}) }));
 }
 
+/**
+ * Where a transport takes shared results straight from a subscriber's stream (graphql-ws: its
+ * socket, src/graphql/shared-frames.ts), found on the operation's root value under `SHARED_SINK`.
+ * Shared results written here never travel through the per-result plugin hooks nor the
+ * transport's own serialization (they have no errors to mask; their resume token is already in
+ * their extensions); every other result still does.
+ */
+export interface SharedResultSink {
+  /** Sends one result's shared JSON; returns a promise when the next result must wait for it (backpressure). */
+  write(json: string): Promise<void> | undefined;
+}
+
+/** The root-value key of an operation's SharedResultSink. */
+export const SHARED_SINK = Symbol('rethinkql.sharedResultSink');
+
 /** One execution of one event for one cohort, and how many of the cohort's members have yet to take it. */
 interface Entry {
   readonly result: SharedResult | Promise<SharedResult>;
@@ -103,9 +118,10 @@ export function useSharedSubscriptions(options: SharedSubscriptionsOptions = {})
       setSubscribeFn(async (args) => {
         const source = await createSourceEventStream(args);
         if (!isAsyncIterator(source)) return source;
+        const sink = (args.rootValue as { [SHARED_SINK]?: SharedResultSink } | undefined)?.[SHARED_SINK];
         const cohort = cohortOf(args);
-        if (!cohort) return mapEvents(source, (event) => executeEvent(args, event, onExecuted), () => undefined);
-        return mapEvents(source, (event) => resultFor(args, cohort, event), () => leave(cohort));
+        if (!cohort) return mapEvents(source, (event) => executeEvent(args, event, onExecuted), () => undefined, sink);
+        return mapEvents(source, (event) => resultFor(args, cohort, event), () => leave(cohort), sink);
       });
     },
   };
@@ -131,11 +147,16 @@ function executeEvent(args: ExecutionArgs, event: unknown, onExecuted: () => voi
   return result instanceof Promise ? result.then(finish) : finish(result);
 }
 
-/** `source` with each item mapped; `done` runs once when the stream ends or is left. */
+/**
+ * `source` with each item mapped; `done` runs once when the stream ends or is left. With a
+ * `sink`, shared results go to it as they come (waiting when it asks to) and only the others are
+ * yielded, in order.
+ */
 function mapEvents(
   source: AsyncIterator<unknown>,
   map: (event: unknown) => ExecutionResult | Promise<ExecutionResult>,
   done: () => void,
+  sink?: SharedResultSink,
 ): AsyncIterableIterator<ExecutionResult> {
   let finished = false;
   const finish = () => {
@@ -145,12 +166,19 @@ function mapEvents(
   };
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     async next() {
-      const step = await source.next();
-      if (step.done) {
-        finish();
-        return { done: true, value: undefined };
+      for (;;) {
+        const step = await source.next();
+        if (step.done || finished) {
+          finish();
+          return { done: true, value: undefined };
+        }
+        const mapped = map(step.value);
+        const result = mapped instanceof Promise ? await mapped : mapped;
+        const json = sink && serializedResult(result);
+        if (json === undefined) return { done: false, value: result };
+        const sent = sink?.write(json);
+        if (sent) await sent;
       }
-      return { done: false, value: await map(step.value) };
     },
     async return() {
       finish();

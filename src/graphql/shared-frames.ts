@@ -1,49 +1,24 @@
 import type { Duplex } from 'node:stream';
-import type { ExecutionResult } from 'graphql';
-import type { OperationResult } from 'graphql-ws';
 import type { WebSocket } from 'ws';
-import { serializedResult } from './shared-execution.js';
+import type { SharedResultSink } from './shared-execution.js';
 
 /**
- * A graphql-ws operation's results, with the shared ones (executed once for a cohort, see
- * src/graphql/shared-execution.ts) sent straight to `socket` as `next` frames built from their
- * shared JSON — `{"id":<id>,"type":"next","payload":<shared bytes>}`, exactly what graphql-ws
- * would write — instead of being handed to graphql-ws, which would serialize each again. Any
- * other result (errors, a single result) is yielded to graphql-ws as usual, in order.
+ * The shared results of one graphql-ws operation (src/graphql/shared-execution.ts), sent straight
+ * to its socket as `next` frames built from their shared JSON — `{"id":<id>,"type":"next",
+ * "payload":<shared bytes>}`, exactly what graphql-ws would write — instead of being serialized
+ * again per subscriber.
  *
- * Backpressure is kept: while the socket has less than `highWaterBytes` waiting, the next
- * result is pulled at once; beyond that, only once ws has written the frame (its write
- * callback, which is what graphql-ws's own `send` always waits for). A client that stops reading
- * therefore stops the pulls, its own bounded queue fills, and its overflow policy applies.
- * `return()` (the client completed, or the socket closed) stops sending at once.
+ * Backpressure is kept: while the socket has less than `highWaterBytes` waiting, `write` returns
+ * nothing and the next result is pulled at once; beyond that, a promise of ws's write callback
+ * (what graphql-ws's own `send` always waits for). A client that stops reading therefore stops
+ * the pulls, its own bounded queue fills, and its overflow policy applies.
  *
  * Frames sent in one burst of microtasks go out in one write: the TCP socket is corked on the
  * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
-export function sendingShared(results: Awaited<OperationResult>, socket: WebSocket, id: string, highWaterBytes = 64 * 1024): Awaited<OperationResult> {
-  if (!isAsyncIterator(results)) return results;
+export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
   const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  let stopped = false;
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      for (;;) {
-        const step = await results.next();
-        if (stopped) return { done: true, value: undefined };
-        if (step.done) return step;
-        const bytes = serializedResult(step.value);
-        if (bytes === undefined) return step;
-        const sent = send(socket, `${prefix}${bytes}}`, highWaterBytes);
-        if (sent) await sent;
-      }
-    },
-    async return() {
-      stopped = true;
-      await results.return?.(undefined);
-      return { done: true, value: undefined };
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+  return { write: (json) => send(socket, `${prefix}${json}}`, highWaterBytes) };
 }
 
 /** The TCP sockets corked until the next tick. */
@@ -70,8 +45,4 @@ function send(socket: WebSocket, frame: string, highWaterBytes: number): Promise
     return undefined;
   }
   return new Promise((resolve, reject) => socket.send(frame, (error) => (error ? reject(error) : resolve())));
-}
-
-function isAsyncIterator(value: unknown): value is AsyncIterableIterator<ExecutionResult> {
-  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

@@ -61,6 +61,8 @@ export interface ExecutionTuning {
   coalesceWrites?: boolean;
   /** Answer plain JSON queries through envelop without yoga's Fetch API adaptation (src/http/fast-query.ts). @default true */
   fastPath?: boolean;
+  /** Identical subscriptions share one execution and serialization per event (src/graphql/shared-execution.ts). @default true */
+  sharedSubscriptions?: boolean;
 }
 
 /** The generic API alone, for servers given no schema source (benchmarks). */
@@ -111,7 +113,8 @@ export function createGatewayYoga({
   tuning = {},
   schema = staticSchema(),
 }: ServerOptions): GatewayYoga {
-  const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
+  const { cache = true, plugins = [], streamedBodyLimit = false, sharedSubscriptions = true } = tuning;
+  const sharing = sharedSubscriptions ? [useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() })] : [];
   return createYoga<ServerContext, Context>({
     schema: schema.current,
     graphqlEndpoint: config.graphqlPath,
@@ -120,7 +123,7 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() }), ...plugins],
+    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...sharing, ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

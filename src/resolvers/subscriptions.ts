@@ -37,10 +37,17 @@ const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx
 /** Stripped copies of hub events, per event and set of hidden fields. */
 const stripped = new WeakMap<object, Map<string, unknown>>();
 
-/** `event` as `access` lets its caller see it: the event itself, or the one copy `strip` makes of it for these hidden fields. */
-function visibleTo<T extends object>(access: TableAccess, event: T, strip: (event: T) => T): T {
-  if (access.hiddenFields.length === 0) return event;
-  const view = access.hiddenFields.join('\n');
+/**
+ * The shape of events for `access`: none when it hides nothing (events go on as they are), else
+ * the one copy `strip` makes of each event for these hidden fields.
+ */
+function visibleTo<T extends object>(access: TableAccess, strip: (event: T) => T): ((event: T) => T) | undefined {
+  if (access.hiddenFields.length === 0) return undefined;
+  return (event) => strippedOnce(access.hiddenFields, event, strip);
+}
+
+function strippedOnce<T extends object>(hiddenFields: readonly string[], event: T, strip: (event: T) => T): T {
+  const view = hiddenFields.join('\n');
   let copies = stripped.get(event);
   if (!copies) stripped.set(event, (copies = new Map()));
   let copy = copies.get(view) as T | undefined;
@@ -53,7 +60,7 @@ export async function changes(ctx: Context, args: ChangesFieldArgs): Promise<Asy
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where);
   const stream = await ctx.subscriptions.changes({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (event) => visibleTo(access, event, (e) => ({ ...e, old: access.strip(e.old), new: access.strip(e.new) })), ctx.identity.expiresAt);
+  return guardStream(stream, visibleTo<ChangeEvent>(access, (e) => ({ ...e, old: access.strip(e.old), new: access.strip(e.new) })), ctx.identity.expiresAt);
 }
 
 export async function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIterableIterator<Payload<LiveResult>>> {
@@ -61,7 +68,7 @@ export async function live(ctx: Context, args: LiveFieldArgs): Promise<AsyncIter
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where, args.orderBy.map((order) => order.field));
   const stream = await ctx.subscriptions.live({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (result) => visibleTo(access, result, (r) => ({ ...r, documents: Object.freeze(r.documents.map((doc) => access.strip(doc))) })), ctx.identity.expiresAt);
+  return guardStream(stream, visibleTo<LiveResult>(access, (r) => ({ ...r, documents: Object.freeze(r.documents.map((doc) => access.strip(doc))) })), ctx.identity.expiresAt);
 }
 
 export async function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Promise<AsyncIterableIterator<Payload<LiveChange>>> {
@@ -69,7 +76,7 @@ export async function liveChanges(ctx: Context, args: LiveChangesFieldArgs): Pro
   const access = accessTo(ctx, db, args.table, 'subscribe');
   access.checkReads(args.where, args.orderBy.map((order) => order.field));
   const stream = await ctx.subscriptions.liveChanges({ ...args, db, where: access.restrict(args.where), resumeFrom: resumeFromOf(ctx, args) });
-  return guardStream(stream, (change) => visibleTo(access, change, (c) => ({ ...c, new: access.strip(c.new) })), ctx.identity.expiresAt);
+  return guardStream(stream, visibleTo<LiveChange>(access, (c) => ({ ...c, new: access.strip(c.new) })), ctx.identity.expiresAt);
 }
 
 /**
