@@ -6,9 +6,13 @@ import type { Context } from './context.js';
 /** Where a shared result keeps its JSON text (see `serializedResult`). */
 const SERIALIZED = Symbol('rethinkql.serializedResult');
 
-/** A result executed once for a cohort; its JSON is computed at most once, on first use. */
+/** Where a shared result keeps its JSON as UTF-8 bytes (see `serializedBytes`). */
+const BYTES = Symbol('rethinkql.serializedBytes');
+
+/** A result executed once for a cohort; its JSON (and bytes) are computed at most once, on first use. */
 interface SharedResult extends ExecutionResult {
   [SERIALIZED]?: string;
+  [BYTES]?: Buffer;
 }
 
 /**
@@ -23,6 +27,14 @@ export function serializedResult(result: ExecutionResult): string | undefined {
   return (shared[SERIALIZED] ??= JSON.stringify({ data: result.data, ...(result.extensions ? { extensions: result.extensions } : {}) }));
 }
 
+/** `serializedResult` as UTF-8 bytes, encoded once for every subscriber (undefined for a result that is not shared). */
+export function serializedBytes(result: ExecutionResult): Buffer | undefined {
+  const shared = result as SharedResult;
+  if (shared[BYTES]) return shared[BYTES];
+  const json = serializedResult(result);
+  return json === undefined ? undefined : (shared[BYTES] = Buffer.from(json));
+}
+
 /**
  * Where a transport takes shared results straight from a subscriber's stream (graphql-ws: its
  * socket, src/graphql/shared-frames.ts), found on the operation's root value under `SHARED_SINK`.
@@ -31,8 +43,11 @@ export function serializedResult(result: ExecutionResult): string | undefined {
  * their extensions); every other result still does.
  */
 export interface SharedResultSink {
-  /** Sends one result's shared JSON; returns a promise when the next result must wait for it (backpressure). */
-  write(json: string): Promise<void> | undefined;
+  /**
+   * Sends one shared result (`serializedResult` / `serializedBytes` give its JSON); returns a
+   * promise when the next result must wait for it (backpressure).
+   */
+  write(result: ExecutionResult): Promise<void> | undefined;
 }
 
 /** The root-value key of an operation's SharedResultSink. */
@@ -174,9 +189,8 @@ function mapEvents(
         }
         const mapped = map(step.value);
         const result = mapped instanceof Promise ? await mapped : mapped;
-        const json = sink && serializedResult(result);
-        if (json === undefined) return { done: false, value: result };
-        const sent = sink?.write(json);
+        if (!sink || !(SERIALIZED in result)) return { done: false, value: result };
+        const sent = sink.write(result);
         if (sent) await sent;
       }
     },

@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { SharedResultSink } from './shared-execution.js';
+import { serializedBytes, type SharedResultSink } from './shared-execution.js';
 
 /**
  * The shared results of one graphql-ws operation (src/graphql/shared-execution.ts), sent straight
@@ -13,15 +13,26 @@ import type { SharedResultSink } from './shared-execution.js';
  * (what graphql-ws's own `send` always waits for). A client that stops reading therefore stops
  * the pulls, its own bounded queue fills, and its overflow policy applies.
  *
- * Frames sent in one burst of microtasks go out in one write: the TCP socket is corked on the
- * first and uncorked on the next tick (ws corks each frame on its own, which nests).
+ * Frames sent in one turn of the event loop go out in one write: the TCP socket is corked on
+ * the first and uncorked right after the turn's I/O (ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
-  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-  return { write: (json) => send(socket, `${prefix}${json}}`, highWaterBytes) };
+  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  return {
+    write: (result) => {
+      const payload = serializedBytes(result) as Buffer;
+      // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
+      return send(socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), highWaterBytes);
+    },
+  };
 }
 
-/** The TCP sockets corked until the next tick. */
+const CLOSE_BRACE = Buffer.from('}');
+
+/** graphql-ws frames are text frames. */
+const TEXT = { binary: false } as const;
+
+/** The TCP sockets corked until the next turn of the event loop. */
 const corked = new Set<Duplex>();
 const uncorkAll = () => {
   for (const tcp of corked) tcp.uncork();
@@ -32,17 +43,19 @@ const uncorkAll = () => {
  * Sends one frame. Resolves at once while less than `highWaterBytes` wait on the socket (or it
  * is no longer open, as graphql-ws does); else once ws has written this frame.
  */
-function send(socket: WebSocket, frame: string, highWaterBytes: number): Promise<void> | undefined {
+function send(socket: WebSocket, frame: Buffer, highWaterBytes: number): Promise<void> | undefined {
   if (socket.readyState !== socket.OPEN) return undefined;
   const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
   if (tcp && !corked.has(tcp)) {
-    if (corked.size === 0) process.nextTick(uncorkAll);
+    // setImmediate, not nextTick: the changes of one database batch often arrive in separate
+    // reads of one poll phase, and their frames to a socket then still share one write.
+    if (corked.size === 0) setImmediate(uncorkAll);
     tcp.cork();
     corked.add(tcp);
   }
   if (socket.bufferedAmount < highWaterBytes) {
-    socket.send(frame);
+    socket.send(frame, TEXT);
     return undefined;
   }
-  return new Promise((resolve, reject) => socket.send(frame, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => socket.send(frame, TEXT, (error) => (error ? reject(error) : resolve())));
 }
