@@ -13,8 +13,8 @@ import { serializedBytes, type SharedResultSink } from './shared-execution.js';
  * (what graphql-ws's own `send` always waits for). A client that stops reading therefore stops
  * the pulls, its own bounded queue fills, and its overflow policy applies.
  *
- * Frames sent in one turn of the event loop go out in one write: the TCP socket is corked on
- * the first and uncorked right after the turn's I/O (ws corks each frame on its own, which nests).
+ * Frames sent in one run of microtasks go out in one write: the TCP socket is corked on the
+ * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
   const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
@@ -32,7 +32,7 @@ const CLOSE_BRACE = Buffer.from('}');
 /** graphql-ws frames are text frames. */
 const TEXT = { binary: false } as const;
 
-/** The TCP sockets corked until the next turn of the event loop. */
+/** The TCP sockets corked until the next tick. */
 const corked = new Set<Duplex>();
 const uncorkAll = () => {
   for (const tcp of corked) tcp.uncork();
@@ -47,9 +47,9 @@ function send(socket: WebSocket, frame: Buffer, highWaterBytes: number): Promise
   if (socket.readyState !== socket.OPEN) return undefined;
   const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
   if (tcp && !corked.has(tcp)) {
-    // setImmediate, not nextTick: the changes of one database batch often arrive in separate
-    // reads of one poll phase, and their frames to a socket then still share one write.
-    if (corked.size === 0) setImmediate(uncorkAll);
+    // nextTick, not setImmediate: a frame must not wait behind the rest of the loop turn's I/O
+    // (e.g. the HTTP answer of the mutation that caused it, which clients expect after the event).
+    if (corked.size === 0) process.nextTick(uncorkAll);
     tcp.cork();
     corked.add(tcp);
   }
