@@ -85,8 +85,14 @@ export interface SharedSubscriptionsOptions {
  * is simply executed for it, as before. Results with errors are never shared.
  *
  * Works for every subscription field: it replaces only the per-event mapping that graphql-js's
- * `subscribe` does (`execute` with the event as root value); the other plugins still see every
- * result of every subscriber (onSubscribeResult / onNext).
+ * `subscribe` does (`execute` with the event as root value). A transport that offers a
+ * SharedResultSink (graphql-ws) takes shared results straight from here; every other result,
+ * and every result of a transport without a sink (SSE), still goes through the other plugins'
+ * onSubscribeResult / onNext hooks as before.
+ *
+ * Memory: a shared result is kept (in a WeakMap on its event) until every member of the cohort
+ * at the time took it, or until the event itself is collected (a member that left or whose
+ * throttle merged the event never takes it; the replay log bounds how long events live).
  */
 export function useSharedSubscriptions(options: SharedSubscriptionsOptions = {}): Plugin<Context> {
   const cohorts = new Map<string, Cohort>();
