@@ -1,31 +1,40 @@
-// Fan-out of one changefeed to many subscribers, through the real gateway (child process),
-// real graphql-ws clients (one websocket per subscriber) and writes made straight to the database.
+// Fan-out of one changefeed to many subscribers, through the real gateway (child process, on
+// reqlite or RETHINKDB_URL), real graphql-transport-ws sockets (one per subscriber, this
+// process: bench/fanout-clients.ts) and writes made straight to the database.
 //
-// For each subscriber count it reports:
-// - delay: from just before a write is sent to the moment a client has the event (p50/p99),
-//   with writes paced so the gateway is not saturated;
-// - throughput: events delivered per second to all subscribers together during a burst;
-// and once: memory per idle subscription (gateway heap after GC; RSS for reference).
+// It reports:
+// - one `changes` subscription, N subscribers: write->client delay (p50/p99), writes paced so
+//   the gateway is not saturated; events delivered per second during a burst; p99(1000)/p99(1);
+// - 1,000 distinct filtered subscriptions with 10 subscribers each on one table;
+// - memory per idle subscription (gateway heap after GC; RSS for reference).
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from 'graphql-ws';
 import { r, type Connection } from 'rethinkdb-ts';
-import { WebSocket } from 'ws';
+import type { ExecutionTuning } from '../src/http/server.js';
+import { openSubscribers, type Operation } from './fanout-clients.js';
 
 interface Ready {
   type: 'ready';
   url: string;
   dbHost: string;
   dbPort: number;
+  dbUser: string;
   dbPassword: string;
+  backend: string;
 }
 interface Memory {
   heapUsed: number;
   rss: number;
 }
-export interface FanoutFigures {
+interface Stats {
+  feeds: number;
+  queries: number;
   subscribers: number;
+}
+export interface FanoutFigures {
+  label: string;
   delayP50Ms: number;
   delayP99Ms: number;
   eventsPerSecond: number;
@@ -33,15 +42,18 @@ export interface FanoutFigures {
 }
 
 const now = () => performance.timeOrigin + performance.now();
-const QUERY = 'subscription { changes(table: "bench") { type new } }';
+const CHANGES: Operation = { query: 'subscription { changes(table: "bench") { type new } }' };
+const FILTERED = 'subscription($w: JSONObject) { changes(table: "bench", where: $w) { type new } }';
 
 class Gateway {
   private constructor(private readonly child: ChildProcess, readonly ready: Ready) {}
 
-  static async start(): Promise<Gateway> {
+  static async start(tuning: ExecutionTuning = {}): Promise<Gateway> {
+    const profile = process.env.BENCH_CPU_PROF;
     const child = fork(fileURLToPath(new URL('./gateway-child.ts', import.meta.url)), {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      execArgv: ['--expose-gc', '--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, BENCH_TUNING: JSON.stringify(tuning) },
     });
     const [ready] = (await once(child, 'message')) as [Ready];
     return new Gateway(child, ready);
@@ -59,149 +71,179 @@ class Gateway {
   }
 }
 
-/** N subscribers, each on its own websocket; `onEvent` sees every `changes` event. */
-async function subscribeMany(url: string, count: number, onEvent: (event: { type: string; new: { t?: number } | null } | undefined, error: boolean) => void) {
-  const clients: Client[] = [];
-  const readies: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
-    clients.push(client);
-    readies.push(
-      new Promise<void>((resolve, reject) => {
-        client.subscribe<{ changes: { type: string; new: { t?: number } | null } }>(
-          { query: QUERY },
-          {
-            next: (result) => {
-              if (result.data?.changes.type === 'READY') return resolve();
-              onEvent(result.data?.changes, Boolean(result.errors));
-            },
-            error: reject,
-            complete: () => undefined,
-          },
-        );
-      }),
-    );
-    // Do not open thousands of sockets in one tick.
-    if (i % 200 === 199) await Promise.all(readies.slice(-200));
-  }
-  await Promise.all(readies);
-  return { dispose: () => Promise.all(clients.map((client) => client.dispose())) };
-}
-
 function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function measure(gateway: Gateway, db: Connection, subscribers: number): Promise<FanoutFigures> {
-  const paced = 100;
-  const burst = Math.max(20, Math.min(2000, Math.round(100_000 / subscribers)));
-  const delays = new Float64Array(subscribers * paced);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Subscribes `sockets` clients (operations from `operationsOf`), checks the sharing the hub
+ * reports (`queries` distinct queries), then: `paced` single writes (`doc(i)`), one every `gap`
+ * ms, timing each event; then a burst of `burst` writes in batches of 10, counting events/s.
+ * `fanout` is how many events one write makes.
+ */
+async function measure(
+  gateway: Gateway,
+  db: Connection,
+  run: { label: string; sockets: number; queries: number; fanout: number; operationsOf: (i: number) => Operation[]; doc: (i: number) => Record<string, unknown>; paced: number; gap: number; burst: number },
+): Promise<FanoutFigures> {
+  const delays = new Float64Array(run.fanout * run.paced);
   let delayCount = 0;
   let received = 0;
   let overflows = 0;
   let measuringDelay = true;
   let lastReceivedAt = 0;
   const table = r.db('test').table('bench');
-  const clients = await subscribeMany(gateway.ready.url, subscribers, (event, error) => {
+  const clients = await openSubscribers(gateway.ready.url, run.sockets, run.operationsOf, (type, t, error) => {
     if (error) return void overflows++;
     // Only this run's inserts count: the previous run's cleanup (REMOVE events) may still be in flight.
-    if (event?.type !== 'ADD') return;
+    if (type !== 'ADD') return;
     received++;
     lastReceivedAt = now();
-    if (measuringDelay && event?.new?.t !== undefined) delays[delayCount++] = lastReceivedAt - event.new.t;
+    if (measuringDelay && t !== undefined) delays[delayCount++] = lastReceivedAt - t;
   });
-  const stats = await gateway.ask<{ feeds: number; queries: number; subscribers: number }>('stats');
-  if (stats.feeds !== 1 || stats.queries !== 1 || stats.subscribers !== subscribers) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
+  const stats = await gateway.ask<Stats>('stats');
+  if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
 
-  // Delay: writes paced so the gateway is not saturated (its fan-out capacity is ~25k events/s on
-  // two shared cores): every 20 ms, and at high fan-out one per subscribers/15 ms (5000: 334 ms).
-  const gap = Math.max(20, Math.ceil(subscribers / 15));
-  for (let i = 0; i < paced; i++) {
-    await table.insert({ t: now(), kind: 'paced' }).run(db);
-    await new Promise((resolve) => setTimeout(resolve, gap));
+  for (let i = 0; i < run.paced; i++) {
+    await table.insert({ ...run.doc(i), t: now() }).run(db);
+    await sleep(run.gap);
   }
-  const expectedPaced = subscribers * paced;
-  while (received < expectedPaced && overflows === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  const expectedPaced = run.fanout * run.paced;
+  const pacedDeadline = now() + 60_000;
+  while (received < expectedPaced && overflows === 0 && now() < pacedDeadline) await sleep(20);
   measuringDelay = false;
 
-  // Throughput: `burst` inserts in batches of 10, as fast as the database takes them.
   received = 0;
   const started = now();
-  for (let i = 0; i < burst; i += 10) {
-    await table.insert(Array.from({ length: Math.min(10, burst - i) }, () => ({ kind: 'burst' }))).run(db);
+  for (let i = 0; i < run.burst; i += 10) {
+    await table.insert(Array.from({ length: Math.min(10, run.burst - i) }, (_, j) => ({ ...run.doc(i + j), kind: 'burst' }))).run(db);
   }
-  const expectedBurst = subscribers * burst;
+  const expectedBurst = run.fanout * run.burst;
   const deadline = now() + 120_000;
-  while (received < expectedBurst && now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (received < expectedBurst && now() < deadline) await sleep(5);
   const seconds = (lastReceivedAt - started) / 1000;
 
-  await clients.dispose();
+  await clients.close();
   await table.delete().run(db);
+  await sleep(500);
   const sorted = delays.slice(0, delayCount).sort();
-  return {
-    subscribers,
-    delayP50Ms: percentile(sorted, 50),
-    delayP99Ms: percentile(sorted, 99),
-    eventsPerSecond: Math.round(received / seconds),
-    overflows,
-  };
+  return { label: run.label, delayP50Ms: percentile(sorted, 50), delayP99Ms: percentile(sorted, 99), eventsPerSecond: Math.round(received / seconds), overflows };
 }
 
-/** Memory one idle subscription costs the gateway: on its own websocket, and as a second one on a shared socket. */
+/**
+ * One `changes` subscription (no filter) with `subscribers` subscribers, one socket each up to
+ * 10,000; beyond, two per socket (a process may not hold 20,000 sockets here: ulimit -n 20000).
+ */
+const oneSubscription = (subscribers: number) => ({
+  label: `${subscribers} x 1 query${subscribers > 10_000 ? ' (2/socket)' : ''}`,
+  sockets: subscribers > 10_000 ? Math.ceil(subscribers / 2) : subscribers,
+  queries: 1,
+  fanout: subscribers > 10_000 ? 2 * Math.ceil(subscribers / 2) : subscribers,
+  operationsOf: () => (subscribers > 10_000 ? [CHANGES, CHANGES] : [CHANGES]),
+  doc: () => ({ kind: 'paced' }),
+  // Spaced so that one write's fan-out is done before the next (at 10,000: 500 ms).
+  paced: subscribers >= 5000 ? 30 : 100,
+  gap: Math.max(20, Math.ceil(subscribers / 20)),
+  burst: Math.max(20, Math.min(2000, Math.round(200_000 / subscribers))),
+});
+
+/** `queries` distinct filtered subscriptions (`where: {k: {eq: i}}`) with `each` sockets each; every write matches one of them. */
+const distinctFiltered = (queries: number, each: number) => ({
+  label: `${queries} queries x ${each}`,
+  sockets: queries * each,
+  queries,
+  fanout: each,
+  operationsOf: (i: number) => [{ query: FILTERED, variables: { w: { k: { eq: i % queries } } } }],
+  doc: (i: number) => ({ k: (i * 7919) % queries, kind: 'paced' }),
+  paced: 200,
+  gap: 20,
+  burst: 2000,
+});
+
+/** Memory one idle subscription costs the gateway: on its own websocket, and as a second one on a socket. */
 async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketSubscription: number; perExtraSubscription: number; rssPerSocketSubscription: number }> {
   const settle = async () => {
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(500);
     await gateway.ask<Memory>('memory');
     return gateway.ask<Memory>('memory');
   };
   const base = await settle();
-  const clients: Client[] = [];
-  const subscribeAll = async () => {
-    await Promise.all(
-      clients.map(
-        (client) =>
-          new Promise<void>((resolve, reject) => {
-            client.subscribe({ query: QUERY }, { next: () => resolve(), error: reject, complete: () => undefined });
-          }),
-      ),
-    );
-  };
-  for (let i = 0; i < count; i++) clients.push(createClient({ url: gateway.ready.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }));
-  await subscribeAll();
-  const one = await settle();
-  await subscribeAll();
-  const two = await settle();
-  await Promise.all(clients.map((client) => client.dispose()));
+  const one = await openSubscribers(gateway.ready.url, count, () => [CHANGES], () => undefined);
+  const withOne = await settle();
+  await one.close();
+  await settle();
+  const two = await openSubscribers(gateway.ready.url, count, () => [CHANGES, CHANGES], () => undefined);
+  const withTwo = await settle();
+  await two.close();
   return {
-    perSocketSubscription: (one.heapUsed - base.heapUsed) / count,
-    rssPerSocketSubscription: (one.rss - base.rss) / count,
-    perExtraSubscription: (two.heapUsed - one.heapUsed) / count,
+    perSocketSubscription: (withOne.heapUsed - base.heapUsed) / count,
+    rssPerSocketSubscription: (withOne.rss - base.rss) / count,
+    perExtraSubscription: (withTwo.heapUsed - withOne.heapUsed) / count,
   };
 }
 
-/** Runs the fan-out benchmark and prints its figures. */
-export async function runFanout(counts: readonly number[] = [1, 100, 1000, 5000], idleSubscriptions = 5000): Promise<void> {
-  const gateway = await Gateway.start();
-  const db = await r.connect({ server: { host: gateway.ready.dbHost, port: gateway.ready.dbPort, noDelay: true }, password: gateway.ready.dbPassword, silent: true });
+const row = (figures: FanoutFigures) =>
+  `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.overflows}`;
+
+/** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
+async function runVariant(
+  name: string,
+  tuning: ExecutionTuning,
+  counts: readonly number[],
+  idleSubscriptions: number,
+  filtered: readonly [number, number] | null,
+): Promise<Map<number, number>> {
+  const gateway = await Gateway.start(tuning);
+  const { dbHost, dbPort, dbUser, dbPassword, backend } = gateway.ready;
+  const db = await r.connect({ server: { host: dbHost, port: dbPort, noDelay: true }, user: dbUser, password: dbPassword, silent: true });
+  const p99 = new Map<number, number>();
   try {
+    if (!(await r.dbList().run(db)).includes('test')) await r.dbCreate('test').run(db);
+    if ((await r.db('test').tableList().run(db)).includes('bench')) await r.db('test').tableDrop('bench').run(db);
     await r.db('test').tableCreate('bench').run(db);
-    console.log('fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to reqlite)');
-    console.log('subscribers | delay p50 ms | delay p99 ms | events delivered/s | overflows');
+    console.log(`\n${name}: fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to ${backend})`);
+    console.log('         subscribers | delay p50 ms | delay p99 ms | events delivered/s | overflows');
     for (const count of counts) {
-      const figures = await measure(gateway, db, count);
+      const figures = await measure(gateway, db, oneSubscription(count));
+      p99.set(count, figures.delayP99Ms);
+      console.log(row(figures));
+    }
+    if (filtered) console.log(row(await measure(gateway, db, distinctFiltered(filtered[0], filtered[1]))));
+    const one = p99.get(1);
+    const thousand = p99.get(1000);
+    if (one !== undefined && thousand !== undefined) console.log(`p99 at 1000 subscribers / p99 at 1: ${(thousand / one).toFixed(2)}`);
+    if (idleSubscriptions > 0) {
+      const memory = await idleMemory(gateway, idleSubscriptions);
+      const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
       console.log(
-        `${String(figures.subscribers).padStart(11)} | ${figures.delayP50Ms.toFixed(2).padStart(12)} | ${figures.delayP99Ms.toFixed(2).padStart(12)} | ` +
-          `${String(figures.eventsPerSecond).padStart(18)} | ${figures.overflows}`,
+        `memory per idle subscription (${idleSubscriptions}, gateway heap after GC): ${kib(memory.perSocketSubscription)} with its own websocket ` +
+          `(RSS ${kib(memory.rssPerSocketSubscription)}), ${kib(memory.perExtraSubscription)} as a second subscription on a socket`,
       );
     }
-    const memory = await idleMemory(gateway, idleSubscriptions);
-    const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
-    console.log(
-      `memory per idle subscription (${idleSubscriptions}, gateway heap after GC): ${kib(memory.perSocketSubscription)} with its own websocket ` +
-        `(RSS ${kib(memory.rssPerSocketSubscription)}), ${kib(memory.perExtraSubscription)} as a second subscription on a socket`,
-    );
   } finally {
+    await r.db('test').tableDrop('bench').run(db).catch(() => undefined);
     await db.close();
     await gateway.stop();
   }
+  return p99;
+}
+
+/**
+ * Runs the fan-out benchmark and prints its figures: the served gateway, then (with `baseline`
+ * counts) the same runs with shared execution off, in the same run so the figures compare.
+ * `filtered` null skips the 1,000 x 10 run.
+ */
+export async function runFanout(
+  counts: readonly number[] = [1, 100, 1000, 10_000],
+  idleSubscriptions = 5000,
+  filtered: readonly [number, number] | null = [1000, 10],
+  baseline: readonly number[] = [],
+): Promise<void> {
+  const served = await runVariant('served', {}, counts, idleSubscriptions, filtered);
+  if (baseline.length === 0) return;
+  const before = await runVariant('before: no shared execution', { sharedSubscriptions: false }, baseline, 0, null);
+  const ratios = baseline.filter((count) => served.has(count)).map((count) => `${count}: ${((before.get(count) ?? NaN) / (served.get(count) ?? NaN)).toFixed(2)}`);
+  console.log(`p99 before / p99 served, by subscribers: ${ratios.join(', ')}`);
 }

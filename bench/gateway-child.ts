@@ -1,14 +1,21 @@
 // The gateway under benchmark, in its own process (started by bench/fanout.ts with --expose-gc)
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
-// sends { url, dbHost, dbPort } when ready; answers 'memory' and 'stats'; exits on 'stop'.
+// sends { url, db* } when ready; answers 'memory' and 'stats'; exits on 'stop'.
+// On embedded reqlite unless RETHINKDB_URL is set; BENCH_TUNING (JSON ExecutionTuning) picks a variant.
 import { startApp } from '../src/app.js';
-import { defaultConfig } from '../src/config/config.js';
+import { defaultConfig, parseRethinkdbUrl } from '../src/config/config.js';
+import type { ExecutionTuning } from '../src/http/server.js';
 import { createLogger } from '../src/observability/logger.js';
 
+const external = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : undefined;
 // No resume grace: each fan-out run starts on a fresh query, not on the previous run's lingering one.
-const app = await startApp(defaultConfig({ port: 0, resumeGraceSeconds: 0 }), createLogger('error'));
+const app = await startApp(defaultConfig({ port: 0, resumeGraceSeconds: 0, ...(external ? { database: external } : {}) }), createLogger('error'), JSON.parse(process.env.BENCH_TUNING ?? '{}') as ExecutionTuning);
 const send = (message: unknown) => process.send?.(message);
-send({ type: 'ready', url: app.url, dbHost: app.embedded?.host, dbPort: app.embedded?.port, dbPassword: app.embedded?.password });
+const db =
+  external?.kind === 'external'
+    ? { dbHost: external.host, dbPort: external.port, dbUser: external.user, dbPassword: external.password, backend: 'RethinkDB' }
+    : { dbHost: app.embedded?.host, dbPort: app.embedded?.port, dbUser: 'admin', dbPassword: app.embedded?.password, backend: 'reqlite' };
+send({ type: 'ready', url: app.url, ...db });
 
 process.on('message', (message: unknown) => {
   if (message === 'memory') {

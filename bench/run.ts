@@ -4,7 +4,9 @@
  * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
- * BENCH_SUBSCRIBERS=1,100,1000,5000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
+ * BENCH_SUBSCRIBERS=1,100,1000,10000 (default) sets the fan-out subscriber counts (BENCH_FILTERED=1000x10,
+ * the distinct filtered subscriptions; 0 skips them; BENCH_FANOUT_BASELINE=1,1000 also runs those counts with shared
+ * execution off; BENCH_CPU_PROF=dir profiles the gateway); BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
  * the memory figure holds.
  */
@@ -205,12 +207,15 @@ async function main(): Promise<void> {
     await gateway.stop();
     await db.stop();
   }
-  // Fan-out runs its own gateway and database. BENCH_SUBSCRIBERS=1,100,1000,5000 sets the counts.
+  // Fan-out runs its own gateway and database (reqlite, or RETHINKDB_URL's). BENCH_SUBSCRIBERS=1,100,1000,10000 sets the counts.
   if (runs(5)) {
     console.log('\n### 5. subscription fan-out and memory per idle subscription');
     const counts = process.env.BENCH_SUBSCRIBERS?.split(',').map((count) => Number(count.trim()));
     const idle = Number(process.env.BENCH_IDLE_SUBSCRIPTIONS ?? 5000);
-    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 5000]), smoke ? 20 : idle);
+    const [queries, each] = (process.env.BENCH_FILTERED ?? (smoke ? '3x2' : '1000x10')).split('x').map(Number);
+    const filtered = queries && each ? ([queries, each] as const) : null;
+    const baseline = process.env.BENCH_FANOUT_BASELINE?.split(',').map(Number) ?? [];
+    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 10_000]), smoke ? 20 : idle, filtered, baseline);
   }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
   if (runs(6)) printTable(

@@ -8,9 +8,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * Wraps a subscription stream for one caller: every event goes through `shape` (field rules),
  * and at `expiresAt` (the credential's expiry, ms since the epoch) the stream yields an
  * UNAUTHENTICATED "token expired" error and ends, releasing the inner stream at once — also
- * while it waits for an event. `return()` releases the inner stream at once too.
+ * while it waits for an event. `return()` releases the inner stream at once too. With neither
+ * `shape` nor `expiresAt` there is nothing to guard: `inner` itself is returned.
  */
-export function guardStream<T>(inner: AsyncIterableIterator<Payload<T>>, shape: (event: T) => T, expiresAt?: number): AsyncIterableIterator<Payload<T>> {
+export function guardStream<T>(inner: AsyncIterableIterator<Payload<T>>, shape?: (event: T) => T, expiresAt?: number): AsyncIterableIterator<Payload<T>> {
+  if (!shape && expiresAt === undefined) return inner;
   let done = false;
   let timer: NodeJS.Timeout | undefined;
   let expired: Promise<'expired'> | undefined;
@@ -47,7 +49,7 @@ export function guardStream<T>(inner: AsyncIterableIterator<Payload<T>>, shape: 
         clearTimeout(timer);
         return step;
       }
-      return { done: false, value: step.value instanceof Error ? step.value : shape(step.value) };
+      return { done: false, value: step.value instanceof Error || !shape ? step.value : shape(step.value) };
     },
     return: finish,
   };

@@ -4,6 +4,8 @@ import { GraphQLError, type ExecutionArgs } from 'graphql';
 import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { SHARED_SINK, type SharedResultSink } from './shared-execution.js';
+import { socketSink } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
 import type { Logger } from '../observability/logger.js';
@@ -14,6 +16,8 @@ import { traceWsOperation, type TracedOperation } from '../observability/tracing
 interface EnvelopedRoot {
   execute: (args: ExecutionArgs) => OperationResult;
   subscribe: (args: ExecutionArgs) => OperationResult;
+  /** Where the operation's shared results go, framed from their shared bytes (src/graphql/shared-frames.ts). */
+  [SHARED_SINK]: SharedResultSink;
 }
 
 /** The graphql-ws context of an operation being admitted. */
@@ -74,7 +78,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
     traced.get(socket)?.get(id)?.end(failed);
     traced.get(socket)?.delete(id);
   };
-  const admit = async (ctx: AdmitContext, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+  const admit = async (ctx: AdmitContext, id: string, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     // ctx.subscriptions already holds this operation.
     const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
     if (Array.isArray(identity)) return identity;
@@ -97,7 +101,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
       document,
       variableValues: params.variables,
       contextValue: await contextFactory(),
-      rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+      rootValue: { execute, subscribe, [SHARED_SINK]: socketSink(ctx.extra.socket, id) } satisfies EnvelopedRoot,
     };
   };
   const graphqlWsServer = useServer(
@@ -119,16 +123,16 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
         for (const operation of traced.get(ctx.extra.socket)?.values() ?? []) operation.end(true);
       },
       onSubscribe: (ctx, id, params) => {
-        if (!tracing) return admit(ctx, params);
+        if (!tracing) return admit(ctx, id, params);
         // The operation's span is active while it is admitted, parsed, validated and run.
         const operation = traceWsOperation(tracing, ctx.extra.request, params);
         const operations = traced.get(ctx.extra.socket) ?? new Map<string, TracedOperation>();
         traced.set(ctx.extra.socket, operations.set(id, operation));
         return operation.run(async () => {
-          const args = await admit(ctx, params);
+          const args = await admit(ctx, id, params);
           if (Array.isArray(args)) return args;
-          const { execute, subscribe } = (args as ExecutionArgs).rootValue as EnvelopedRoot;
-          const rootValue: EnvelopedRoot = { execute: (a) => operation.run(() => execute(a)), subscribe: (a) => operation.run(() => subscribe(a)) };
+          const root = (args as ExecutionArgs).rootValue as EnvelopedRoot;
+          const rootValue: EnvelopedRoot = { ...root, execute: (a) => operation.run(() => root.execute(a)), subscribe: (a) => operation.run(() => root.subscribe(a)) };
           return { ...(args as ExecutionArgs), rootValue };
         });
       },

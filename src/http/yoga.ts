@@ -16,6 +16,7 @@ import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
 import { useTracing } from '../graphql/plugins/tracing.js';
+import { useSharedSubscriptions } from '../graphql/shared-execution.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -64,6 +65,8 @@ export interface ExecutionTuning {
   coalesceWrites?: boolean;
   /** Answer plain JSON queries through envelop without yoga's Fetch API adaptation (src/http/fast-query.ts). @default true */
   fastPath?: boolean;
+  /** Identical subscriptions share one execution and serialization per event (src/graphql/shared-execution.ts). @default true */
+  sharedSubscriptions?: boolean;
 }
 
 /** The generic API alone, for servers given no schema source (benchmarks). */
@@ -115,7 +118,8 @@ export function createGatewayYoga({
   schema = staticSchema(),
   tracing,
 }: ServerOptions): GatewayYoga {
-  const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
+  const { cache = true, plugins = [], streamedBodyLimit = false, sharedSubscriptions = true } = tuning;
+  const sharing = sharedSubscriptions ? [useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() })] : [];
   return createYoga<ServerContext, Context>({
     schema: schema.current,
     graphqlEndpoint: config.graphqlPath,
@@ -125,7 +129,7 @@ export function createGatewayYoga({
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
     // Tracing first: its execute wrapper then holds every other plugin's work.
-    plugins: [...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...sharing, ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

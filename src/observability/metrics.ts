@@ -97,6 +97,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** GraphQL executions of subscription events: one per event per cohort of identical subscriptions (src/graphql/shared-execution.ts). */
+  readonly eventExecutions = new Counter({
+    name: 'rethinkql_subscription_event_executions_total',
+    help: 'GraphQL executions of subscription events (identical subscriptions share one per event)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
   }

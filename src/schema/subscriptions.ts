@@ -53,7 +53,7 @@ function changeResultTypes(builder: Builder) {
   const LiveResultType = builder.objectRef<LiveResult>('LiveResult').implement({
     description: 'The whole current result of a live query.',
     fields: (t) => ({
-      documents: t.field({ type: ['JSONObject'], description: 'Ordered, at most limit documents.', resolve: (result) => [...result.documents] }),
+      documents: t.field({ type: ['JSONObject'], description: 'Ordered, at most limit documents.', resolve: (result) => result.documents }),
       resumeToken: t.string({ description: 'Resuming a live subscription (resumeFrom, or SSE Last-Event-ID) sends the current result.', resolve: (result) => result.resumeToken }),
     }),
   });

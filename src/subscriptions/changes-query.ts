@@ -73,16 +73,20 @@ export class ChangesQuery extends FeedQuery<Document[], ChangeEvent> {
   }
 
   protected welcome(subscriber: Subscriber<ChangeEvent>): void {
-    const initial: ChangeEvent[] = subscriber.reset ? [CHANGES_RESET] : [];
-    if (subscriber.includeInitial || subscriber.reset) {
-      for (const doc of this.state.values()) initial.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), old: null, new: doc, resumeToken: null }));
-    }
-    initial.push(changesReady(this.replay.currentToken));
-    subscriber.deliverUncounted(initial);
+    const initial = subscriber.includeInitial || subscriber.reset;
+    const kind = `${subscriber.reset ? 'reset' : ''}${initial ? 'initial' : ''}`;
+    subscriber.deliverUncounted(
+      this.sharedWelcome(kind, () => {
+        const events: ChangeEvent[] = subscriber.reset ? [CHANGES_RESET] : [];
+        if (initial) for (const doc of this.state.values()) events.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), old: null, new: doc, resumeToken: null }));
+        events.push(this.caughtUp());
+        return events;
+      }),
+    );
   }
 
   protected caughtUp(): ChangeEvent {
-    return changesReady(this.replay.currentToken);
+    return this.sharedWelcome('ready', () => [changesReady(this.replay.currentToken)])[0] as ChangeEvent;
   }
 
   private emit(type: ChangeEvent['type'], old: Document | null, next: Document | null): void {

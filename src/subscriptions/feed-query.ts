@@ -40,6 +40,8 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
   private failed = false;
   /** The numbered recent events; `replay.currentToken` is where a subscriber who saw everything stands. */
   protected readonly replay: ReplayLog<Event>;
+  /** Welcome events made since the last event, per kind of welcome (see `sharedWelcome`). */
+  private welcomes?: { token: string; byKind: Map<string, readonly Event[]> };
 
   constructor(
     /** The sharing key: equal keys mean the same events. */
@@ -165,6 +167,20 @@ export abstract class FeedQuery<Snapshot, Event> implements FeedListener {
     if (this.loaded) return;
     this.loaded = true;
     for (const subscriber of this.subscribers) this.welcome(subscriber);
+  }
+
+  /**
+   * The welcome events (`make()`) of this `kind` (e.g. with or without the INITIAL snapshot) for
+   * the current position: every subscriber that joins before the next event gets the same
+   * objects, so identical subscriptions share their execution (src/graphql/shared-execution.ts)
+   * and no snapshot is copied per subscriber.
+   */
+  protected sharedWelcome(kind: string, make: () => Event[]): readonly Event[] {
+    const token = this.replay.currentToken;
+    if (this.welcomes?.token !== token) this.welcomes = { token, byKind: new Map() };
+    let events = this.welcomes.byKind.get(kind);
+    if (!events) this.welcomes.byKind.set(kind, (events = Object.freeze(make())));
+    return events;
   }
 
   /** Numbers an event (built by `make` with its resume token) and keeps it for resumes, without sending it. */

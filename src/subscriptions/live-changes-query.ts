@@ -30,14 +30,18 @@ export class LiveChangesQuery extends WindowQuery<LiveChange> {
   }
 
   protected welcome(subscriber: Subscriber<LiveChange>): void {
-    const events: LiveChange[] = subscriber.reset ? [Object.freeze({ type: 'RESET', id: null, index: null, oldIndex: null, new: null, resumeToken: null })] : [];
-    this.shown.forEach((doc, index) => events.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), index, oldIndex: null, new: doc, resumeToken: null })));
-    events.push(this.caughtUp());
-    subscriber.deliverUncounted(events);
+    subscriber.deliverUncounted(
+      this.sharedWelcome(subscriber.reset ? 'reset' : 'rows', () => {
+        const events: LiveChange[] = subscriber.reset ? [Object.freeze({ type: 'RESET', id: null, index: null, oldIndex: null, new: null, resumeToken: null })] : [];
+        this.shown.forEach((doc, index) => events.push(Object.freeze({ type: 'INITIAL', id: this.idOf(doc), index, oldIndex: null, new: doc, resumeToken: null })));
+        events.push(this.caughtUp());
+        return events;
+      }),
+    );
   }
 
   protected caughtUp(): LiveChange {
-    return Object.freeze({ type: 'READY', id: null, index: null, oldIndex: null, new: null, resumeToken: this.replay.currentToken });
+    return this.sharedWelcome('ready', () => [Object.freeze({ type: 'READY', id: null, index: null, oldIndex: null, new: null, resumeToken: this.replay.currentToken })])[0] as LiveChange;
   }
 
   private idOf(doc: Document): string | number {

@@ -1,0 +1,61 @@
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { serializedBytes, type SharedResultSink } from './shared-execution.js';
+
+/**
+ * The shared results of one graphql-ws operation (src/graphql/shared-execution.ts), sent straight
+ * to its socket as `next` frames built from their shared JSON — `{"id":<id>,"type":"next",
+ * "payload":<shared bytes>}`, exactly what graphql-ws would write — instead of being serialized
+ * again per subscriber.
+ *
+ * Backpressure is kept: while the socket has less than `highWaterBytes` waiting, `write` returns
+ * nothing and the next result is pulled at once; beyond that, a promise of ws's write callback
+ * (what graphql-ws's own `send` always waits for). A client that stops reading therefore stops
+ * the pulls, its own bounded queue fills, and its overflow policy applies.
+ *
+ * Frames sent in one run of microtasks go out in one write: the TCP socket is corked on the
+ * first and uncorked on the next tick (ws corks each frame on its own, which nests).
+ */
+export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
+  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  return {
+    write: (result) => {
+      const payload = serializedBytes(result) as Buffer;
+      // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
+      return send(socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), highWaterBytes);
+    },
+  };
+}
+
+const CLOSE_BRACE = Buffer.from('}');
+
+/** graphql-ws frames are text frames. */
+const TEXT = { binary: false } as const;
+
+/** The TCP sockets corked until the next tick. */
+const corked = new Set<Duplex>();
+const uncorkAll = () => {
+  for (const tcp of corked) tcp.uncork();
+  corked.clear();
+};
+
+/**
+ * Sends one frame. Resolves at once while less than `highWaterBytes` wait on the socket (or it
+ * is no longer open, as graphql-ws does); else once ws has written this frame.
+ */
+function send(socket: WebSocket, frame: Buffer, highWaterBytes: number): Promise<void> | undefined {
+  if (socket.readyState !== socket.OPEN) return undefined;
+  const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
+  if (tcp && !corked.has(tcp)) {
+    // nextTick, not setImmediate: a frame must not wait behind the rest of the loop turn's I/O
+    // (e.g. the HTTP answer of the mutation that caused it, which clients expect after the event).
+    if (corked.size === 0) process.nextTick(uncorkAll);
+    tcp.cork();
+    corked.add(tcp);
+  }
+  if (socket.bufferedAmount < highWaterBytes) {
+    socket.send(frame, TEXT);
+    return undefined;
+  }
+  return new Promise((resolve, reject) => socket.send(frame, TEXT, (error) => (error ? reject(error) : resolve())));
+}
