@@ -128,8 +128,10 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    // Tracing first: its execute wrapper then holds every other plugin's work.
-    plugins: [...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...sharing, ...plugins],
+    // Shared execution first: it sets the subscribe function outright (it cannot wrap another), so
+    // tracing's wrapper must come after it. Tracing next: its execute wrapper then holds every
+    // other plugin's work.
+    plugins: [...sharing, ...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).
