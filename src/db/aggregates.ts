@@ -1,0 +1,88 @@
+import { r, type RDatum } from 'rethinkdb-ts';
+import { BadInput } from '../errors/domain.js';
+import { parseFieldPath } from '../filter/path.js';
+import { parseWhere } from '../filter/parse.js';
+import { resultOf, type Accumulator, type AggregateResult, type AggregateSpec } from './aggregate-types.js';
+import type { Catalog } from './catalog.js';
+import type { BackendDialect, Dialect } from './dialect.js';
+import type { ConnectionPool } from './pool.js';
+import { tableTerm } from './terms.js';
+
+/** `a` or `b`, whichever `pick` prefers, where null means "no value yet". */
+function extreme(a: RDatum, b: RDatum, pick: 'lt' | 'gt'): RDatum {
+  // Nested two-way branches: reqlite evaluates only the first three arguments of a longer branch.
+  return r.branch(a.eq(null), b, r.branch(b.eq(null), a, r.branch(a[pick](b), a, b)));
+}
+
+/**
+ * Grouped aggregates computed in the database, in ONE query: each matching row is mapped to an
+ * accumulator (aggregate-types.ts) and the accumulators of a group are reduced. Only numbers
+ * count in sum / avg / min / max (`typeOf` NUMBER): RethinkDB's own `sum` fails on a string, and
+ * one stray value should not break a dashboard.
+ *
+ * Why `map().group('k')` and not `group(fn)`: on reqlite, grouping an empty filtered selection
+ * by a function fails ("Unexpected return value"); grouping the mapped rows by a field does not.
+ */
+export class Aggregates {
+  constructor(
+    private readonly pool: ConnectionPool,
+    private readonly catalog: Catalog,
+    private readonly backend: BackendDialect,
+  ) {}
+
+  /**
+   * The aggregate of the rows of `db.table` matching `where`. BadInput when more than
+   * `maxGroups` groups would come back; NotFound for a missing table.
+   */
+  async aggregate(db: string, table: string, where: unknown, spec: AggregateSpec, maxGroups: number): Promise<AggregateResult> {
+    return resultOf(spec, await this.accumulators(db, table, where, spec, maxGroups));
+  }
+
+  /** `aggregate` before its last step: each group's accumulator, in no particular order (what a live aggregate starts from). */
+  async accumulators(db: string, table: string, where: unknown, spec: AggregateSpec, maxGroups: number): Promise<Accumulator[]> {
+    await this.catalog.table(db, table);
+    const parsed = parseWhere(where);
+    const dialect = await this.backend.dialect();
+    const selection = parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table);
+    const grouped = selection
+      .map((row: RDatum) => accumulatorOf(dialect, spec, row))
+      .group('k')
+      .reduce((a: RDatum, b: RDatum) => combined(spec, a, b))
+      .ungroup()
+      .limit(maxGroups + 1)
+      .map((group: RDatum) => group('reduction'));
+    const accumulators = (await this.pool.read(grouped)) as Accumulator[];
+    if (accumulators.length > maxGroups) {
+      throw new BadInput(`more than ${maxGroups} groups in ${db}.${table}; raise limit (up to the configured maximum) or group by fewer fields`, { database: db, table, max: maxGroups });
+    }
+    return accumulators;
+  }
+}
+
+/** One row's accumulator: count 1, its key, and each numeric field's number (or nothing). */
+function accumulatorOf(dialect: Dialect, spec: AggregateSpec, row: RDatum): Record<string, unknown> {
+  const acc: Record<string, unknown> = {
+    k: r.expr(spec.groupBy.map((field) => dialect.fieldValue(row, parseFieldPath(field)))),
+    c: 1,
+  };
+  spec.numeric.forEach((field, i) => {
+    const value = dialect.fieldValue(row, parseFieldPath(field));
+    const number = (then: unknown, otherwise: unknown) => value.do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), then === 'v' ? v : then, otherwise));
+    Object.assign(acc, { [`s${i}`]: number('v', 0), [`n${i}`]: number(1, 0), [`lo${i}`]: number('v', null), [`hi${i}`]: number('v', null) });
+  });
+  return acc;
+}
+
+/** Two accumulators of one group as one. */
+function combined(spec: AggregateSpec, a: RDatum, b: RDatum): Record<string, unknown> {
+  const acc: Record<string, unknown> = { k: a('k'), c: a('c').add(b('c')) };
+  spec.numeric.forEach((_field, i) => {
+    Object.assign(acc, {
+      [`s${i}`]: a(`s${i}`).add(b(`s${i}`)),
+      [`n${i}`]: a(`n${i}`).add(b(`n${i}`)),
+      [`lo${i}`]: extreme(a(`lo${i}`), b(`lo${i}`), 'lt'),
+      [`hi${i}`]: extreme(a(`hi${i}`), b(`hi${i}`), 'gt'),
+    });
+  });
+  return acc;
+}
