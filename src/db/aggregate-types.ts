@@ -51,6 +51,13 @@ export interface AggregateResult {
  */
 export type Accumulator = { k: unknown[]; c: number } & Record<string, unknown>;
 
+/** What one row adds to an aggregate: its primary key, its group key values and each numeric field's number (null: not a number). */
+export interface Contribution {
+  readonly id: unknown;
+  readonly k: unknown[];
+  readonly v: (number | null)[];
+}
+
 function fieldList(what: string, fields: readonly string[] | null | undefined): string[] {
   const list = [...new Set(fields ?? [])];
   if (list.length > MAX_AGGREGATE_FIELDS) throw new BadInput(`${what} names ${list.length} fields; the maximum is ${MAX_AGGREGATE_FIELDS}`, { argument: what });

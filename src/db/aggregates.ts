@@ -2,7 +2,7 @@ import { r, type RDatum } from 'rethinkdb-ts';
 import { BadInput } from '../errors/domain.js';
 import { parseFieldPath } from '../filter/path.js';
 import { parseWhere } from '../filter/parse.js';
-import { resultOf, type Accumulator, type AggregateResult, type AggregateSpec } from './aggregate-types.js';
+import { resultOf, type Accumulator, type AggregateResult, type AggregateSpec, type Contribution } from './aggregate-types.js';
 import type { Catalog } from './catalog.js';
 import type { BackendDialect, Dialect } from './dialect.js';
 import type { ConnectionPool } from './pool.js';
@@ -36,6 +36,24 @@ export class Aggregates {
    */
   async aggregate(db: string, table: string, where: unknown, spec: AggregateSpec, maxGroups: number): Promise<AggregateResult> {
     return resultOf(spec, await this.accumulators(db, table, where, spec, maxGroups));
+  }
+
+  /**
+   * What each row matching `where` adds to the aggregate (primary key, group key, numbers), for a
+   * live aggregate that keeps rows (src/subscriptions/aggregate-state.ts). Projections only, never documents.
+   */
+  async contributions(db: string, table: string, where: unknown, spec: AggregateSpec): Promise<Contribution[]> {
+    const { primaryKey } = await this.catalog.table(db, table);
+    const parsed = parseWhere(where);
+    const dialect = await this.backend.dialect();
+    const selection = parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table);
+    const value = (row: RDatum, field: string) => dialect.fieldValue(row, parseFieldPath(field));
+    const query = selection.map((row: RDatum) => ({
+      id: row(primaryKey),
+      k: r.expr(spec.groupBy.map((field) => value(row, field))),
+      v: r.expr(spec.numeric.map((field) => value(row, field).do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), v, null)))),
+    }));
+    return (await this.pool.read(query)) as Contribution[];
   }
 
   /** `aggregate` before its last step: each group's accumulator, in no particular order (what a live aggregate starts from). */

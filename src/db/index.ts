@@ -20,7 +20,7 @@ export { EventStore, type Retention } from './events.js';
 export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './keys.js';
-export { aggregateFields, emptyAccumulator, parseAggregate, resultOf, type Accumulator, type AggregateGroup, type AggregateRequest, type AggregateResult, type AggregateSpec } from './aggregate-types.js';
+export { aggregateFields, emptyAccumulator, parseAggregate, resultOf, type Accumulator, type AggregateGroup, type AggregateRequest, type AggregateResult, type AggregateSpec, type Contribution } from './aggregate-types.js';
 export { TableUnavailable } from './reql-errors.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
 export { operatorFields, type UpdateOperators } from './update-operators.js';

@@ -73,8 +73,9 @@ export function registerAggregates(builder: Builder): void {
     liveAggregate: t.field({
       type: LiveResultType,
       description:
-        'The aggregate of aggregate, first whole, then again whenever it changes: kept from the table\'s shared changefeed ' +
-        '(count and sums per change; the database is read again when a group\'s min or max row leaves, and after a lost feed). ' +
+        'The result of aggregate, first whole, then again whenever it changes: kept from the table\'s shared changefeed ' +
+        '(count and sums exactly per change; min and max recomputed from the group when the row holding one leaves; ' +
+        'read again from the database after a lost feed). ' +
         'A slow client skips to the newest result; resuming sends the current one.',
       args: { ...aggregateArgs(t.arg), throttle: throttleArg(t.arg), resumeFrom: resumeFromArg(t.arg) },
       subscribe: (_root, args, ctx) => resolve.liveAggregate(ctx, args),

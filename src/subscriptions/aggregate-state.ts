@@ -1,36 +1,30 @@
-import { emptyAccumulator, resultOf, type Accumulator, type AggregateResult, type AggregateSpec, type Document } from '../db/index.js';
+import { emptyAccumulator, resultOf, type Accumulator, type AggregateResult, type AggregateSpec, type Contribution, type Document } from '../db/index.js';
 import { sortValue } from '../filter/order.js';
 import { parseFieldPath } from '../filter/path.js';
 import { canonicalJson } from './arguments.js';
 
-/** What one row adds to its group: its key values, and each numeric field's number or null. */
-interface Contribution {
-  readonly key: unknown[];
+/** A row as the aggregate keeps it: its contribution and its group's id. */
+interface KeptRow {
+  readonly contribution: Contribution;
   readonly groupId: string;
-  readonly numbers: (number | null)[];
 }
-
-/** An extreme that a leaving row held: the group's true extreme must be read again, unless a new row takes its place. */
-interface LostExtreme {
-  readonly groupId: string;
-  readonly index: number;
-  readonly side: 'lo' | 'hi';
-  readonly value: number;
-}
-
-/** What applying one change did: nothing to this aggregate, a new exact state, or an extreme left (read the aggregate again). */
-export type AggregateOutcome = 'unchanged' | 'changed' | 'reread';
 
 /**
- * A grouped aggregate kept in the gateway, one Accumulator per group (the database's shape, see
- * src/db/aggregate-types.ts): a change subtracts its old row's contribution and adds its new
- * one, so count, sum and the count of numbers are exact per change. min / max only grow from a
- * change; when the row that held a group's extreme leaves (and no new row reaches it), the
- * true extreme is unknown and the caller re-reads the aggregate from the database.
- * Sums of non-integers may drift from a fresh query's by floating-point rounding.
+ * A grouped aggregate kept in the gateway: one Accumulator per group (the database's shape, see
+ * src/db/aggregate-types.ts) and, per matching row, only what it adds (its group key and its
+ * numbers, not the document). A change replaces its row's contribution: count, sum and the count
+ * of numbers are updated exactly; min / max only grow from a change, and when the row holding a
+ * group's extreme leaves, the extreme is computed again from that group's kept rows.
+ *
+ * Why rows and not just the totals: a change event may arrive after a read that already
+ * reflects it (the feed and the read travel on different connections), and reqlite sends some
+ * deletes twice; replacing a row's contribution is idempotent, adding a delta is not.
+ * Sums of non-integers may differ from a fresh query's in the last bits (rounding order).
  */
 export class AggregateState {
   private readonly groups = new Map<string, Accumulator>();
+  private readonly members = new Map<string, Set<string>>();
+  private readonly rows = new Map<string, KeptRow>();
   private readonly groupPaths: string[][];
   private readonly numericPaths: string[][];
 
@@ -44,10 +38,12 @@ export class AggregateState {
     return this.groups.size;
   }
 
-  /** Starts over from accumulators read from the database. */
-  reset(accumulators: readonly Accumulator[]): void {
+  /** Starts over from the contributions read from the database (db/aggregates.ts: Aggregates.contributions). */
+  reset(contributions: readonly Contribution[]): void {
     this.groups.clear();
-    for (const acc of accumulators) this.groups.set(canonicalJson(acc.k), { ...acc, k: [...acc.k] });
+    this.members.clear();
+    this.rows.clear();
+    for (const contribution of contributions) this.add(JSON.stringify(contribution.id), contribution);
   }
 
   /** The result as callers see it, ordered by key. */
@@ -56,43 +52,40 @@ export class AggregateState {
   }
 
   /**
-   * Whether a change from `before` to `after` (each undefined when the row is not in the
-   * aggregate: absent, or outside the filter) can alter it.
+   * Sets the row with primary key `id` (any JSON value) to `doc`, or removes it (undefined: deleted
+   * or outside the filter). Returns whether the aggregate changed.
    */
-  touches(before: Document | undefined, after: Document | undefined): boolean {
-    if (!before || !after) return before !== after;
-    return canonicalJson(this.contribution(before)) !== canonicalJson(this.contribution(after));
+  apply(id: unknown, doc: Document | undefined): boolean {
+    const rowId = JSON.stringify(id);
+    const before = this.rows.get(rowId);
+    const after = doc && this.contributionOf(id, doc);
+    if (before && after && canonicalJson(before.contribution) === canonicalJson(after)) return false;
+    if (!before && !after) return false;
+    if (before) this.remove(rowId, before);
+    if (after) this.add(rowId, after);
+    return true;
   }
 
-  /** Applies one row's change (see touches for the arguments). */
-  apply(before: Document | undefined, after: Document | undefined): AggregateOutcome {
-    if (!this.touches(before, after)) return 'unchanged';
-    const lost = before ? this.remove(this.contribution(before)) : [];
-    const added = after ? this.contribution(after) : undefined;
-    if (added) this.add(added);
-    const open = lost.filter((extreme) => {
-      const acc = this.groups.get(extreme.groupId);
-      if (!acc || (acc[`n${extreme.index}`] as number) === 0) return false;
-      const now = added?.groupId === extreme.groupId ? added.numbers[extreme.index] : null;
-      return now === null || now === undefined || (extreme.side === 'lo' ? now > extreme.value : now < extreme.value);
-    });
-    return open.length > 0 ? 'reread' : 'changed';
-  }
-
-  private contribution(doc: Document): Contribution {
-    const key = this.groupPaths.map((path) => sortValue(doc, path));
-    const numbers = this.numericPaths.map((path) => {
+  private contributionOf(id: unknown, doc: Document): Contribution {
+    const k = this.groupPaths.map((path) => sortValue(doc, path));
+    const v = this.numericPaths.map((path) => {
       const value = sortValue(doc, path);
       return typeof value === 'number' ? value : null;
     });
-    return { key, groupId: canonicalJson(key), numbers };
+    return { id, k, v };
   }
 
-  private add({ key, groupId, numbers }: Contribution): void {
+  private add(rowId: string, contribution: Contribution): void {
+    const groupId = canonicalJson(contribution.k);
+    this.rows.set(rowId, { contribution, groupId });
     let acc = this.groups.get(groupId);
-    if (!acc) this.groups.set(groupId, (acc = emptyAccumulator(this.spec, key)));
+    if (!acc) {
+      this.groups.set(groupId, (acc = emptyAccumulator(this.spec, contribution.k)));
+      this.members.set(groupId, new Set());
+    }
+    this.members.get(groupId)?.add(rowId);
     acc.c += 1;
-    numbers.forEach((value, i) => {
+    contribution.v.forEach((value, i) => {
       if (value === null) return;
       acc[`s${i}`] = (acc[`s${i}`] as number) + value;
       acc[`n${i}`] = (acc[`n${i}`] as number) + 1;
@@ -103,28 +96,38 @@ export class AggregateState {
     });
   }
 
-  /** Takes a row out of its group; returns the extremes it held. */
-  private remove({ groupId, numbers }: Contribution): LostExtreme[] {
+  private remove(rowId: string, { contribution, groupId }: KeptRow): void {
+    this.rows.delete(rowId);
+    const members = this.members.get(groupId);
+    members?.delete(rowId);
     const acc = this.groups.get(groupId);
-    if (!acc) return [];
-    acc.c -= 1;
-    if (acc.c <= 0) {
+    if (!acc || !members || members.size === 0) {
       this.groups.delete(groupId);
-      return [];
+      this.members.delete(groupId);
+      return;
     }
-    const lost: LostExtreme[] = [];
-    numbers.forEach((value, i) => {
+    acc.c -= 1;
+    contribution.v.forEach((value, i) => {
       if (value === null) return;
       const n = (acc[`n${i}`] as number) - 1;
       acc[`n${i}`] = n;
       // Exactly 0 once no number is left, whatever rounding the subtractions left behind.
       acc[`s${i}`] = n === 0 ? 0 : (acc[`s${i}`] as number) - value;
-      for (const side of ['lo', 'hi'] as const) {
-        if (acc[`${side}${i}`] !== value) continue;
-        if (n === 0) acc[`${side}${i}`] = null;
-        else lost.push({ groupId, index: i, side, value });
-      }
+      if (acc[`lo${i}`] === value || acc[`hi${i}`] === value) this.recomputeExtremes(acc, members, i);
     });
-    return lost;
+  }
+
+  /** The least and greatest number of field `i` among a group's rows: only when the row that held one left. */
+  private recomputeExtremes(acc: Accumulator, members: ReadonlySet<string>, i: number): void {
+    let lo: number | null = null;
+    let hi: number | null = null;
+    for (const rowId of members) {
+      const value = this.rows.get(rowId)?.contribution.v[i] ?? null;
+      if (value === null) continue;
+      if (lo === null || value < lo) lo = value;
+      if (hi === null || value > hi) hi = value;
+    }
+    acc[`lo${i}`] = lo;
+    acc[`hi${i}`] = hi;
   }
 }

@@ -1,4 +1,4 @@
-import type { Accumulator, AggregateResult, AggregateSpec, DataLayer, Document, RawChange } from '../db/index.js';
+import type { AggregateResult, AggregateSpec, Contribution, DataLayer, RawChange } from '../db/index.js';
 import { BadInput } from '../errors/domain.js';
 import type { WhereNode } from '../filter/ast.js';
 import { matchesWhere } from '../filter/evaluate.js';
@@ -9,9 +9,6 @@ import { canonicalJson, checkThrottle, resumePosition } from './arguments.js';
 import { FeedQuery } from './feed-query.js';
 import type { Subscriber } from './subscriber.js';
 import type { Coalescing } from './throttle.js';
-
-/** Reads in a row that each saw a concurrent change to the aggregated rows before one is taken as it is (see synced). */
-const MAX_AMBIGUOUS_READS = 20;
 
 /** One `liveAggregate` result: the whole aggregate, like a `live` result. */
 export interface LiveAggregateResult extends AggregateResult {
@@ -46,60 +43,48 @@ export function liveAggregateOf(args: LiveAggregateArgs, primaryKey: string, hub
   const where = parseWhere(args.where);
   const { db, table, spec, maxGroups } = args;
   const key = JSON.stringify(['liveAggregate', db, table, canonicalJson(args.where ?? null), spec, maxGroups]);
-  const read = () => hub.data.aggregates.accumulators(db, table, args.where, spec, maxGroups);
+  const read = () => hub.data.aggregates.contributions(db, table, args.where, spec);
   return { key, throttleMs, create: (feedKey: string) => new LiveAggregateQuery(key, feedKey, { primaryKey, where, spec, maxGroups, read }, hub.log) };
 }
 
-/** What a live aggregate computes and how it reads itself from the database. */
+/** What a live aggregate computes and how it reads its rows' contributions from the database. */
 export interface LiveAggregateSpec {
   readonly primaryKey: string;
   readonly where?: WhereNode;
   readonly spec: AggregateSpec;
   readonly maxGroups: number;
-  readonly read: () => Promise<Accumulator[]>;
+  readonly read: () => Promise<Contribution[]>;
 }
 
 /**
- * A grouped aggregate kept current from the shared table feed: each change updates count and
- * sums exactly (AggregateState); the database is read again only when the feed (re)opens or a
- * group's min / max row leaves. Every result is sent whole; a slow subscriber skips to the newest.
- *
- * A read is exact only if no change to the aggregated rows arrived while it ran (a table scan
- * may or may not have seen such a change, and adding it again would count it twice), so such a
- * read is repeated; after MAX_AMBIGUOUS_READS in a row the last is taken with the changes applied.
+ * A grouped aggregate kept current from the shared table feed (AggregateState): each change
+ * replaces its row's contribution, so count and sums change exactly per change, and min / max
+ * are recomputed from the group's kept rows only when the row holding one leaves. The database
+ * is read when the feed (re)opens; changes that arrive during or after that read are applied on
+ * top (idempotent, as for the ordered windows). Every result is sent whole; a slow subscriber
+ * skips to the newest; a resumed one gets the current result.
  */
-export class LiveAggregateQuery extends FeedQuery<Accumulator[], LiveAggregateResult> {
+export class LiveAggregateQuery extends FeedQuery<Contribution[], LiveAggregateResult> {
   private readonly state: AggregateState;
   private current?: LiveAggregateResult;
-  private ambiguousReads = 0;
 
   constructor(key: string, feedKey: string, private readonly live: LiveAggregateSpec, log: Logger) {
     super(key, feedKey, live.primaryKey, log);
     this.state = new AggregateState(live.spec);
   }
 
-  protected read(): Promise<Accumulator[]> {
-    return this.live.read().catch((error: unknown) => {
-      // Too many groups is the caller's to fix: end the subscriptions rather than retry.
-      if (error instanceof BadInput) this.onFeedFailed(error);
-      throw error;
-    });
+  protected read(): Promise<Contribution[]> {
+    return this.live.read();
   }
 
-  protected synced(accumulators: Accumulator[], buffered: readonly RawChange[]): void {
-    const concurrent = buffered.filter((change) => this.state.touches(...this.sides(change)));
-    if (concurrent.length > 0 && ++this.ambiguousReads < MAX_AMBIGUOUS_READS) return this.sync();
-    if (concurrent.length > 0) this.log.warn(`live aggregate ${this.key}: ${MAX_AMBIGUOUS_READS} reads in a row saw concurrent writes; using the last one`);
-    this.ambiguousReads = 0;
-    this.state.reset(accumulators);
-    for (const change of concurrent) this.state.apply(...this.sides(change));
+  protected synced(contributions: Contribution[], buffered: readonly RawChange[]): void {
+    this.state.reset(contributions);
+    for (const change of buffered) this.change(change);
     this.settle();
   }
 
   protected apply(change: RawChange): void {
-    const outcome = this.state.apply(...this.sides(change));
-    if (outcome === 'reread') this.sync();
-    else if (outcome === 'changed') this.settle();
+    if (this.change(change)) this.settle();
   }
 
   protected welcome(subscriber: Subscriber<LiveAggregateResult>): void {
@@ -110,10 +95,12 @@ export class LiveAggregateQuery extends FeedQuery<Accumulator[], LiveAggregateRe
     return undefined;
   }
 
-  /** The old and new row as the aggregate sees them: undefined when absent or outside `where`. */
-  private sides(change: RawChange): [Document | undefined, Document | undefined] {
-    const inside = (doc: Document | null) => (doc && (!this.live.where || matchesWhere(this.live.where, doc)) ? doc : undefined);
-    return [inside(change.old_val), inside(change.new_val)];
+  /** Applies a change to the kept rows: its row now (undefined when deleted or outside `where`). */
+  private change(change: RawChange): boolean {
+    const doc = change.new_val ?? change.old_val;
+    if (!doc) return false;
+    const now = change.new_val && (!this.live.where || matchesWhere(this.live.where, change.new_val)) ? change.new_val : undefined;
+    return this.state.apply(doc[this.live.primaryKey], now);
   }
 
   /** Sends the aggregate when it differs from what subscribers last got (the first time: welcomes them). */
