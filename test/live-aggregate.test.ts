@@ -17,8 +17,8 @@ const rules = {
 const suite = subscriptionSuite({ security: securityFrom({ AUTH_MODE: 'jwt', JWT_SECRET: 'test-secret-of-at-least-32-bytes-long!', PERMISSIONS: JSON.stringify(rules) }) });
 const headers: Record<string, Record<string, string>> = {};
 
-const FIELDS = '$t: String!, $w: JSONObject, $g: [String!], $f: AggregateFieldsInput';
-const ARGS = 'table: $t, where: $w, groupBy: $g, fields: $f';
+const FIELDS = '$t: String!, $w: JSONObject, $g: [String!], $f: AggregateFieldsInput, $limit: Int';
+const ARGS = 'table: $t, where: $w, groupBy: $g, fields: $f, limit: $limit';
 const SELECTION = '{ groups { key count sum avg min max } }';
 const ALL = { sum: ['score'], avg: ['score'], min: ['score'], max: ['score'] };
 
@@ -74,6 +74,14 @@ describe('liveAggregate', () => {
       { key: { boardId: null }, count: 1, sum: { score: 1 }, avg: { score: 1 }, min: { score: 1 }, max: { score: 1 } },
       { key: { boardId: 'b2' }, count: 1, sum: { score: null }, avg: { score: null }, min: { score: null }, max: { score: null } },
     ]);
+  });
+
+  it('ends with BAD_USER_INPUT when there are more groups than limit', async () => {
+    await admin(`mutation($t: String!) { insert(table: $t, documents: [{ id: "l1", boardId: "l" }, { id: "l2", boardId: "l" }]) { inserted } }`, { t: TABLE });
+    const subscription = live('admin', { t: TABLE, w: { boardId: 'l' }, g: ['id'], limit: 1 });
+    await subscription.until((_data, results) => results.some((result) => result.errors), 'an error');
+    expect(subscription.results.at(-1)?.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    expect(subscription.results.at(-1)?.errors?.[0]?.message).toContain('more than 1 groups');
   });
 
   it('without groupBy counts live, one group even when empty', async () => {
