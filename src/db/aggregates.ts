@@ -44,14 +44,11 @@ export class Aggregates {
    */
   async contributions(db: string, table: string, where: unknown, spec: AggregateSpec): Promise<Contribution[]> {
     const { primaryKey } = await this.catalog.table(db, table);
-    const parsed = parseWhere(where);
-    const dialect = await this.backend.dialect();
-    const selection = parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table);
-    const value = (row: RDatum, field: string) => dialect.fieldValue(row, parseFieldPath(field));
+    const { selection, dialect } = await this.selection(db, table, where);
     const query = selection.map((row: RDatum) => ({
       id: row(primaryKey),
-      k: r.expr(spec.groupBy.map((field) => value(row, field))),
-      v: r.expr(spec.numeric.map((field) => value(row, field).do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), v, null)))),
+      k: r.expr(spec.groupBy.map((field) => dialect.fieldValue(row, parseFieldPath(field)))),
+      v: r.expr(spec.numeric.map((field) => numberOr(dialect.fieldValue(row, parseFieldPath(field)), null))),
     }));
     return (await this.pool.read(query)) as Contribution[];
   }
@@ -59,9 +56,7 @@ export class Aggregates {
   /** `aggregate` before its last step: each group's accumulator, in no particular order (what a live aggregate starts from). */
   async accumulators(db: string, table: string, where: unknown, spec: AggregateSpec, maxGroups: number): Promise<Accumulator[]> {
     await this.catalog.table(db, table);
-    const parsed = parseWhere(where);
-    const dialect = await this.backend.dialect();
-    const selection = parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table);
+    const { selection, dialect } = await this.selection(db, table, where);
     const grouped = selection
       .map((row: RDatum) => accumulatorOf(dialect, spec, row))
       .group('k')
@@ -75,6 +70,18 @@ export class Aggregates {
     }
     return accumulators;
   }
+
+  /** The rows of `db.table` matching `where` (the whole table without one), and the dialect that compiled it. */
+  private async selection(db: string, table: string, where: unknown) {
+    const parsed = parseWhere(where);
+    const dialect = await this.backend.dialect();
+    return { dialect, selection: parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table) };
+  }
+}
+
+/** `value` when it is a number (else `otherwise`), or `then` in its place when given. */
+function numberOr(value: RDatum, otherwise: unknown, then?: unknown): RDatum {
+  return value.do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), then ?? v, otherwise));
 }
 
 /** One row's accumulator: count 1, its key, and each numeric field's number (or nothing). */
@@ -85,8 +92,7 @@ function accumulatorOf(dialect: Dialect, spec: AggregateSpec, row: RDatum): Reco
   };
   spec.numeric.forEach((field, i) => {
     const value = dialect.fieldValue(row, parseFieldPath(field));
-    const number = (then: unknown, otherwise: unknown) => value.do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), then === 'v' ? v : then, otherwise));
-    Object.assign(acc, { [`s${i}`]: number('v', 0), [`n${i}`]: number(1, 0), [`lo${i}`]: number('v', null), [`hi${i}`]: number('v', null) });
+    Object.assign(acc, { [`s${i}`]: numberOr(value, 0), [`n${i}`]: numberOr(value, 0, 1), [`lo${i}`]: numberOr(value, null), [`hi${i}`]: numberOr(value, null) });
   });
   return acc;
 }
