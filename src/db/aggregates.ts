@@ -48,7 +48,7 @@ export class Aggregates {
     const query = selection.map((row: RDatum) => ({
       id: row(primaryKey),
       k: r.expr(spec.groupBy.map((field) => dialect.fieldValue(row, parseFieldPath(field)))),
-      v: r.expr(spec.numeric.map((field) => numberOr(dialect.fieldValue(row, parseFieldPath(field)), null))),
+      v: r.expr(spec.numeric.map((field) => numberOrNull(dialect.fieldValue(row, parseFieldPath(field))))),
     }));
     return (await this.pool.read(query)) as Contribution[];
   }
@@ -64,7 +64,7 @@ export class Aggregates {
       .ungroup()
       .limit(maxGroups + 1)
       .map((group: RDatum) => group('reduction'));
-    const accumulators = (await this.pool.read(grouped)) as Accumulator[];
+    const accumulators = ((await this.pool.read(grouped)) as Record<string, unknown>[]).map((reduced) => flattened(spec, reduced));
     if (accumulators.length > maxGroups) {
       throw new BadInput(`more than ${maxGroups} groups in ${db}.${table}; raise limit (up to the configured maximum) or group by fewer fields`, { database: db, table, max: maxGroups });
     }
@@ -79,20 +79,25 @@ export class Aggregates {
   }
 }
 
-/** `value` when it is a number (else `otherwise`), or `then` in its place when given. */
-function numberOr(value: RDatum, otherwise: unknown, then?: unknown): RDatum {
-  return value.do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), then ?? v, otherwise));
+/** `value` when it is a number, else null. */
+function numberOrNull(value: RDatum): RDatum {
+  return value.do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), v, null));
 }
 
-/** One row's accumulator: count 1, its key, and each numeric field's number (or nothing). */
+/**
+ * One row's accumulator: count 1, its key, and per numeric field `f<i>` its sum, count of
+ * numbers and extremes. Each field's value is walked to and type-checked ONCE per row (one
+ * `do`), which halves the query's cost against four separate terms per field.
+ */
 function accumulatorOf(dialect: Dialect, spec: AggregateSpec, row: RDatum): Record<string, unknown> {
   const acc: Record<string, unknown> = {
     k: r.expr(spec.groupBy.map((field) => dialect.fieldValue(row, parseFieldPath(field)))),
     c: 1,
   };
   spec.numeric.forEach((field, i) => {
-    const value = dialect.fieldValue(row, parseFieldPath(field));
-    Object.assign(acc, { [`s${i}`]: numberOr(value, 0), [`n${i}`]: numberOr(value, 0, 1), [`lo${i}`]: numberOr(value, null), [`hi${i}`]: numberOr(value, null) });
+    acc[`f${i}`] = dialect
+      .fieldValue(row, parseFieldPath(field))
+      .do((v: RDatum) => r.branch(v.typeOf().eq('NUMBER'), { s: v, n: 1, lo: v, hi: v }, { s: 0, n: 0, lo: null, hi: null }));
   });
   return acc;
 }
@@ -101,12 +106,18 @@ function accumulatorOf(dialect: Dialect, spec: AggregateSpec, row: RDatum): Reco
 function combined(spec: AggregateSpec, a: RDatum, b: RDatum): Record<string, unknown> {
   const acc: Record<string, unknown> = { k: a('k'), c: a('c').add(b('c')) };
   spec.numeric.forEach((_field, i) => {
-    Object.assign(acc, {
-      [`s${i}`]: a(`s${i}`).add(b(`s${i}`)),
-      [`n${i}`]: a(`n${i}`).add(b(`n${i}`)),
-      [`lo${i}`]: extreme(a(`lo${i}`), b(`lo${i}`), 'lt'),
-      [`hi${i}`]: extreme(a(`hi${i}`), b(`hi${i}`), 'gt'),
-    });
+    const [x, y] = [a(`f${i}`), b(`f${i}`)];
+    acc[`f${i}`] = { s: x('s').add(y('s')), n: x('n').add(y('n')), lo: extreme(x('lo'), y('lo'), 'lt'), hi: extreme(x('hi'), y('hi'), 'gt') };
+  });
+  return acc;
+}
+
+/** The database's accumulator (one object per numeric field) in the flat shape of Accumulator. */
+function flattened(spec: AggregateSpec, reduced: Record<string, unknown>): Accumulator {
+  const acc: Accumulator = { k: reduced.k as unknown[], c: reduced.c as number };
+  spec.numeric.forEach((_field, i) => {
+    const { s, n, lo, hi } = reduced[`f${i}`] as { s: number; n: number; lo: number | null; hi: number | null };
+    Object.assign(acc, { [`s${i}`]: s, [`n${i}`]: n, [`lo${i}`]: lo, [`hi${i}`]: hi });
   });
   return acc;
 }
