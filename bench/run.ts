@@ -20,6 +20,7 @@ import { createLogger } from '../src/observability/logger.js';
 import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
 import { measureDispatch } from './dispatch.js';
+import { measureAggregates } from './aggregates.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
 import { measureTracing } from './tracing.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
@@ -227,6 +228,13 @@ async function main(): Promise<void> {
       '7. one table feed, many queries: dispatching changes to channel queries (in process)',
       await measureDispatch(smoke ? { queryCounts: [10], events: 50 } : { queryCounts: [100, 1000, 10_000], events: 2000 }),
     );
+  }
+  // Its own database and gateway; BENCH_AGGREGATE_ROWS sets the table size (default 100000), BENCH_AGGREGATE_REPEATS the timings (10).
+  if (runs(8)) {
+    const rows = smoke ? 500 : Number(process.env.BENCH_AGGREGATE_ROWS ?? 100_000);
+    const figures = await measureAggregates({ rows, repeats: smoke ? 2 : Number(process.env.BENCH_AGGREGATE_REPEATS ?? 10), changes: smoke ? 5 : 200 });
+    printTable('8a. aggregate: gateway vs raw driver', figures.query);
+    printTable('8b. liveAggregate: write to updated aggregate, and gateway CPU per change', figures.live);
   }
 }
 

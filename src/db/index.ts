@@ -1,5 +1,6 @@
 import type { DatabaseTarget } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
+import { Aggregates } from './aggregates.js';
 import { Catalog } from './catalog.js';
 import type { DriverFeature } from './driver-internals.js';
 import { BackendDialect, reqliteDialect } from './dialect.js';
@@ -22,6 +23,7 @@ export { EventStore, type Retention } from './events.js';
 export { ModelReads } from './model-reads.js';
 export { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 export { keyCandidates } from './keys.js';
+export { aggregateFields, emptyAccumulator, parseAggregate, resultOf, type Accumulator, type AggregateGroup, type AggregateRequest, type AggregateResult, type AggregateSpec, type Contribution } from './aggregate-types.js';
 export { TableUnavailable } from './reql-errors.js';
 export { openTableFeed, readSnapshot, type FeedHandlers, type OpenFeed, type RawChange, type SnapshotFilter } from './feeds.js';
 export { operatorFields, type UpdateOperators } from './update-operators.js';
@@ -31,6 +33,8 @@ export interface DataLayer {
   readonly pool: ConnectionPool;
   readonly catalog: Catalog;
   readonly documents: Documents;
+  /** Grouped count / sum / avg / min / max computed in the database. */
+  readonly aggregates: Aggregates;
   /** The plans for this server (reqlite or RethinkDB), chosen once (src/db/dialect.ts). */
   readonly dialect: BackendDialect;
   /** Reads of the typed per-table API: samples for inference, reverse relations by secondary index. */
@@ -97,6 +101,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     pool,
     catalog,
     documents,
+    aggregates: new Aggregates(pool, catalog, dialect),
     dialect,
     modelReads,
     createLoaders: () => new Loaders(documents, onBatch, modelReads, traceBatch),

@@ -21,7 +21,7 @@ export interface LiveChangesFieldArgs extends TableArgs, WindowOptions<Record<st
  * wins: an EventSource reconnects to its original URL, whose `resumeFrom` (if any) is older than
  * the last event it received.
  */
-const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx.lastEventId ?? args.resumeFrom ?? null;
+export const resumeFromOf = (ctx: Context, args: { resumeFrom?: string | null }) => ctx.lastEventId ?? args.resumeFrom ?? null;
 
 // Every subscription: the role's row rule is ANDed into `where` before the hub sees it, so a
 // document that stops matching the rule is a REMOVE for this subscriber, and callers with the

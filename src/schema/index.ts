@@ -2,6 +2,7 @@ import { GraphQLObjectType, GraphQLSchema, lexicographicSortSchema, validateSche
 import type { TableModel } from '../models/model.js';
 import type { LeftOutTable } from '../models/names.js';
 import { registerAdmin } from './admin.js';
+import { registerAggregates } from './aggregates.js';
 import { createBuilder } from './builder.js';
 import { registerChannels } from './channels.js';
 import { registerDocumentQueries } from './documents.js';
@@ -24,6 +25,7 @@ function buildGeneric(): GraphQLSchema {
   registerAdmin(builder, shared);
   registerRdm(builder);
   registerSubscriptions(builder, shared);
+  registerAggregates(builder);
   registerChannels(builder);
   builder.queryType({ description: 'Reads: generic document queries over any database and table, and typed fields per table of the default database.' });
   builder.mutationType({ description: 'Writes and administration.' });

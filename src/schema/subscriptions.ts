@@ -11,14 +11,15 @@ const resumeTokenDescription =
   'Pass it as resumeFrom after a reconnect to get exactly the events after this one (SSE: it is the event id). ' +
   'Null for RESET and INITIAL: a snapshot cannot be resumed halfway, keep the last non-null token.';
 
-const throttleArg = (arg: ArgBuilder) =>
+/** The `throttle` argument of the throttled subscriptions (live, liveAggregate). */
+export const throttleArg = (arg: ArgBuilder) =>
   arg.int({
     defaultValue: 0,
     description: 'Milliseconds (0 to 60000): coalesce bursts so at most one event per document (for live: one result) is sent per window.',
   });
 
 /** The `resumeFrom` argument of every resumable subscription (the typed ones take it from these). */
-const resumeFromArg = (arg: ArgBuilder) =>
+export const resumeFromArg = (arg: ArgBuilder) =>
   arg.string({
     description:
       'The resumeToken of the last event received: get exactly the events after it, then READY; or, when it is too old or from ' +

@@ -1,4 +1,4 @@
-import { keyCandidates, openTableFeed, readSnapshot, type DataLayer, type Document, type OrderBy } from '../db/index.js';
+import { keyCandidates, openTableFeed, readSnapshot, type DataLayer, type OrderBy } from '../db/index.js';
 import { documentComparator } from '../filter/order.js';
 import { parseFieldPath } from '../filter/path.js';
 import { parseWhere } from '../filter/parse.js';
@@ -9,6 +9,7 @@ import { changeCoalescing, liveCoalescing } from './coalescing.js';
 import type { ChangeEvent, LiveChange, LiveResult, Payload } from './events.js';
 import type { FeedQuery } from './feed-query.js';
 import { LiveChangesQuery } from './live-changes-query.js';
+import { LiveAggregateQuery, liveAggregateOf, latestAggregate, type LiveAggregateArgs, type LiveAggregateResult } from './live-aggregate.js';
 import { LiveQuery } from './live-query.js';
 import type { ReplayWindow } from './replay-log.js';
 import { canonicalJson, checkLimit, checkThrottle, resumePosition, type ChangesOptions, type LiveOptions, type WindowOptions } from './arguments.js';
@@ -18,7 +19,7 @@ import type { DeliveryTracer } from './subscriber-queue.js';
 import { TableFeed } from './table-feed.js';
 import type { LiveSpec } from './window-query.js';
 
-type AnyQuery = ChangesQuery | LiveQuery | LiveChangesQuery;
+type AnyQuery = ChangesQuery | LiveQuery | LiveChangesQuery | LiveAggregateQuery;
 
 export interface HubOptions {
   data: DataLayer;
@@ -151,6 +152,12 @@ export class SubscriptionHub {
     return this.join(query, { throttleMs: 0, overflow: 'fail', coalescing: noCoalescing }, resumeFrom);
   }
 
+  /** A grouped aggregate kept current from the table feed (live-aggregate.ts); whole results, like `live`. */
+  async liveAggregate(args: LiveAggregateArgs): Promise<AsyncIterableIterator<Payload<LiveAggregateResult>>> {
+    const { key, throttleMs, create } = liveAggregateOf(args, (await this.tableInfo(args.db, args.table)).primaryKey, this.hub);
+    return this.join(this.queryFor(key, args.db, args.table, create), { throttleMs, overflow: 'keep-latest', coalescing: latestAggregate });
+  }
+
   /**
    * Ends the subscriptions on a table with NOT_FOUND: called when the gateway drops it, because
    * reqlite keeps a feed of a dropped table open and silent (RethinkDB ends it with an error).
@@ -242,7 +249,7 @@ export class SubscriptionHub {
    * between them (see FeedQuery.join).
    */
   private join<E>(
-    query: FeedQuery<Document[], E> & AnyQuery,
+    query: FeedQuery<unknown, E> & AnyQuery,
     options: Pick<SubscriberOptions<E>, 'throttleMs' | 'overflow' | 'coalescing' | 'includeInitial'>,
     resumeFrom?: ResumePosition,
   ): AsyncIterableIterator<Payload<E>> {
@@ -267,7 +274,7 @@ export class SubscriptionHub {
    */
   private leave(query: AnyQuery, removeSubscriber: () => boolean): void {
     if (!removeSubscriber() || query.isClosed) return;
-    const resumable = !(query instanceof LiveQuery) && this.options.replayWindowEvents > 0 && this.options.resumeGraceMs > 0;
+    const resumable = !(query instanceof LiveQuery || query instanceof LiveAggregateQuery) && this.options.replayWindowEvents > 0 && this.options.resumeGraceMs > 0;
     if (!resumable || query.isFailed || this.closed) return this.dropQuery(query);
     const timer = setTimeout(() => {
       this.lingering.delete(query);

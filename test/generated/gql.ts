@@ -14,6 +14,10 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  query PlayersPerBoard {\n    playersAggregate(groupBy: [board]) {\n      groups {\n        key {\n          board\n        }\n        count\n        ...Scores\n      }\n    }\n    aggregate(table: \"players\", groupBy: [\"board\"], fields: { sum: [\"score\"], avg: [\"score\"], min: [\"score\"], max: [\"score\"] }) {\n      groups {\n        key\n        count\n        sum\n        avg\n        min\n        max\n      }\n    }\n  }\n  fragment Scores on PlayerAggregateGroup {\n    sum {\n      score\n    }\n    avg {\n      score\n    }\n    min {\n      score\n    }\n    max {\n      score\n    }\n  }\n": typeof types.PlayersPerBoardDocument,
+    "\n  query CountryCounts($where: PlayerWhere, $limit: Int) {\n    playersAggregate(where: $where, groupBy: [country], limit: $limit) {\n      groups {\n        key {\n          country\n          board\n        }\n        count\n      }\n    }\n  }\n": typeof types.CountryCountsDocument,
+    "\n  subscription LiveBoardAverage {\n    playersLiveAggregate(where: { board: { eq: \"global\" } }) {\n      groups {\n        count\n        avg {\n          score\n        }\n      }\n    }\n  }\n": typeof types.LiveBoardAverageDocument,
+    "\n  mutation SetScore($id: ID!, $score: Int!) {\n    updatePlayer(id: $id, patch: { score: $score }) {\n      id\n    }\n  }\n": typeof types.SetScoreDocument,
     "\n  query TopScorers($min: Int!) {\n    players(where: { score: { gt: $min } }, orderBy: [{ field: score, direction: DESC }]) {\n      id\n      name\n      score\n      board {\n        id\n        name\n      }\n    }\n    playersCount(where: { score: { gt: $min } })\n  }\n": typeof types.TopScorersDocument,
     "\n  query FilteredPlayers($before: DateTime!) {\n    fromGbOrNl: players(where: { or: [{ country: { eq: GB } }, { country: { in: [NL] } }] }, orderBy: [{ field: name }]) {\n      name\n      country\n    }\n    early: players(where: { joinedAt: { lt: $before } }, orderBy: [{ field: joinedAt, direction: DESC }]) {\n      name\n      joinedAt\n    }\n    notGlobal: players(where: { not: { board: { eq: \"global\" } } }, orderBy: [{ field: score }], limit: 2, offset: 1) {\n      name\n    }\n  }\n": typeof types.FilteredPlayersDocument,
     "\n  query BoardPlayers($id: ID!) {\n    board(id: $id) {\n      name\n      season\n      players {\n        id\n        name\n        board {\n          id\n        }\n      }\n    }\n    tables {\n      name\n      indexes\n    }\n  }\n": typeof types.BoardPlayersDocument,
@@ -28,6 +32,10 @@ type Documents = {
     "\n  query PlayerScore($id: ID!) {\n    player(id: $id) {\n      score\n      name\n      country\n    }\n  }\n": typeof types.PlayerScoreDocument,
 };
 const documents: Documents = {
+    "\n  query PlayersPerBoard {\n    playersAggregate(groupBy: [board]) {\n      groups {\n        key {\n          board\n        }\n        count\n        ...Scores\n      }\n    }\n    aggregate(table: \"players\", groupBy: [\"board\"], fields: { sum: [\"score\"], avg: [\"score\"], min: [\"score\"], max: [\"score\"] }) {\n      groups {\n        key\n        count\n        sum\n        avg\n        min\n        max\n      }\n    }\n  }\n  fragment Scores on PlayerAggregateGroup {\n    sum {\n      score\n    }\n    avg {\n      score\n    }\n    min {\n      score\n    }\n    max {\n      score\n    }\n  }\n": types.PlayersPerBoardDocument,
+    "\n  query CountryCounts($where: PlayerWhere, $limit: Int) {\n    playersAggregate(where: $where, groupBy: [country], limit: $limit) {\n      groups {\n        key {\n          country\n          board\n        }\n        count\n      }\n    }\n  }\n": types.CountryCountsDocument,
+    "\n  subscription LiveBoardAverage {\n    playersLiveAggregate(where: { board: { eq: \"global\" } }) {\n      groups {\n        count\n        avg {\n          score\n        }\n      }\n    }\n  }\n": types.LiveBoardAverageDocument,
+    "\n  mutation SetScore($id: ID!, $score: Int!) {\n    updatePlayer(id: $id, patch: { score: $score }) {\n      id\n    }\n  }\n": types.SetScoreDocument,
     "\n  query TopScorers($min: Int!) {\n    players(where: { score: { gt: $min } }, orderBy: [{ field: score, direction: DESC }]) {\n      id\n      name\n      score\n      board {\n        id\n        name\n      }\n    }\n    playersCount(where: { score: { gt: $min } })\n  }\n": types.TopScorersDocument,
     "\n  query FilteredPlayers($before: DateTime!) {\n    fromGbOrNl: players(where: { or: [{ country: { eq: GB } }, { country: { in: [NL] } }] }, orderBy: [{ field: name }]) {\n      name\n      country\n    }\n    early: players(where: { joinedAt: { lt: $before } }, orderBy: [{ field: joinedAt, direction: DESC }]) {\n      name\n      joinedAt\n    }\n    notGlobal: players(where: { not: { board: { eq: \"global\" } } }, orderBy: [{ field: score }], limit: 2, offset: 1) {\n      name\n    }\n  }\n": types.FilteredPlayersDocument,
     "\n  query BoardPlayers($id: ID!) {\n    board(id: $id) {\n      name\n      season\n      players {\n        id\n        name\n        board {\n          id\n        }\n      }\n    }\n    tables {\n      name\n      indexes\n    }\n  }\n": types.BoardPlayersDocument,
@@ -56,6 +64,22 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PlayersPerBoard {\n    playersAggregate(groupBy: [board]) {\n      groups {\n        key {\n          board\n        }\n        count\n        ...Scores\n      }\n    }\n    aggregate(table: \"players\", groupBy: [\"board\"], fields: { sum: [\"score\"], avg: [\"score\"], min: [\"score\"], max: [\"score\"] }) {\n      groups {\n        key\n        count\n        sum\n        avg\n        min\n        max\n      }\n    }\n  }\n  fragment Scores on PlayerAggregateGroup {\n    sum {\n      score\n    }\n    avg {\n      score\n    }\n    min {\n      score\n    }\n    max {\n      score\n    }\n  }\n"): (typeof documents)["\n  query PlayersPerBoard {\n    playersAggregate(groupBy: [board]) {\n      groups {\n        key {\n          board\n        }\n        count\n        ...Scores\n      }\n    }\n    aggregate(table: \"players\", groupBy: [\"board\"], fields: { sum: [\"score\"], avg: [\"score\"], min: [\"score\"], max: [\"score\"] }) {\n      groups {\n        key\n        count\n        sum\n        avg\n        min\n        max\n      }\n    }\n  }\n  fragment Scores on PlayerAggregateGroup {\n    sum {\n      score\n    }\n    avg {\n      score\n    }\n    min {\n      score\n    }\n    max {\n      score\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CountryCounts($where: PlayerWhere, $limit: Int) {\n    playersAggregate(where: $where, groupBy: [country], limit: $limit) {\n      groups {\n        key {\n          country\n          board\n        }\n        count\n      }\n    }\n  }\n"): (typeof documents)["\n  query CountryCounts($where: PlayerWhere, $limit: Int) {\n    playersAggregate(where: $where, groupBy: [country], limit: $limit) {\n      groups {\n        key {\n          country\n          board\n        }\n        count\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveBoardAverage {\n    playersLiveAggregate(where: { board: { eq: \"global\" } }) {\n      groups {\n        count\n        avg {\n          score\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription LiveBoardAverage {\n    playersLiveAggregate(where: { board: { eq: \"global\" } }) {\n      groups {\n        count\n        avg {\n          score\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetScore($id: ID!, $score: Int!) {\n    updatePlayer(id: $id, patch: { score: $score }) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation SetScore($id: ID!, $score: Int!) {\n    updatePlayer(id: $id, patch: { score: $score }) {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -19,12 +19,84 @@ export type ChangeType =
   /** The resumeFrom token could not be honoured (too old, another gateway instance, a restart, a lost database feed): forget your state; the current state follows as INITIAL events, then READY. */
   | 'RESET';
 
+/** Tests on one field; all given tests must hold (the operators of the generic `where`). */
+export type DateTimeFilter = {
+  /** Equal (null matches a null or absent field). */
+  eq?: string | null | undefined;
+  /** The field is present (true) or absent (false). */
+  exists?: boolean | null | undefined;
+  /** Greater than. */
+  gt?: string | null | undefined;
+  /** Greater than or equal. */
+  gte?: string | null | undefined;
+  /** Equal to one of these. */
+  in?: Array<string> | null | undefined;
+  /** Less than. */
+  lt?: string | null | undefined;
+  /** Less than or equal. */
+  lte?: string | null | undefined;
+  /** Not equal. */
+  ne?: string | null | undefined;
+  /** Equal to none of these. */
+  nin?: Array<string> | null | undefined;
+};
+
+/** Tests on one field; all given tests must hold (the operators of the generic `where`). */
+export type IdFilter = {
+  /** Equal (null matches a null or absent field). */
+  eq?: string | number | null | undefined;
+  /** The field is present (true) or absent (false). */
+  exists?: boolean | null | undefined;
+  /** Equal to one of these. */
+  in?: Array<string | number> | null | undefined;
+  /** Not equal. */
+  ne?: string | number | null | undefined;
+  /** Equal to none of these. */
+  nin?: Array<string | number> | null | undefined;
+};
+
+/** Tests on one field; all given tests must hold (the operators of the generic `where`). */
+export type IntFilter = {
+  /** Equal (null matches a null or absent field). */
+  eq?: number | null | undefined;
+  /** The field is present (true) or absent (false). */
+  exists?: boolean | null | undefined;
+  /** Greater than. */
+  gt?: number | null | undefined;
+  /** Greater than or equal. */
+  gte?: number | null | undefined;
+  /** Equal to one of these. */
+  in?: Array<number> | null | undefined;
+  /** Less than. */
+  lt?: number | null | undefined;
+  /** Less than or equal. */
+  lte?: number | null | undefined;
+  /** Not equal. */
+  ne?: number | null | undefined;
+  /** Equal to none of these. */
+  nin?: Array<number> | null | undefined;
+};
+
 export type PlayerCountry =
   | 'AT'
   | 'FI'
   | 'GB'
   | 'NL'
   | 'US';
+
+/** Tests on one field; all given tests must hold (the operators of the generic `where`). */
+export type PlayerCountryFilter = {
+  /** Equal (null matches a null or absent field). */
+  eq?: PlayerCountry | null | undefined;
+  /** The field is present (true) or absent (false). */
+  exists?: boolean | null | undefined;
+  /** Equal to one of these. */
+  in?: Array<PlayerCountry> | null | undefined;
+  /** Not equal. */
+  ne?: PlayerCountry | null | undefined;
+  /** Equal to none of these. */
+  nin?: Array<PlayerCountry> | null | undefined;
+};
 
 /** A new Player (the primary key may be left out: it is then generated). */
 export type PlayerInput = {
@@ -50,6 +122,76 @@ export type PlayerPatch = {
   /** Required: must be given (not null) when inserting or replacing. */
   score?: number | null | undefined;
 };
+
+/** Filter on Player: every given field test must hold; and/or/not combine filters. */
+export type PlayerWhere = {
+  /** Every one of these filters holds. */
+  and?: Array<PlayerWhere> | null | undefined;
+  board?: IdFilter | null | undefined;
+  country?: PlayerCountryFilter | null | undefined;
+  id?: IdFilter | null | undefined;
+  joinedAt?: DateTimeFilter | null | undefined;
+  name?: StringFilter | null | undefined;
+  /** This filter does not hold. */
+  not?: PlayerWhere | null | undefined;
+  /** At least one of these filters holds. */
+  or?: Array<PlayerWhere> | null | undefined;
+  score?: IntFilter | null | undefined;
+};
+
+/** Tests on one field; all given tests must hold (the operators of the generic `where`). */
+export type StringFilter = {
+  /** Equal (null matches a null or absent field). */
+  eq?: string | null | undefined;
+  /** The field is present (true) or absent (false). */
+  exists?: boolean | null | undefined;
+  /** Greater than. */
+  gt?: string | null | undefined;
+  /** Greater than or equal. */
+  gte?: string | null | undefined;
+  /** Equal to one of these. */
+  in?: Array<string> | null | undefined;
+  /** Less than. */
+  lt?: string | null | undefined;
+  /** Less than or equal. */
+  lte?: string | null | undefined;
+  /** Text matches this regular expression (RE2 subset, see docs). */
+  match?: string | null | undefined;
+  /** Not equal. */
+  ne?: string | null | undefined;
+  /** Equal to none of these. */
+  nin?: Array<string> | null | undefined;
+  /** Text starts with this. */
+  startsWith?: string | null | undefined;
+};
+
+export type PlayersPerBoardQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PlayersPerBoardQuery = { playersAggregate: { groups: Array<{ count: number, key: { board: string | null }, sum: { score: number | null }, avg: { score: number | null }, min: { score: number | null }, max: { score: number | null } }> }, aggregate: { groups: Array<{ key: Record<string, unknown>, count: number, sum: Record<string, unknown>, avg: Record<string, unknown>, min: Record<string, unknown>, max: Record<string, unknown> }> } };
+
+export type ScoresFragment = { sum: { score: number | null }, avg: { score: number | null }, min: { score: number | null }, max: { score: number | null } };
+
+export type CountryCountsQueryVariables = Exact<{
+  where?: PlayerWhere | null | undefined;
+  limit?: number | null | undefined;
+}>;
+
+
+export type CountryCountsQuery = { playersAggregate: { groups: Array<{ count: number, key: { country: unknown, board: string | null } }> } };
+
+export type LiveBoardAverageSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type LiveBoardAverageSubscription = { playersLiveAggregate: { groups: Array<{ count: number, avg: { score: number | null } }> } };
+
+export type SetScoreMutationVariables = Exact<{
+  id: string | number;
+  score: number;
+}>;
+
+
+export type SetScoreMutation = { updatePlayer: { id: string } };
 
 export type TopScorersQueryVariables = Exact<{
   min: number;
@@ -136,7 +278,11 @@ export type PlayerScoreQueryVariables = Exact<{
 
 export type PlayerScoreQuery = { player: { score: number, name: string, country: PlayerCountry | null } | null };
 
-
+export const ScoresFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Scores"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PlayerAggregateGroup"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sum"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"avg"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"min"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"max"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<ScoresFragment, unknown>;
+export const PlayersPerBoardDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PlayersPerBoard"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"playersAggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"board"}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"groups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"board"}}]}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"FragmentSpread","name":{"kind":"Name","value":"Scores"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"aggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"table"},"value":{"kind":"StringValue","value":"players","block":false}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"ListValue","values":[{"kind":"StringValue","value":"board","block":false}]}},{"kind":"Argument","name":{"kind":"Name","value":"fields"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"sum"},"value":{"kind":"ListValue","values":[{"kind":"StringValue","value":"score","block":false}]}},{"kind":"ObjectField","name":{"kind":"Name","value":"avg"},"value":{"kind":"ListValue","values":[{"kind":"StringValue","value":"score","block":false}]}},{"kind":"ObjectField","name":{"kind":"Name","value":"min"},"value":{"kind":"ListValue","values":[{"kind":"StringValue","value":"score","block":false}]}},{"kind":"ObjectField","name":{"kind":"Name","value":"max"},"value":{"kind":"ListValue","values":[{"kind":"StringValue","value":"score","block":false}]}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"groups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"sum"}},{"kind":"Field","name":{"kind":"Name","value":"avg"}},{"kind":"Field","name":{"kind":"Name","value":"min"}},{"kind":"Field","name":{"kind":"Name","value":"max"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Scores"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PlayerAggregateGroup"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sum"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"avg"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"min"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}},{"kind":"Field","name":{"kind":"Name","value":"max"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]} as unknown as DocumentNode<PlayersPerBoardQuery, PlayersPerBoardQueryVariables>;
+export const CountryCountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CountryCounts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"where"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"PlayerWhere"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"limit"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"playersAggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"Variable","name":{"kind":"Name","value":"where"}}},{"kind":"Argument","name":{"kind":"Name","value":"groupBy"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"country"}]}},{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"Variable","name":{"kind":"Name","value":"limit"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"groups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"country"}},{"kind":"Field","name":{"kind":"Name","value":"board"}}]}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]} as unknown as DocumentNode<CountryCountsQuery, CountryCountsQueryVariables>;
+export const LiveBoardAverageDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"LiveBoardAverage"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"playersLiveAggregate"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"board"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"eq"},"value":{"kind":"StringValue","value":"global","block":false}}]}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"groups"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"avg"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}}]}}]}}]}}]}}]} as unknown as DocumentNode<LiveBoardAverageSubscription, LiveBoardAverageSubscriptionVariables>;
+export const SetScoreDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetScore"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"score"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updatePlayer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"patch"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"score"},"value":{"kind":"Variable","name":{"kind":"Name","value":"score"}}}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]} as unknown as DocumentNode<SetScoreMutation, SetScoreMutationVariables>;
 export const TopScorersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TopScorers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"min"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"players"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"score"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"gt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"min"}}}]}}]}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"ListValue","values":[{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"field"},"value":{"kind":"EnumValue","value":"score"}},{"kind":"ObjectField","name":{"kind":"Name","value":"direction"},"value":{"kind":"EnumValue","value":"DESC"}}]}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"board"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"playersCount"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"score"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"gt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"min"}}}]}}]}}]}]}}]} as unknown as DocumentNode<TopScorersQuery, TopScorersQueryVariables>;
 export const FilteredPlayersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"FilteredPlayers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"before"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DateTime"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","alias":{"kind":"Name","value":"fromGbOrNl"},"name":{"kind":"Name","value":"players"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"or"},"value":{"kind":"ListValue","values":[{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"country"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"eq"},"value":{"kind":"EnumValue","value":"GB"}}]}}]},{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"country"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"in"},"value":{"kind":"ListValue","values":[{"kind":"EnumValue","value":"NL"}]}}]}}]}]}}]}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"ListValue","values":[{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"field"},"value":{"kind":"EnumValue","value":"name"}}]}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"country"}}]}},{"kind":"Field","alias":{"kind":"Name","value":"early"},"name":{"kind":"Name","value":"players"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"joinedAt"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"lt"},"value":{"kind":"Variable","name":{"kind":"Name","value":"before"}}}]}}]}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"ListValue","values":[{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"field"},"value":{"kind":"EnumValue","value":"joinedAt"}},{"kind":"ObjectField","name":{"kind":"Name","value":"direction"},"value":{"kind":"EnumValue","value":"DESC"}}]}]}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}}]}},{"kind":"Field","alias":{"kind":"Name","value":"notGlobal"},"name":{"kind":"Name","value":"players"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"where"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"not"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"board"},"value":{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"eq"},"value":{"kind":"StringValue","value":"global","block":false}}]}}]}}]}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"ListValue","values":[{"kind":"ObjectValue","fields":[{"kind":"ObjectField","name":{"kind":"Name","value":"field"},"value":{"kind":"EnumValue","value":"score"}}]}]}},{"kind":"Argument","name":{"kind":"Name","value":"limit"},"value":{"kind":"IntValue","value":"2"}},{"kind":"Argument","name":{"kind":"Name","value":"offset"},"value":{"kind":"IntValue","value":"1"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]} as unknown as DocumentNode<FilteredPlayersQuery, FilteredPlayersQueryVariables>;
 export const BoardPlayersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"BoardPlayers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"board"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"season"}},{"kind":"Field","name":{"kind":"Name","value":"players"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"board"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"tables"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"indexes"}}]}}]}}]} as unknown as DocumentNode<BoardPlayersQuery, BoardPlayersQueryVariables>;

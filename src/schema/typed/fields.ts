@@ -5,6 +5,7 @@ import type { ConflictMode, UpdateOperators } from '../../db/index.js';
 import type { TypedInput } from '../../models/translate.js';
 import { upperFirst } from '../../models/names.js';
 import * as resolve from '../../resolvers/typed.js';
+import { aggregateFields } from './aggregates.js';
 import { listOf, nonNull, type ModelRefs, type RootFields, type TypedBuild } from './build.js';
 import type { RootName } from './generic.js';
 import type { ModelInputs } from './inputs.js';
@@ -120,10 +121,11 @@ function subscriptionFields(build: TypedBuild, refs: ModelRefs, inputs: ModelInp
 
 /** The typed root fields of one table (queries, mutations and subscriptions, named after it), added to `roots`; each name is claimed first. */
 export function addModelFields(build: TypedBuild, refs: ModelRefs, inputs: ModelInputs, roots: Record<RootName, RootFields>): void {
+  const aggregates = aggregateFields(build, refs, inputs);
   const made: Record<RootName, RootFields> = {
-    Query: queryFields(build, refs, inputs),
+    Query: { ...queryFields(build, refs, inputs), ...aggregates.Query },
     Mutation: mutationFields(build, refs, inputs),
-    Subscription: subscriptionFields(build, refs, inputs),
+    Subscription: { ...subscriptionFields(build, refs, inputs), ...aggregates.Subscription },
   };
   for (const root of ['Query', 'Mutation', 'Subscription'] as const) {
     for (const [name, field] of Object.entries(made[root])) {
