@@ -7,6 +7,7 @@ import { checkName } from './db/names.js';
 import { demoModels, demoOperations, seedDemo } from './demo/seed.js';
 import { DEMO_PATH, mountDemoPage } from './demo/page.js';
 import { LiveSchema } from './graphql/live-schema.js';
+import { TrustedDocuments } from './graphql/trusted-documents.js';
 import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -60,6 +61,9 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   // The generic API and the declared models alone, before anything starts: a name collision
   // among the declarations stops the start here, with its message.
   const initialSchema = buildSchema(models).schema;
+  const metrics = new Metrics();
+  // Read before anything starts: manifests that cannot be read stop the start, naming the file.
+  const trustedDocuments = config.trustedDocuments === undefined ? undefined : openTrustedDocuments(config.trustedDocuments, config, log, metrics);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -78,7 +82,6 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
       'authentication is off (AUTH_MODE=none): every caller acts as the admin role; set AUTH_MODE=api-key or jwt for anything but local use',
     );
   }
-  const metrics = new Metrics();
   const data = openDataLayer({
     target,
     poolSize: config.poolSize,
@@ -177,19 +180,21 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning, trustedDocuments });
     rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log });
     mountEventsRoute(server, { channels, gate, channelRules: config.security.channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {
     schema.stop();
+    trustedDocuments?.close();
     await server?.close();
     await data.close();
     await embedded?.stop();
     throw error;
   }
   channels.start();
+  trustedDocuments?.start();
   return {
     url: server.url,
     port: server.port,
@@ -206,6 +211,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     close: () =>
       (closing ??= (async () => {
         schema.stop();
+        trustedDocuments?.close();
         await rdmEndpoints.close();
         channels.close();
         await subscriptions.close();
@@ -214,4 +220,15 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
         await embedded?.stop();
       })()),
   };
+}
+
+/** The trusted documents of TRUSTED_DOCUMENTS, counted in the metrics (not yet watching: `start()`). */
+function openTrustedDocuments(path: string, config: Config, log: Logger, metrics: Metrics): TrustedDocuments {
+  return new TrustedDocuments({
+    path,
+    bypassRoles: config.trustedDocumentsBypassRoles,
+    log,
+    onLoaded: (documents) => metrics.trustedDocuments.set(documents),
+    onReload: (ok) => metrics.trustedDocumentReloads.inc({ outcome: ok ? 'ok' : 'error' }),
+  });
 }

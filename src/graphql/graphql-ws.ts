@@ -6,6 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
+import { refusalError, type TrustedDocuments } from './trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 
@@ -22,6 +23,8 @@ export interface GraphqlWsOptions {
   /** Largest message accepted, in bytes. */
   maxPayload: number;
   log: Logger;
+  /** Trusted documents: `subscribe` payloads name a document by `documentId` (with `query: ""`), unless from a bypass role. @default off */
+  trusted?: TrustedDocuments;
 }
 
 /**
@@ -59,7 +62,7 @@ export interface GraphqlWs {
  * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
  * error masking, limits and identity as HTTP and SSE.
  */
-export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: GraphqlWsOptions): GraphqlWs {
+export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, trusted }: GraphqlWsOptions): GraphqlWs {
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
   const graphqlWsServer = useServer(
     {
@@ -77,10 +80,20 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log }: Graph
         // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
         if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // ctx.subscriptions already holds this operation.
         const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
         if (Array.isArray(identity)) return identity;
+        let params = payload;
+        if (trusted) {
+          // graphql-ws requires a string `query`: a trusted operation sends "" with its documentId.
+          const admission = trusted.admit(payload, identity);
+          if (!admission.ok) {
+            metrics.trustedDocumentRefusals.inc({ reason: admission.reason, transport: 'graphql-ws' });
+            return [refusalError(admission, 'graphql-ws')];
+          }
+          params = { ...payload, query: admission.query ?? '' };
+        }
         // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
         const serverContext: ServerContext = { req: ctx.extra.request, identity };
         const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });

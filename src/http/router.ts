@@ -6,6 +6,7 @@ import type { DataLayer } from '../db/index.js';
 import { UNEXPECTED_MESSAGE } from '../errors/codes.js';
 import { graphqlRefusalBody, httpRefusalOf } from '../errors/http.js';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -35,6 +36,8 @@ export interface RouterOptions {
   /** Answer plain JSON queries on the fast path (src/http/fast-query.ts). */
   fastPath: boolean;
   routes: Routes;
+  /** Trusted documents, which the fast path honours as yoga does. @default off */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /**
@@ -63,7 +66,7 @@ function pathOf(request: IncomingMessage): string {
  * public), the fast path, else yoga, with the request id and identity in yoga's server context.
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
  */
-export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes }: RouterOptions) {
+export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes, trustedDocuments }: RouterOptions) {
   const servePage = createGraphiqlPage(yoga, config.graphqlPath);
   return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
@@ -122,7 +125,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
           return sendJson(response, refusal.status, graphqlRefusalBody(refusal), refusal.headers);
         }
       }
-      if (path === config.graphqlPath && fastPath && (await answerFastQuery(yoga, request, response, serverContext, config.maxBodyBytes))) return;
+      if (path === config.graphqlPath && fastPath && (await answerFastQuery(yoga, request, response, serverContext, config.maxBodyBytes, trustedDocuments))) return;
       return await yoga.handle(request, response, serverContext);
     } catch (error) {
       log.error({ err: error, path, requestId }, 'request failed');

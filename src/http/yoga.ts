@@ -15,6 +15,8 @@ import { useMetrics } from '../graphql/plugins/metrics.js';
 import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
+import { useTrustedDocuments } from '../graphql/plugins/trusted-documents.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { RdmTranslator } from '../rdm/translator.js';
@@ -41,6 +43,8 @@ export interface ServerOptions {
   tuning?: ExecutionTuning;
   /** The schema to serve, which may change at runtime (the app's LiveSchema). @default the generic API alone */
   schema?: SchemaSource;
+  /** Trusted documents (TRUSTED_DOCUMENTS): only their ids, or any document from a bypass role, run. @default off */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
@@ -109,8 +113,11 @@ export function createGatewayYoga({
   graphiqlQuery = exampleQuery,
   tuning = {},
   schema = staticSchema(),
+  trustedDocuments,
 }: ServerOptions): GatewayYoga {
   const { cache = true, plugins = [], streamedBodyLimit = false } = tuning;
+  // Off (the default), no plugin at all: nothing is added to any request.
+  const trusted = trustedDocuments ? [useTrustedDocuments(trustedDocuments, metrics)] : [];
   return createYoga<ServerContext, Context>({
     schema: schema.current,
     graphqlEndpoint: config.graphqlPath,
@@ -119,7 +126,7 @@ export function createGatewayYoga({
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createErrorMasker(log) },
-    plugins: [useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [...trusted, useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

@@ -46,6 +46,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Hosts the pool gave up on (connection lost); their queries and feeds moved to another host. */
+  readonly dbFailovers = new Counter({
+    name: 'rethinkql_db_failovers_total',
+    help: 'Database hosts given up by the pool (connection lost); queries and feeds moved to another host',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+
   readonly loaderBatchSize = new Histogram({
     name: 'rethinkql_dataloader_batch_size',
     help: 'Ids fetched per DataLoader batch (one database query each)',
@@ -94,6 +102,27 @@ export class Metrics {
   readonly eventsDelivered = new Counter({
     name: 'rethinkql_subscription_events_delivered_total',
     help: 'Subscription events handed to subscribers',
+    registers: [this.registry],
+  });
+
+  /** Operations refused by trusted documents: an unknown id, or a document of its own from a role that may not send one. */
+  readonly trustedDocumentRefusals = new Counter({
+    name: 'rethinkql_trusted_document_refusals_total',
+    help: 'Operations refused by trusted documents, by reason (unknown_id, document_not_allowed) and transport (http, graphql-ws)',
+    labelNames: ['reason', 'transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly trustedDocuments = new Gauge({
+    name: 'rethinkql_trusted_documents',
+    help: 'Trusted documents loaded (TRUSTED_DOCUMENTS)',
+    registers: [this.registry],
+  });
+
+  readonly trustedDocumentReloads = new Counter({
+    name: 'rethinkql_trusted_document_reloads_total',
+    help: 'Reloads of the trusted documents after their files changed, by outcome (ok; error: the previous documents stay in force)',
+    labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
 
