@@ -160,7 +160,11 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     replayWindowMs: config.replayWindowSeconds * 1000,
     resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
-    onDelivered: (count) => metrics.eventsDelivered.inc(count),
+    onDelivered: (count, queueDepth) => {
+      metrics.eventsDelivered.inc(count);
+      metrics.subscriberQueueDepth.observe(queueDepth);
+    },
+    onFeedOpened: (table) => metrics.feedEventCounter(table),
     onResume: (outcome) => metrics.resumes.inc({ outcome }),
   });
   metrics.observeSubscriptions(() => subscriptions.stats());

@@ -60,6 +60,21 @@ describe('GET /metrics', () => {
   });
 });
 
+describe('operation names in labels', () => {
+  it('are cut to 64 characters, and beyond 200 distinct names count as `other` (clients choose them)', async () => {
+    const long = `Q${'x'.repeat(100)}`;
+    await gw.ok(`query ${long} { databases }`);
+    for (let i = 0; i < 210; i++) await gw.ok(`query Name${i} { databases }`);
+    const text = await scrape();
+    const names = new Set([...text.matchAll(/^rethinkql_graphql_operations_total\{type="[a-z]+",operation="([^"]*)"\}/gm)].map((match) => match[1] ?? ''));
+    expect(names.has(long.slice(0, 64))).toBe(true);
+    expect(Math.max(...[...names].map((name) => name.length))).toBe(64);
+    // 200 names of clients, plus `anonymous` and `other`.
+    expect(names.size).toBeLessThanOrEqual(202);
+    expect(sample(text, 'rethinkql_graphql_operations_total{type="query",operation="other"}')).toBeGreaterThanOrEqual(10);
+  });
+});
+
 describe('subscription metrics', () => {
   it('count active subscriptions, open feeds, graphql-ws sessions and delivered events', async () => {
     const table = uniqueTable('live');

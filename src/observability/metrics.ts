@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Distinct tables `feedEvents` labels; a database with more tables with feeds counts the rest as `other`. */
+const MAX_TABLE_LABELS = 500;
+
 /**
  * The gateway's Prometheus metrics (prom-client), in a registry of its own per app so that
  * several gateways in one process (tests) never share counters. Served at `GET /metrics`.
@@ -126,8 +129,36 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Changes each table feed brought, by "db.table" (at most MAX_TABLE_LABELS tables, then `other`). */
+  readonly feedEvents = new Counter({
+    name: 'rethinkql_feed_events_total',
+    help: 'Changes received from the database changefeeds, by table (db.table)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+
+  /** Observed each time events are queued for a subscriber: how many then wait (0: the client keeps up). */
+  readonly subscriberQueueDepth = new Histogram({
+    name: 'rethinkql_subscriber_queue_depth',
+    help: 'Events waiting in a subscriber queue, observed each time events are queued for it (a growing tail: slow clients)',
+    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
+  }
+
+  private readonly feedTables = new Set<string>();
+
+  /**
+   * The incrementer of `feedEvents` for one table feed ("db.table"), bound to its label once so
+   * that counting a change is one addition. Tables beyond MAX_TABLE_LABELS share the label `other`.
+   */
+  feedEventCounter(table: string): () => void {
+    if (!this.feedTables.has(table) && this.feedTables.size < MAX_TABLE_LABELS) this.feedTables.add(table);
+    const child = this.feedEvents.labels({ table: this.feedTables.has(table) ? table : 'other' });
+    return () => child.inc();
   }
 
   /** Reads the subscription and feed gauges from `stats` at every scrape. */

@@ -43,8 +43,10 @@ export interface HubOptions {
   onFeedReopened?: () => void;
   /** Called when a subscription starts with a resume token: its missed events were replayed, or it was RESET (metrics). */
   onResume?: (outcome: 'replayed' | 'reset') => void;
-  /** Called for every event handed to a subscriber's queue (metrics). */
-  onDelivered?: (count: number) => void;
+  /** Called for every event handed to a subscriber's queue, with the events then waiting in it (metrics). */
+  onDelivered?: (count: number, queueDepth: number) => void;
+  /** Called once per table feed ("db.table"); the function it returns is called for every change the feed brings (metrics). */
+  onFeedOpened?: (table: string) => () => void;
 }
 
 /** The table a subscription watches, as the hub needs it (the database resolved). */
@@ -84,7 +86,7 @@ export class SubscriptionHub {
   private readonly queries = new Map<string, AnyQuery>();
   /** Queries without subscribers kept open for resumes, and the timers that will close them. */
   private readonly lingering = new Map<AnyQuery, NodeJS.Timeout>();
-  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume'>>;
+  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume' | 'onFeedOpened'>>;
   private readonly replayWindow: ReplayWindow;
   private closed = false;
 
@@ -226,6 +228,7 @@ export class SubscriptionHub {
         missingTableGraceMs: this.options.missingTableGraceMs,
         log: this.hub.log,
         onReopened: this.hub.onFeedReopened,
+        onChange: this.hub.onFeedOpened?.(`${db}.${table}`),
       });
       this.feeds.set(feedKey, feed);
     }
