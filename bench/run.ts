@@ -19,6 +19,7 @@ import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
 import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
+import { measureTrustedDocuments } from './trusted-documents.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -195,6 +196,10 @@ async function main(): Promise<void> {
     if (runs(2)) printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
     if (runs(3)) printTable('3. list query', await listQueries(db, gateway.url, pool));
     if (runs(4)) printTable('4. writes', await writes(gateway.url, pool));
+    if (runs(8)) {
+      const rounds = { durationMs: size.durationMs * 2, concurrency: size.concurrency, rounds: smoke ? 1 : 4 };
+      printTable('8. trusted documents: get-by-id over HTTP, off vs on (documentId) vs on with a bypass role', await measureTrustedDocuments(db, idAt, rounds));
+    }
   } finally {
     await pool.close();
     await gateway.stop();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Metrics } from '../src/observability/metrics.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
 import { subscribeWs, WsClients } from './support/subscriptions.js';
 
@@ -72,6 +73,21 @@ describe('operation names in labels', () => {
     // 200 names of clients, plus `anonymous` and `other`.
     expect(names.size).toBeLessThanOrEqual(202);
     expect(sample(text, 'rethinkql_graphql_operations_total{type="query",operation="other"}')).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('feed events per table', () => {
+  it('are counted per "db.table", past 500 tables as `other`, and read at scrape time', async () => {
+    const metrics = new Metrics();
+    for (let i = 0; i < 502; i++) metrics.feedEventCounter(`db.t${i}`)();
+    const again = metrics.feedEventCounter('db.t0');
+    again();
+    again();
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t0"}')).toBe(3);
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t499"}')).toBe(1);
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t500"}')).toBe(0);
+    expect(sample(text, 'rethinkql_feed_events_total{table="other"}')).toBe(2);
   });
 });
 

@@ -129,12 +129,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Changes counted per table label by `feedEventCounter`'s incrementers, copied into `feedEvents` at each scrape. */
+  private readonly feedEventCounts = new Map<string, { count: number }>();
+
   /** Changes each table feed brought, by "db.table" (at most MAX_TABLE_LABELS tables, then `other`). */
-  readonly feedEvents = new Counter({
+  readonly feedEvents: Counter<'table'> = new Counter({
     name: 'rethinkql_feed_events_total',
     help: 'Changes received from the database changefeeds, by table (db.table)',
     labelNames: ['table'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.feedEvents.reset();
+      for (const [table, { count }] of this.feedEventCounts) this.feedEvents.inc({ table }, count);
+    },
   });
 
   /** Observed each time events are queued for a subscriber: how many then wait (0: the client keeps up). */
@@ -149,16 +156,19 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
   }
 
-  private readonly feedTables = new Set<string>();
-
   /**
-   * The incrementer of `feedEvents` for one table feed ("db.table"), bound to its label once so
-   * that counting a change is one addition. Tables beyond MAX_TABLE_LABELS share the label `other`.
+   * The incrementer of `feedEvents` for one table feed ("db.table"): a plain addition per change
+   * (prom-client's `inc` validates and hashes its labels on every call, even on a `labels()`
+   * child), summed into the counter at scrape time. Tables beyond MAX_TABLE_LABELS share `other`.
    */
   feedEventCounter(table: string): () => void {
-    if (!this.feedTables.has(table) && this.feedTables.size < MAX_TABLE_LABELS) this.feedTables.add(table);
-    const child = this.feedEvents.labels({ table: this.feedTables.has(table) ? table : 'other' });
-    return () => child.inc();
+    const label = this.feedEventCounts.has(table) || this.feedEventCounts.size < MAX_TABLE_LABELS ? table : 'other';
+    let cell = this.feedEventCounts.get(label);
+    if (!cell) this.feedEventCounts.set(label, (cell = { count: 0 }));
+    const counted = cell;
+    return () => {
+      counted.count++;
+    };
   }
 
   /** Reads the subscription and feed gauges from `stats` at every scrape. */
