@@ -19,7 +19,7 @@ import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
 import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
-import { measureTrustedDocuments } from './trusted-documents.js';
+import { measureTrustedDocuments, measureTrustedLayer } from './trusted-documents.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -199,6 +199,7 @@ async function main(): Promise<void> {
     if (runs(8)) {
       const rounds = { durationMs: size.durationMs * 2, concurrency: size.concurrency, rounds: smoke ? 1 : 4 };
       printTable('8. trusted documents: get-by-id over HTTP, off vs on (documentId) vs on with a bypass role', await measureTrustedDocuments(db, idAt, rounds));
+      printTable('8b. the same without a database: in-process servers over a stub data layer, one request at a time', await measureTrustedLayer(smoke ? { rounds: 1, roundMs: 50 } : { rounds: 6, roundMs: 1000 }));
     }
   } finally {
     await pool.close();
