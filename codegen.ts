@@ -27,15 +27,22 @@ const typedDocuments = {
 
 /**
  * `npm run codegen`: prints schema.graphql, and generates typed documents (client preset) for the
- * operations written with `graphql(...)` in test/ and examples/. test/schema.test.ts fails when
- * any generated file is stale.
+ * operations written with `graphql(...)` in test/ and examples/, and the leaderboard's trusted-documents
+ * manifest. test/schema.test.ts fails when any generated file is stale.
  */
 const config: CodegenConfig = {
   schema: codegenSchema,
   generates: {
     'schema.graphql': { plugins: ['schema-ast'], config: { includeDirectives: false } },
     'test/generated/': { ...typedDocuments, documents: ['test/**/*.ts', '!test/generated/**'] },
-    'examples/leaderboard/generated/': { ...typedDocuments, documents: ['examples/leaderboard/*.ts'] },
+    // The front end's operations also become a trusted-documents manifest (persisted-documents.json,
+    // sha256 of each document -> its text) that TRUSTED_DOCUMENTS loads; each document carries its
+    // hash (`__meta__.hash`) for the client to send as `documentId`.
+    'examples/leaderboard/generated/': {
+      ...typedDocuments,
+      presetConfig: { ...typedDocuments.presetConfig, persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' } },
+      documents: ['examples/leaderboard/*.ts'],
+    },
   },
 };
 

@@ -24,7 +24,8 @@ const stubDocuments = {
   list: () => Promise.resolve(fifty),
 } as unknown as Documents;
 
-const stubData = { documents: stubDocuments, createLoaders: () => new Loaders(stubDocuments) } as unknown as DataLayer;
+/** A data layer whose documents answer at once from memory (sections 6 and 8). */
+export const stubData = { documents: stubDocuments, createLoaders: () => new Loaders(stubDocuments) } as unknown as DataLayer;
 
 export const variants: Record<string, ExecutionTuning> = {
   served: {},

@@ -23,6 +23,7 @@ import { measureDispatch } from './dispatch.js';
 import { measureAggregates } from './aggregates.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
 import { measureTracing } from './tracing.js';
+import { measureTrustedDocuments, measureTrustedLayer } from './trusted-documents.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -203,6 +204,11 @@ async function main(): Promise<void> {
     if (runs(3)) printTable('3. list query', await listQueries(db, gateway.url, pool));
     if (runs(4)) printTable('4. writes', await writes(gateway.url, pool));
     if (runs(9)) printTable('9. tracing cost: get-by-id with OpenTelemetry off, on, and on but sampled out', await measureTracing(db, { url: gateway.url, bodies: getByIdBodies(), concurrency: size.concurrency, durationMs: size.durationMs }));
+    if (runs(10)) {
+      const rounds = { durationMs: size.durationMs * 2, concurrency: size.concurrency, rounds: smoke ? 1 : 4 };
+      printTable('10. trusted documents: get-by-id over HTTP, off vs on (documentId) vs on with a bypass role', await measureTrustedDocuments(db, idAt, rounds));
+      printTable('10b. the same without a database: in-process servers over a stub data layer, one request at a time', await measureTrustedLayer(smoke ? { rounds: 1, roundMs: 50 } : { rounds: 6, roundMs: 1000 }));
+    }
   } finally {
     await pool.close();
     await gateway.stop();

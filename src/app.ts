@@ -7,6 +7,7 @@ import { checkName } from './db/names.js';
 import { demoModels, demoOperations, seedDemo } from './demo/seed.js';
 import { DEMO_PATH, mountDemoPage } from './demo/page.js';
 import { LiveSchema } from './graphql/live-schema.js';
+import { TrustedDocuments } from './graphql/trusted-documents.js';
 import { buildSchema } from './schema/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
@@ -64,6 +65,9 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   // The generic API and the declared models alone, before anything starts: a name collision
   // among the declarations stops the start here, with its message.
   const initialSchema = buildSchema(models).schema;
+  const metrics = new Metrics();
+  // Read before anything starts: manifests that cannot be read stop the start, naming the file.
+  const trustedDocuments = config.trustedDocuments === undefined ? undefined : openTrustedDocuments(config.trustedDocuments, config, log, metrics);
   let embedded: EmbeddedServer | undefined;
   let target;
   if (config.database.kind === 'embedded') {
@@ -82,7 +86,6 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
       'authentication is off (AUTH_MODE=none): every caller acts as the admin role; set AUTH_MODE=api-key or jwt for anything but local use',
     );
   }
-  const metrics = new Metrics();
   const tracing = startTracing(config.tracing, log);
   const data = openDataLayer({
     target,
@@ -164,7 +167,11 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     replayWindowMs: config.replayWindowSeconds * 1000,
     resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
-    onDelivered: (count) => metrics.eventsDelivered.inc(count),
+    onDelivered: (count, queueDepth) => {
+      metrics.eventsDelivered.inc(count);
+      metrics.subscriberQueueDepth.observe(queueDepth);
+    },
+    onFeedOpened: (table) => metrics.feedEventCounter(table),
     onResume: (outcome) => metrics.resumes.inc({ outcome }),
     ...(tracing ? { traceDelivery: deliveryTracer(tracing) } : {}),
   });
@@ -185,13 +192,14 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
   let server: Server | undefined;
   let rdmEndpoints: RdmEndpoints;
   try {
-    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning, tracing });
+    server = await createServer({ config, data, subscriptions, channels, log, metrics, rdm, gate, schema, graphiqlQuery: config.demo ? demoOperations : undefined, tuning, tracing, trustedDocuments });
     rdmEndpoints = await mountRdm({ server, translator: rdm, gate, config, log, ...(tracing ? { tracePacket: rdmPacketTracer(tracing) } : {}) });
     mountEventsRoute(server, { channels, gate, channelRules: config.security.channels, maxBodyBytes: config.maxBodyBytes, log });
     // The page shows the demo's players table, so it exists only where the demo does.
     if (config.demo) await mountDemoPage(server, { graphqlPath: config.graphqlPath });
   } catch (error) {
     schema.stop();
+    trustedDocuments?.close();
     await server?.close();
     await data.close();
     await embedded?.stop();
@@ -199,6 +207,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     throw error;
   }
   channels.start();
+  trustedDocuments?.start();
   return {
     url: server.url,
     port: server.port,
@@ -216,6 +225,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     close: () =>
       (closing ??= (async () => {
         schema.stop();
+        trustedDocuments?.close();
         await rdmEndpoints.close();
         channels.close();
         await subscriptions.close();
@@ -225,4 +235,15 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
         await tracing?.shutdown();
       })()),
   };
+}
+
+/** The trusted documents of TRUSTED_DOCUMENTS, counted in the metrics (not yet watching: `start()`). */
+function openTrustedDocuments(path: string, config: Config, log: Logger, metrics: Metrics): TrustedDocuments {
+  return new TrustedDocuments({
+    path,
+    bypassRoles: config.trustedDocumentsBypassRoles,
+    log,
+    onLoaded: (documents) => metrics.trustedDocuments.set(documents),
+    onReload: (ok) => metrics.trustedDocumentReloads.inc({ outcome: ok ? 'ok' : 'error' }),
+  });
 }

@@ -22,6 +22,8 @@ describe('the error table', () => {
       LIMIT_EXCEEDED: 400,
       GRAPHQL_PARSE_FAILED: 400,
       GRAPHQL_VALIDATION_FAILED: 400,
+      PERSISTED_QUERY_NOT_FOUND: 400,
+      PERSISTED_QUERY_ONLY: 403,
       INTERNAL_SERVER_ERROR: 500,
     });
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Metrics } from '../src/observability/metrics.js';
 import { startTestGateway, uniqueTable, type TestGateway } from './support/gateway.js';
 import { subscribeWs, WsClients } from './support/subscriptions.js';
 
@@ -57,6 +58,36 @@ describe('GET /metrics', () => {
     expect(sample(after, twoIdBatches) - sample(after, oneIdBatches) - (sample(before, twoIdBatches) - sample(before, oneIdBatches))).toBe(1);
     expect(sample(after, 'rethinkql_active_connections{transport="tcp"}')).toBeGreaterThanOrEqual(1);
     expect(after).toContain('rethinkql_process_resident_memory_bytes');
+  });
+});
+
+describe('operation names in labels', () => {
+  it('are cut to 64 characters, and beyond 200 distinct names count as `other` (clients choose them)', async () => {
+    const long = `Q${'x'.repeat(100)}`;
+    await gw.ok(`query ${long} { databases }`);
+    for (let i = 0; i < 210; i++) await gw.ok(`query Name${i} { databases }`);
+    const text = await scrape();
+    const names = new Set([...text.matchAll(/^rethinkql_graphql_operations_total\{type="[a-z]+",operation="([^"]*)"\}/gm)].map((match) => match[1] ?? ''));
+    expect(names.has(long.slice(0, 64))).toBe(true);
+    expect(Math.max(...[...names].map((name) => name.length))).toBe(64);
+    // 200 names of clients, plus `anonymous` and `other`.
+    expect(names.size).toBeLessThanOrEqual(202);
+    expect(sample(text, 'rethinkql_graphql_operations_total{type="query",operation="other"}')).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe('feed events per table', () => {
+  it('are counted per "db.table", past 500 tables as `other`, and read at scrape time', async () => {
+    const metrics = new Metrics();
+    for (let i = 0; i < 502; i++) metrics.feedEventCounter(`db.t${i}`)();
+    const again = metrics.feedEventCounter('db.t0');
+    again();
+    again();
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t0"}')).toBe(3);
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t499"}')).toBe(1);
+    expect(sample(text, 'rethinkql_feed_events_total{table="db.t500"}')).toBe(0);
+    expect(sample(text, 'rethinkql_feed_events_total{table="other"}')).toBe(2);
   });
 });
 

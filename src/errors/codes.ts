@@ -29,6 +29,10 @@ export const HTTP_STATUS = {
   GRAPHQL_PARSE_FAILED: 400,
   /** A document that does not validate (a metrics label: clients get graphql-js's validation errors). */
   GRAPHQL_VALIDATION_FAILED: 400,
+  /** Trusted documents are on and the `documentId` names no document the gateway knows. */
+  PERSISTED_QUERY_NOT_FOUND: 400,
+  /** Trusted documents are on and the caller's role may not send a document of its own (only a `documentId`). */
+  PERSISTED_QUERY_ONLY: 403,
   /** Anything unexpected: logged in full, masked for clients. */
   INTERNAL_SERVER_ERROR: 500,
 } as const;

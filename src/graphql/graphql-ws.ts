@@ -8,6 +8,7 @@ import { SHARED_SINK, type SharedResultSink } from './shared-execution.js';
 import { socketSink } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga, ServerContext } from './context.js';
+import { refusalError, type TrustedDocuments } from './trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -33,6 +34,8 @@ export interface GraphqlWsOptions {
   log: Logger;
   /** OpenTelemetry tracing: a span per operation (absent: off). */
   tracing?: Tracing;
+  /** Trusted documents: `subscribe` payloads name a document by `documentId` (with `query: ""`), unless from a bypass role. @default off */
+  trusted?: TrustedDocuments;
 }
 
 /**
@@ -70,7 +73,7 @@ export interface GraphqlWs {
  * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
  * error masking, limits and identity as HTTP and SSE.
  */
-export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing }: GraphqlWsOptions): GraphqlWs {
+export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing, trusted }: GraphqlWsOptions): GraphqlWs {
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
   /** With tracing on: each socket's operations in progress, by id, with their spans. */
   const traced = new WeakMap<object, Map<string, TracedOperation>>();
@@ -78,10 +81,20 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
     traced.get(socket)?.get(id)?.end(failed);
     traced.get(socket)?.delete(id);
   };
-  const admit = async (ctx: AdmitContext, id: string, params: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
+  const admit = async (ctx: AdmitContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
     // ctx.subscriptions already holds this operation.
     const identity = guard.admitOperation(ctx.extra.socket, ctx.extra.request, Object.keys(ctx.subscriptions).length);
     if (Array.isArray(identity)) return identity;
+    let params = payload;
+    if (trusted) {
+      // graphql-ws requires a string `query`: a trusted operation sends "" with its documentId.
+      const admission = trusted.admit(payload, identity);
+      if (!admission.ok) {
+        metrics.trustedDocumentRefusals.inc({ reason: admission.reason, transport: 'graphql-ws' });
+        return [refusalError(admission, 'graphql-ws')];
+      }
+      params = { ...payload, query: admission.query ?? '' };
+    }
     // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
     const serverContext: ServerContext = { req: ctx.extra.request, identity };
     const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });

@@ -4,6 +4,7 @@ import type { GatewayYoga, ServerContext } from '../graphql/context.js';
 import { clientErrorJson } from '../errors/graphql.js';
 import { readBody } from './body.js';
 import { FAST_PATH_ATTEMPT } from '../graphql/plugins/metrics.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import { isJsonObject } from '../util/json.js';
 
 /** What the fast path answers with, by the request's Accept header; undefined: leave it to yoga. */
@@ -28,9 +29,18 @@ function serialize(result: ExecutionResult): string {
  * get-by-id load). Everything else returns false, with the body it read left on
  * `request.body`, where yoga's Node adapter takes it instead of the spent stream:
  * subscriptions, SSE, GET, CORS requests (an Origin header), other media types, invalid
- * documents, request errors and malformed bodies all get yoga's exact answers.
+ * documents, request errors and malformed bodies all get yoga's exact answers. With `trusted`
+ * (TRUSTED_DOCUMENTS), the fast path honours them as yoga's plugin does: a known `documentId`
+ * runs its document here; anything trusted documents refuse goes to yoga, which refuses and counts it.
  */
-export async function answerFastQuery(yoga: GatewayYoga, request: IncomingMessage, response: ServerResponse, serverContext: ServerContext, maxBodyBytes: number): Promise<boolean> {
+export async function answerFastQuery(
+  yoga: GatewayYoga,
+  request: IncomingMessage,
+  response: ServerResponse,
+  serverContext: ServerContext,
+  maxBodyBytes: number,
+  trusted?: TrustedDocuments,
+): Promise<boolean> {
   const type = responseType(request.headers.accept);
   const eligible = request.method === 'POST' && type !== undefined && request.headers.origin === undefined && /^application\/json\b/i.test(request.headers['content-type'] ?? '');
   if (!eligible) return false;
@@ -45,13 +55,20 @@ export async function answerFastQuery(yoga: GatewayYoga, request: IncomingMessag
     (request as IncomingMessage & { body?: unknown }).body = Buffer.from(text);
     return false;
   };
-  let params: unknown;
+  let parsed: unknown;
   try {
-    params = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch {
     return fallBack();
   }
-  if (!isJsonObject(params) || typeof params.query !== 'string') return fallBack();
+  if (!isJsonObject(parsed)) return fallBack();
+  let params = parsed;
+  if (trusted) {
+    const admission = trusted.admit(parsed, serverContext.identity);
+    if (!admission.ok) return fallBack();
+    params = { query: admission.query, variables: parsed.variables, operationName: parsed.operationName, extensions: parsed.extensions };
+  }
+  if (typeof params.query !== 'string') return fallBack();
   const variables = params.variables ?? undefined;
   const operationName = params.operationName ?? undefined;
   if ((variables !== undefined && !isJsonObject(variables)) || (operationName !== undefined && typeof operationName !== 'string')) return fallBack();

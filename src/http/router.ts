@@ -6,6 +6,7 @@ import type { DataLayer } from '../db/index.js';
 import { UNEXPECTED_MESSAGE } from '../errors/codes.js';
 import { graphqlRefusalBody, httpRefusalOf } from '../errors/http.js';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -39,6 +40,8 @@ export interface RouterOptions {
   routes: Routes;
   /** OpenTelemetry tracing: a span per request (absent: off, the listener is not wrapped). */
   tracing?: Tracing;
+  /** Trusted documents, which the fast path honours as yoga does. @default off */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /**
@@ -68,7 +71,7 @@ function pathOf(request: IncomingMessage): string {
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
  * With tracing on, every request but the probes runs in a span (observability/tracing-hooks.ts).
  */
-export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes, tracing }: RouterOptions) {
+export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes, tracing, trustedDocuments }: RouterOptions) {
   const servePage = createGraphiqlPage(yoga, config.graphqlPath);
   const listener = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
@@ -127,7 +130,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
           return sendJson(response, refusal.status, graphqlRefusalBody(refusal), refusal.headers);
         }
       }
-      if (path === config.graphqlPath && fastPath && (await answerFastQuery(yoga, request, response, serverContext, config.maxBodyBytes))) return;
+      if (path === config.graphqlPath && fastPath && (await answerFastQuery(yoga, request, response, serverContext, config.maxBodyBytes, trustedDocuments))) return;
       return await yoga.handle(request, response, serverContext);
     } catch (error) {
       log.error({ err: error, path, requestId }, 'request failed');

@@ -37,7 +37,7 @@ export async function createServer(options: ServerOptions): Promise<Server> {
   const httpServer = createHttpServer(createRequestListener({ ...options, yoga, schema, fastPath, routes }));
 
   // graphql-ws on the GraphQL path (src/graphql/graphql-ws.ts).
-  const graphqlWs = createGraphqlWs({ yoga, guard: new WsGuard(gate, config.security, log), metrics, maxPayload: config.maxBodyBytes, log, tracing: options.tracing });
+  const graphqlWs = createGraphqlWs({ yoga, guard: new WsGuard(gate, config.security, log), metrics, maxPayload: config.maxBodyBytes, log, tracing: options.tracing, trusted: options.trustedDocuments });
   routes.upgrades.set(config.graphqlPath, graphqlWs.handleUpgrade);
   httpServer.on('upgrade', createUpgradeListener(routes.upgrades));
 

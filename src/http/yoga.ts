@@ -17,6 +17,8 @@ import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
 import { useTracing } from '../graphql/plugins/tracing.js';
 import { useSharedSubscriptions } from '../graphql/shared-execution.js';
+import { useTrustedDocuments } from '../graphql/plugins/trusted-documents.js';
+import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
@@ -46,6 +48,8 @@ export interface ServerOptions {
   schema?: SchemaSource;
   /** OpenTelemetry tracing (src/observability/tracing.ts); absent: off, and nothing on any path traces. */
   tracing?: Tracing;
+  /** Trusted documents (TRUSTED_DOCUMENTS): only their ids, or any document from a bypass role, run. @default off */
+  trustedDocuments?: TrustedDocuments;
 }
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
@@ -117,9 +121,12 @@ export function createGatewayYoga({
   tuning = {},
   schema = staticSchema(),
   tracing,
+  trustedDocuments,
 }: ServerOptions): GatewayYoga {
   const { cache = true, plugins = [], streamedBodyLimit = false, sharedSubscriptions = true } = tuning;
   const sharing = sharedSubscriptions ? [useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() })] : [];
+  // Off (the default), no plugin at all: nothing is added to any request.
+  const trusted = trustedDocuments ? [useTrustedDocuments(trustedDocuments, metrics)] : [];
   return createYoga<ServerContext, Context>({
     schema: schema.current,
     graphqlEndpoint: config.graphqlPath,
@@ -131,7 +138,7 @@ export function createGatewayYoga({
     // Shared execution first: it sets the subscribe function outright (it cannot wrap another), so
     // tracing's wrapper must come after it. Tracing next: its execute wrapper then holds every
     // other plugin's work.
-    plugins: [...sharing, ...(tracing ? [useTracing(tracing)] : []), useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
+    plugins: [...sharing, ...(tracing ? [useTracing(tracing)] : []), ...trusted, useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
     // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
     // only the first of many identical refused documents would be counted. Re-parsing is cheap
     // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).

@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Distinct tables `feedEvents` labels; a database with more tables with feeds counts the rest as `other`. */
+const MAX_TABLE_LABELS = 500;
+
 /**
  * The gateway's Prometheus metrics (prom-client), in a registry of its own per app so that
  * several gateways in one process (tests) never share counters. Served at `GET /metrics`.
@@ -43,6 +46,14 @@ export class Metrics {
     help: 'Round trip of one query to RethinkDB',
     labelNames: ['outcome'] as const,
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  /** Hosts the pool gave up on (connection lost); their queries and feeds moved to another host. */
+  readonly dbFailovers = new Counter({
+    name: 'rethinkql_db_failovers_total',
+    help: 'Database hosts given up by the pool (connection lost); queries and feeds moved to another host',
+    labelNames: ['host'] as const,
     registers: [this.registry],
   });
 
@@ -104,8 +115,67 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Operations refused by trusted documents: an unknown id, or a document of its own from a role that may not send one. */
+  readonly trustedDocumentRefusals = new Counter({
+    name: 'rethinkql_trusted_document_refusals_total',
+    help: 'Operations refused by trusted documents, by reason (unknown_id, document_not_allowed) and transport (http, graphql-ws)',
+    labelNames: ['reason', 'transport'] as const,
+    registers: [this.registry],
+  });
+
+  readonly trustedDocuments = new Gauge({
+    name: 'rethinkql_trusted_documents',
+    help: 'Trusted documents loaded (TRUSTED_DOCUMENTS)',
+    registers: [this.registry],
+  });
+
+  readonly trustedDocumentReloads = new Counter({
+    name: 'rethinkql_trusted_document_reloads_total',
+    help: 'Reloads of the trusted documents after their files changed, by outcome (ok; error: the previous documents stay in force)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  /** Changes counted per table label by `feedEventCounter`'s incrementers, copied into `feedEvents` at each scrape. */
+  private readonly feedEventCounts = new Map<string, { count: number }>();
+
+  /** Changes each table feed brought, by "db.table" (at most MAX_TABLE_LABELS tables, then `other`). */
+  readonly feedEvents: Counter<'table'> = new Counter({
+    name: 'rethinkql_feed_events_total',
+    help: 'Changes received from the database changefeeds, by table (db.table)',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+    collect: () => {
+      this.feedEvents.reset();
+      for (const [table, { count }] of this.feedEventCounts) this.feedEvents.inc({ table }, count);
+    },
+  });
+
+  /** Observed each time events are queued for a subscriber: how many then wait (0: the client keeps up). */
+  readonly subscriberQueueDepth = new Histogram({
+    name: 'rethinkql_subscriber_queue_depth',
+    help: 'Events waiting in a subscriber queue, observed each time events are queued for it (a growing tail: slow clients)',
+    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
+  }
+
+  /**
+   * The incrementer of `feedEvents` for one table feed ("db.table"): a plain addition per change
+   * (prom-client's `inc` validates and hashes its labels on every call, even on a `labels()`
+   * child), summed into the counter at scrape time. Tables beyond MAX_TABLE_LABELS share `other`.
+   */
+  feedEventCounter(table: string): () => void {
+    const label = this.feedEventCounts.has(table) || this.feedEventCounts.size < MAX_TABLE_LABELS ? table : 'other';
+    let cell = this.feedEventCounts.get(label);
+    if (!cell) this.feedEventCounts.set(label, (cell = { count: 0 }));
+    const counted = cell;
+    return () => {
+      counted.count++;
+    };
   }
 
   /** Reads the subscription and feed gauges from `stats` at every scrape. */

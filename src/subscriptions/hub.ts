@@ -15,13 +15,13 @@ import type { ReplayWindow } from './replay-log.js';
 import { canonicalJson, checkLimit, checkThrottle, resumePosition, type ChangesOptions, type LiveOptions, type WindowOptions } from './arguments.js';
 import type { ResumePosition } from './resume-token.js';
 import { Subscriber, type SubscriberOptions } from './subscriber.js';
-import type { DeliveryTracer } from './subscriber-queue.js';
+import type { HubHooks } from './hub-hooks.js';
 import { TableFeed } from './table-feed.js';
 import type { LiveSpec } from './window-query.js';
 
 type AnyQuery = ChangesQuery | LiveQuery | LiveChangesQuery | LiveAggregateQuery;
 
-export interface HubOptions {
+export interface HubOptions extends HubHooks {
   data: DataLayer;
   log: Logger;
   /** Events one subscriber may have waiting before its overflow policy applies. @default 1000 */
@@ -41,14 +41,6 @@ export interface HubOptions {
    * its last subscriber left, so that a client that reconnects can resume. 0: close at once. @default 60000
    */
   resumeGraceMs?: number;
-  /** Called when a lost feed is reopened (metrics). */
-  onFeedReopened?: () => void;
-  /** Called when a subscription starts with a resume token: its missed events were replayed, or it was RESET (metrics). */
-  onResume?: (outcome: 'replayed' | 'reset') => void;
-  /** Called for every event handed to a subscriber's queue (metrics). */
-  onDelivered?: (count: number) => void;
-  /** Called as a subscriber joins, in its subscribe's trace context: traces its delivery batches. Absent: tracing off. */
-  traceDelivery?: () => DeliveryTracer;
 }
 
 /** The table a subscription watches, as the hub needs it (the database resolved). */
@@ -88,7 +80,7 @@ export class SubscriptionHub {
   private readonly queries = new Map<string, AnyQuery>();
   /** Queries without subscribers kept open for resumes, and the timers that will close them. */
   private readonly lingering = new Map<AnyQuery, NodeJS.Timeout>();
-  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | 'onFeedReopened' | 'onDelivered' | 'onResume' | 'traceDelivery'>>;
+  private readonly options: Required<Omit<HubOptions, 'data' | 'log' | keyof HubHooks>>;
   private readonly replayWindow: ReplayWindow;
   private closed = false;
 
@@ -236,6 +228,7 @@ export class SubscriptionHub {
         missingTableGraceMs: this.options.missingTableGraceMs,
         log: this.hub.log,
         onReopened: this.hub.onFeedReopened,
+        onChange: this.hub.onFeedOpened?.(`${db}.${table}`),
       });
       this.feeds.set(feedKey, feed);
     }

@@ -17,8 +17,8 @@ export interface SubscriberOptions<T> {
   reset?: boolean;
   /** Called once when the subscriber is gone: it left, overflowed, failed or was completed. */
   onClose: () => void;
-  /** Called with the number of events handed to the queue (metrics). */
-  onDelivered?: (count: number) => void;
+  /** Called with the number of events handed to the queue and the number then waiting in it (metrics). */
+  onDelivered?: (count: number, queueDepth: number) => void;
   /** Traces delivery batches (SubscriberQueue); absent: tracing off. */
   traceDelivery?: DeliveryTracer;
 }
@@ -33,7 +33,7 @@ export class Subscriber<T> {
   /** Starts with RESET, then the current state (see SubscriberOptions.reset); set by the query that cannot resume it. */
   reset: boolean;
   private readonly throttle: Throttle<T>;
-  private readonly onDelivered: (count: number) => void;
+  private readonly onDelivered: (count: number, queueDepth: number) => void;
 
   constructor(options: SubscriberOptions<T>) {
     this.includeInitial = options.includeInitial ?? false;
@@ -56,7 +56,7 @@ export class Subscriber<T> {
     });
     this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => {
       this.stream.push(item);
-      this.onDelivered(1);
+      this.onDelivered(1, this.stream.size);
     });
   }
 
@@ -68,7 +68,7 @@ export class Subscriber<T> {
   /** Events sent at once and not counted against the queue capacity (the initial snapshot, replayed events and READY). */
   deliverUncounted(items: readonly T[]): void {
     this.stream.pushUncounted(items);
-    this.onDelivered(items.length);
+    this.onDelivered(items.length, this.stream.size);
   }
 
   /** Ends the stream with an error event (e.g. the table is gone). */

@@ -28,6 +28,8 @@ export interface TableFeedOptions {
   log: Logger;
   /** Called each time a lost feed is reopened (metrics). */
   onReopened?: () => void;
+  /** Called for every change the feed brings, before it is dispatched (metrics). */
+  onChange?: () => void;
 }
 
 /**
@@ -163,6 +165,7 @@ export class TableFeed {
 
   /** Hands a change to the listeners it can concern: every unkeyed one, and the keyed ones whose value the old or new document holds. */
   private dispatch(change: RawChange): void {
+    this.options.onChange?.();
     const targets = new Set(this.unkeyed);
     for (const [field, buckets] of this.keyed) {
       for (const doc of [change.old_val, change.new_val]) {

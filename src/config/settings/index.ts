@@ -6,8 +6,9 @@ import { MODELS } from './models.js';
 import { RDM } from './rdm.js';
 import { SECURITY } from './security.js';
 import { TRACING } from './tracing.js';
+import { TRUSTED_DOCUMENTS } from './trusted-documents.js';
 
-export { CHANNELS, CONFIG_FILE, GENERAL, LIMITS, MODELS, RDM, SECURITY, TRACING };
+export { CHANNELS, CONFIG_FILE, GENERAL, LIMITS, MODELS, RDM, SECURITY, TRACING, TRUSTED_DOCUMENTS };
 
 /** A group of settings under one heading of the help. */
 export interface Section {
@@ -24,10 +25,11 @@ export const SECTIONS: readonly Section[] = [
   { title: 'Typed per-table API (see README, "Typed API"):', settings: MODELS },
   { title: 'Security and limits (see README, "Limits"):', settings: LIMITS },
   { title: 'Authentication, permissions and rate limits (see README, "Security"):', settings: SECURITY },
+  { title: 'Trusted documents (see README, "Trusted documents"):', settings: TRUSTED_DOCUMENTS },
   { title: 'RDM compatibility (see docs/rdm.md):', settings: RDM },
   { title: 'Channels (publish/subscribe, see README):', settings: CHANNELS },
   { title: 'OpenTelemetry traces (see README, "Tracing"; the SDK reads the other OTEL_* variables):', settings: TRACING },
 ];
 
 /** The settings that become fields of Config as they are (or through a rule in config.ts). */
-export const TOP_LEVEL = { ...GENERAL, ...MODELS, ...LIMITS, ...RDM, ...CHANNELS };
+export const TOP_LEVEL = { ...GENERAL, ...MODELS, ...LIMITS, ...RDM, ...CHANNELS, ...TRUSTED_DOCUMENTS };

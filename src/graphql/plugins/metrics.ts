@@ -3,8 +3,13 @@ import type { Plugin } from 'graphql-yoga';
 import { codeOf } from '../../errors/graphql.js';
 import type { Metrics } from '../../observability/metrics.js';
 
-/** Operation names are chosen by clients: cap the distinct label values so metrics stay bounded. */
+/**
+ * Operation names are chosen by clients: the first MAX_OPERATION_NAMES distinct names get a label
+ * of their own, later ones count as `other` (with trusted documents on, only the manifests' and
+ * bypass roles' names can occur), each cut to MAX_OPERATION_NAME_LENGTH characters.
+ */
 const MAX_OPERATION_NAMES = 200;
+const MAX_OPERATION_NAME_LENGTH = 64;
 
 /** Set on the initial context of a fast-path attempt (src/fast-query.ts). */
 export const FAST_PATH_ATTEMPT = 'rethinkqlFastPathAttempt';
@@ -21,8 +26,9 @@ export function useMetrics(metrics: Metrics): Plugin {
   const names = new Set<string>();
   const labelsOf = (args: ExecutionArgs) => {
     const operation = getOperationAST(args.document, args.operationName);
-    let name = operation?.name?.value ?? 'anonymous';
-    if (!names.has(name)) {
+    const given = operation?.name?.value;
+    let name = given === undefined ? 'anonymous' : given.slice(0, MAX_OPERATION_NAME_LENGTH);
+    if (given !== undefined && !names.has(name)) {
       if (names.size >= MAX_OPERATION_NAMES) name = 'other';
       else names.add(name);
     }
