@@ -158,7 +158,10 @@ describe('keyset pages under concurrent inserts and deletes (property, fixed see
           if (added.length > 0) await gw.ok(`mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }`, { t: table, d: added });
           for (const id of gone) await gw.ok(`mutation($t: String!, $id: ID!) { delete(table: $t, id: $id) }`, { t: table, id });
           for (const doc of added) alive.add(doc.id);
-          for (const id of gone) (alive.delete(id), deleted.add(id));
+          for (const id of gone) {
+            alive.delete(id);
+            deleted.add(id);
+          }
         }
         expect(new Set(seen).size).toBe(seen.length);
         const throughout = initial.map((doc) => doc.id).filter((id) => !deleted.has(id));
