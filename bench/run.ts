@@ -6,7 +6,7 @@
  * The gateway runs in its own process (the real CLI); load comes from this process.
  * BENCH_SUBSCRIBERS=1,100,1000,5000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
- * the memory figure holds.
+ * the memory figure holds. BENCH_KEYSET_ROWS=100000 (default) sets the rows section 8 pages through.
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -19,6 +19,7 @@ import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
 import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
+import { measureKeyset } from './keyset.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -195,6 +196,12 @@ async function main(): Promise<void> {
     if (runs(2)) printTable('2. batched reads: 100 ids', await batchedReads(db, gateway.url, pool));
     if (runs(3)) printTable('3. list query', await listQueries(db, gateway.url, pool));
     if (runs(4)) printTable('4. writes', await writes(gateway.url, pool));
+    if (runs(8)) {
+      const rows = smoke ? 2000 : Number(process.env.BENCH_KEYSET_ROWS ?? 100_000);
+      const sizes = { rows, pageSize: 50, page: smoke ? 5 : 200, repeats: smoke ? 3 : db.real ? 30 : 10 };
+      const keyset = await measureKeyset(db, gateway.url, DB, sizes);
+      printTable(`8. keyset pages: a page by cursor vs by offset over ${rows} rows (seeded in ${(keyset.seedMs / 1000).toFixed(1)} s, batches of 10,000)`, keyset.rows);
+    }
   } finally {
     await pool.close();
     await gateway.stop();

@@ -144,8 +144,8 @@ describe('keyset pages under concurrent inserts and deletes (property, fixed see
         const sorted = comparator(order);
         let cursor: string | null = null;
         for (const { inserts, deletes, size } of [...steps, ...Array.from({ length: 40 }, () => ({ inserts: [], deletes: [], size: 6 }))]) {
-          const variables = { t: table, o: order, ...(backward ? { last: size, before: cursor } : { first: size, after: cursor }) };
-          const { queryConnection: one } = await gw.ok<{ queryConnection: Connection }>(CONNECTION, variables);
+          const variables: Record<string, unknown> = { t: table, o: order, ...(backward ? { last: size, before: cursor } : { first: size, after: cursor }) };
+          const one: Connection = (await gw.ok<{ queryConnection: Connection }>(CONNECTION, variables)).queryConnection;
           const nodes = one.edges.map((edge) => edge.node);
           // Each page is in order.
           expect(ids([...nodes].sort(sorted))).toEqual(ids(nodes));
