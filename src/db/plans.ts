@@ -41,6 +41,8 @@ type Range = { index: string; path: readonly string[]; low?: Bound; high?: Bound
  * reqlite (and without usable indexes) a full scan and a sort. With the dialect's index plans,
  * an index only narrows or orders the candidates: the full filter still runs on each, so the
  * rows are exactly the scan's. `fieldIndexes` maps field paths to indexes (src/db/field-indexes.ts).
+ * Past a position (`after`, src/db/keyset.ts) every plan filters the rows past it; the primary
+ * index and a field index at a numeric position also start reading there (`between`).
  */
 export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): Plan {
   const { where, offset, limit, after, backward = false } = selection;
