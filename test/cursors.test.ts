@@ -170,5 +170,6 @@ describe('keyset pages under concurrent inserts and deletes (property, fixed see
       }),
       { numRuns: 12, seed: 20261130 },
     );
-  });
+    // Twelve tables, each created and indexed: seconds on RethinkDB, more on a loaded machine.
+  }, 120_000);
 });
