@@ -8,7 +8,7 @@
  * the distinct filtered subscriptions; 0 skips them; BENCH_FANOUT_BASELINE=1,1000 also runs those counts with shared
  * execution off; BENCH_CPU_PROF=dir profiles the gateway); BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
- * the memory figure holds.
+ * the memory figure holds. BENCH_KEYSET_ROWS=100000 (default) sets the rows section 8 pages through.
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -24,6 +24,7 @@ import { measureAggregates } from './aggregates.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
 import { measureTracing } from './tracing.js';
 import { measureTrustedDocuments, measureTrustedLayer } from './trusted-documents.js';
+import { measureKeyset } from './keyset.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -208,6 +209,12 @@ async function main(): Promise<void> {
       const rounds = { durationMs: size.durationMs * 2, concurrency: size.concurrency, rounds: smoke ? 1 : 4 };
       printTable('10. trusted documents: get-by-id over HTTP, off vs on (documentId) vs on with a bypass role', await measureTrustedDocuments(db, idAt, rounds));
       printTable('10b. the same without a database: in-process servers over a stub data layer, one request at a time', await measureTrustedLayer(smoke ? { rounds: 1, roundMs: 50 } : { rounds: 6, roundMs: 1000 }));
+    }
+    if (runs(11)) {
+      const rows = smoke ? 2000 : Number(process.env.BENCH_KEYSET_ROWS ?? 100_000);
+      const sizes = { rows, pageSize: 50, page: smoke ? 5 : 200, repeats: smoke ? 3 : db.real ? 30 : 10 };
+      const keyset = await measureKeyset(db, gateway.url, DB, sizes);
+      printTable(`11. keyset pages: a page by cursor vs by offset over ${rows} rows (seeded in ${(keyset.seedMs / 1000).toFixed(1)} s, batches of 10,000)`, keyset.rows);
     }
   } finally {
     await pool.close();

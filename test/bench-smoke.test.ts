@@ -13,6 +13,6 @@ it('runs the benchmark suite with --smoke', async () => {
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   expect(code, output).toBe(0);
-  for (const section of ['1. get-by-id', '2. batched reads', '3. list query', '4. writes', '5. subscription fan-out', 'memory per idle subscription', '6. the GraphQL layer alone', '8a. aggregate', '8b. liveAggregate', '10. trusted documents', '10b. the same without a database']) expect(output).toContain(section);
+  for (const section of ['1. get-by-id', '2. batched reads', '3. list query', '4. writes', '5. subscription fan-out', 'memory per idle subscription', '6. the GraphQL layer alone', '8a. aggregate', '8b. liveAggregate', '10. trusted documents', '10b. the same without a database', '11. keyset pages']) expect(output).toContain(section);
   expect(output).toMatch(/gateway: 1 request, 100 document fields \(the loader sends .+?\)\s+\| 1(\.00)?\s/);
 }, 180_000);

@@ -36,14 +36,20 @@ describe('what MAX_ROWS counts, from the schema', () => {
     expect(await rowsOf('mutation($d: [JSONObject!]!) { insert(table: "t", documents: $d) { inserted } }', { d: documents })).toBe(3);
   });
 
-  it('counts typed lists, pointers per row and reverse lists as MAX_LIMIT per row', async () => {
+  it('counts typed lists and connections, pointers per row and reverse lists by their limit per row', async () => {
     const aliases = Array.from({ length: 10 }, (_, i) => `n${i}: players(limit: 1000) { id }`).join(' ');
     const ten = await gw.gql(`{ ${aliases} }`);
     expect(ten.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', limit: 'MAX_ROWS', rows: 10_000 });
     expect(ten.data ?? null).toBeNull();
     expect(await rowsOf(`{ ${pad} players { name board { name } } }`)).toBe(100 + 100 * 1);
-    expect(await rowsOf(`{ ${pad} boards(limit: 2) { players { board { name } } } }`)).toBe(2 + 2 * (1000 + 1000 * 1));
-    expect(await rowsOf(`{ ${pad} board(id: "global") { players { id } } }`)).toBe(1 + 1000);
+    expect(await rowsOf(`{ ${pad} boards(limit: 2) { players { board { name } } } }`)).toBe(2 + 2 * (100 + 100 * 1));
+    expect(await rowsOf(`{ ${pad} boards(limit: 2) { players(limit: 1000) { board { name } } } }`)).toBe(2 + 2 * (1000 + 1000 * 1));
+    expect(await rowsOf(`{ ${pad} board(id: "global") { players(limit: 7) { id } } }`)).toBe(1 + 7);
+    expect(await rowsOf(`{ ${pad} playersConnection(first: 20) { totalCount edges { node { board { name } } } } }`)).toBe(20 + 20 * 1);
+    expect(await rowsOf(`{ ${pad} playersConnection(last: 3) { edges { cursor } } queryConnection(table: "t") { pageInfo { hasNextPage } } }`)).toBe(3 + 100);
+    // A reverse list's limit brings a list of boards with their players within the budget.
+    const bounded = await gw.gql('{ boards(limit: 10) { players(limit: 150) { id } } }');
+    expect(bounded.errors).toBeUndefined();
     // Within the budget, a board with its players still runs.
     const within = await gw.gql('{ board(id: "global") { players { id } } }');
     expect(within.errors).toBeUndefined();

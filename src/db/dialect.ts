@@ -28,6 +28,8 @@ export interface Dialect {
   readonly exists: ExistsTerm;
   /** The value at a field path, null when absent (src/db/paths.ts). */
   fieldValue(row: RDatum, path: readonly string[]): RDatum;
+  /** What `orderBy` sorts a row by for a field path: its value, in the order ReQL sorts values. */
+  sortKey(row: RDatum, path: readonly string[]): RDatum;
   /** A where filter as a ReQL predicate (src/db/where.ts). */
   compileWhere(node: WhereNode): (row: RDatum) => RDatum<boolean>;
   /** A fresh queue for single-document writes (src/db/write-queue.ts): one per data layer. */
@@ -46,6 +48,9 @@ export const reqliteDialect: Dialect = {
   getMany: (table, keys) => r.expr([...keys]).map((key) => table.get(key)) as RDatum<(Document | null)[]>,
   exists: existsByGetAll,
   fieldValue,
+  // reqlite sorts rows whose first key is null by primary key descending, whatever the later
+  // keys say (its `null < null` is true); a one-element array sorts as its element and is never null.
+  sortKey: (row, path) => r.expr([fieldValue(row, path)]),
   compileWhere: (node) => compileWhere(node),
   createWriteQueue: () => new PerDocumentWriteQueue(),
 };
@@ -62,6 +67,7 @@ export const rethinkdbDialect: Dialect = {
   getMany: (table, keys) => table.getAll(...keys).coerceTo('array') as RDatum<(Document | null)[]>,
   exists: existsByGet,
   fieldValue: nativeFieldValue,
+  sortKey: nativeFieldValue,
   compileWhere: (node) => compileWhere(node, true),
   createWriteQueue: () => atomicInDatabase,
 };

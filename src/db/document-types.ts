@@ -21,6 +21,10 @@ export interface ListQuery {
   orderBy?: readonly OrderBy[];
   limit?: number | null;
   offset?: number | null;
+  /** Only rows strictly past this position: the orderBy values, then the primary key (see src/db/keyset.ts). */
+  after?: readonly unknown[];
+  /** Read the order backwards (rows come last first; past `after` means before it). @default false */
+  backward?: boolean;
 }
 
 export interface InsertResult {

@@ -9,7 +9,7 @@ import { checkStorable } from './storable.js';
 import { getByKey, tableTerm } from './terms.js';
 import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
 import type { FieldIndexes } from './field-indexes.js';
-import { selectQuery, type Plan } from './plans.js';
+import { selectQuery, type Plan, type Selection } from './plans.js';
 import { parseUpdateOperators, updatedDocument } from './update-operators.js';
 import { availabilityErrorOf, OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
 import { isJsonObject } from '../util/json.js';
@@ -50,13 +50,19 @@ export class Documents {
     return inKeyOrder(ids, keyCandidates, await this.pool.read(dialect.getMany(tableTerm(db, table), keys)), primaryKey);
   }
 
-  /** Documents matching `where`, ordered (primary key last, so pages are stable), paged. */
-  async list(query: ListQuery): Promise<Document[]> {
+  /**
+   * Documents matching `where`, ordered (primary key last, so pages are stable), paged; past a
+   * position (`after`), backwards when asked (then last row first). With `lookAhead`, one row
+   * more than `limit` (a keyset page's test for a next one).
+   */
+  async list(query: ListQuery, { lookAhead = false }: { lookAhead?: boolean } = {}): Promise<Document[]> {
     const info = await this.catalog.table(query.db, query.table);
-    const limit = this.checkLimit(query.limit);
+    const limit = this.limitOf(query.limit) + (lookAhead ? 1 : 0);
     const offset = query.offset ?? 0;
     if (!Number.isSafeInteger(offset) || offset < 0) throw new BadInput(`offset must be a non-negative integer (got ${offset})`);
-    return this.read(await this.select(info, query.where, query.orderBy ?? [], offset, limit));
+    const after = query.after ?? undefined;
+    if (after && after.length !== (query.orderBy?.length ?? 0) + 1) throw new Error('Documents.list: a position holds one value per sort key, then the primary key');
+    return this.read(await this.select(info, query.where, query.orderBy ?? [], offset, limit, { after, backward: query.backward ?? false }));
   }
 
   /**
@@ -220,12 +226,12 @@ export class Documents {
   }
 
   /** The plan and query for a page of documents matching `where` in `orderBy` order (primary key last, so order is total). */
-  async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number): Promise<Plan> {
+  async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number, position: Pick<Selection, 'after' | 'backward'> = {}): Promise<Plan> {
     const parsed = parseWhere(where);
     const order = orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
     const dialect = await this.backend.dialect();
     const indexes = dialect.usesIndexes ? await this.fieldIndexes.of(info) : new Map<string, string>();
-    return selectQuery(dialect, info, { where: parsed, order, offset, limit }, indexes);
+    return selectQuery(dialect, info, { where: parsed, order, offset, limit, ...position }, indexes);
   }
 
   /** The documents a plan reads. */
@@ -234,7 +240,8 @@ export class Documents {
     return plan.read ? plan.read(run) : run(plan.query);
   }
 
-  private checkLimit(limit: number | null | undefined): number {
+  /** The page size `limit` asks for: the default limit when absent; BadInput when negative or over the maximum. */
+  limitOf(limit: number | null | undefined): number {
     if (limit === undefined || limit === null) return this.limits.defaultLimit;
     if (!Number.isSafeInteger(limit) || limit < 0) throw new BadInput(`limit must be a non-negative integer (got ${limit})`);
     if (limit > this.limits.maxLimit) throw new BadInput(`limit ${limit} exceeds the maximum of ${this.limits.maxLimit}`, { limit, max: this.limits.maxLimit });

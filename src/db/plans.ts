@@ -6,6 +6,7 @@ import type { TableInfo } from './catalog.js';
 import type { Dialect } from './dialect.js';
 import type { Document } from './document-types.js';
 import { pathKey } from './field-indexes.js';
+import { afterPosition } from './keyset.js';
 import { tableTerm } from './terms.js';
 
 /** A list query, parsed: filter, sort keys (the primary key is always the last one) and page. */
@@ -14,10 +15,14 @@ export interface Selection {
   order: readonly SortKey[];
   offset: number;
   limit: number;
+  /** Only rows strictly past this position (the sort keys' values, then the primary key), in the read direction. */
+  after?: readonly unknown[];
+  /** Read the order backwards (every key flipped, the primary key descending): the rows come last first. */
+  backward?: boolean;
 }
 
 /** Which plan `selectQuery` chose (tests and benchmarks check it). */
-export type PlanName = 'scan' | 'primary-order' | 'index-getAll' | 'index-between' | 'index-order';
+export type PlanName = 'scan' | 'primary-order' | 'index-getAll' | 'index-between' | 'index-order' | 'index-cursor';
 
 /** A chosen plan: its query, or (`read`) the queries it runs itself. */
 export interface Plan {
@@ -28,7 +33,8 @@ export interface Plan {
 }
 
 type Bound = { value: unknown; closed: boolean };
-type Range = { index: string; path: readonly string[]; node: FieldNode; low?: Bound; high?: Bound };
+/** An index range; `node` is the field node whose range tests it comes from (none: a cursor's). */
+type Range = { index: string; path: readonly string[]; node?: FieldNode; low?: Bound; high?: Bound };
 
 /**
  * The query for a page of `selection`: documents matching the filter, ordered by the sort keys
@@ -36,17 +42,26 @@ type Range = { index: string; path: readonly string[]; node: FieldNode; low?: Bo
  * reqlite (and without usable indexes) a full scan and a sort. With the dialect's index plans,
  * an index only narrows or orders the candidates: the full filter still runs on each, so the
  * rows are exactly the scan's. `fieldIndexes` maps field paths to indexes (src/db/field-indexes.ts).
+ * Past a position (`after`, src/db/keyset.ts) every plan filters the rows past it; the primary
+ * index and a field index at a numeric position also start reading there (`between`).
  */
 export function selectQuery(dialect: Dialect, info: TableInfo, selection: Selection, fieldIndexes: ReadonlyMap<string, string>): Plan {
-  const { where, order, offset, limit } = selection;
+  const { where, offset, limit, after, backward = false } = selection;
+  const order = backward ? selection.order.map(({ path, descending }) => ({ path, descending: !descending })) : selection.order;
   const table = tableTerm(info.db, info.name);
-  const filterBy = (candidates: RDatum, node: WhereNode | undefined) => (node ? candidates.filter(dialect.compileWhere(node)) : candidates);
-  const filtered = (candidates: RDatum) => filterBy(candidates, where);
-  const keyOf = (path: readonly string[]) => (row: RDatum) => dialect.fieldValue(row, path);
-  const sortTerms = [...order.map(({ path, descending }) => (descending ? r.desc(keyOf(path)) : r.asc(keyOf(path)))), r.asc(info.primaryKey)];
+  const past = after ? afterPosition(dialect, order, info.primaryKey, backward, after) : undefined;
+  const filterBy = (node: WhereNode | undefined) => (candidates: RDatum) => {
+    const matching = node ? candidates.filter(dialect.compileWhere(node)) : candidates;
+    return past ? matching.filter(past) : matching;
+  };
+  const filtered = filterBy(where);
+  // A numeric range is exactly what `between` gives (see `between`): its tests need not run on each row.
+  const filteredBeyond = (range: Range) => (isNumeric(range) && where && range.node ? filterBy(withoutRange(where, range.node)) : filtered);
+  const sortTerms = [...order.map(({ path, descending }) => (descending ? r.desc : r.asc)((row: RDatum) => dialect.sortKey(row, path))), (backward ? r.desc : r.asc)(info.primaryKey)];
   const page = (sorted: RDatum) => sorted.skip(offset).limit(limit);
   const scan = (candidates: RDatum) => page(filtered(candidates).orderBy(...sortTerms));
-  if (!dialect.usesIndexes) return { plan: 'scan', query: scan(sequence(table)) };
+  const scanPlan: Plan = { plan: 'scan', query: scan(sequence(table)) };
+  if (!dialect.usesIndexes) return scanPlan;
 
   const fields = where ? topLevelFields(where) : [];
   for (const field of fields) {
@@ -59,43 +74,92 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
     return index ? [rangeOf(index, field)].filter((range): range is Range => range !== undefined) : [];
   });
   const [first] = order;
-  const ordered = first && order.length === 1 ? ranges.find((range) => pathKey(range.path) === pathKey(first.path) && isNumeric(range)) : undefined;
-  if (ordered && first) {
-    // The numeric range is exactly what `between` gives: its tests need not run on each row.
-    const rest = (candidates: RDatum) => (where ? filterBy(candidates, withoutRange(where, ordered.node)) : candidates);
-    const candidates = rest(sequence(between(table, ordered).orderBy({ index: (first.descending ? r.desc : r.asc)(ordered.index) })));
-    // Ascending, the index gives ties by primary key ascending: the order asked for.
-    if (!first.descending) return { plan: 'index-order', query: page(candidates) };
-    return { plan: 'index-order', query: candidates, read: (run) => readDescending(run, candidates, table, ordered, { ...selection, filtered }, info.primaryKey) };
+  const single = first && order.length === 1 ? first : undefined;
+  const ordered = single ? ranges.find((range) => pathKey(range.path) === pathKey(single.path) && isNumeric(range)) : undefined;
+  if (ordered && single) return indexOrder(table, narrowed(ordered, single, after), single, { ...selection, order, filtered, backward, candidatesOf: filteredBeyond(ordered) }, info.primaryKey);
+  // A numeric position on an indexed order: the index holds the numbers past it; what lies
+  // beyond them (null, objects, strings, none indexed or not numbers) needs the scan.
+  const index = single && typeof after?.[0] === 'number' ? fieldIndexes.get(pathKey(single.path)) : undefined;
+  if (index && single) {
+    const numbers = cursorRange(index, single, after?.[0] as number);
+    const indexed = indexOrder(table, numbers, single, { ...selection, order, filtered, backward }, info.primaryKey);
+    const read = async (run: (query: RDatum) => Promise<Document[]>): Promise<Document[]> => {
+      const rows = await (indexed.read ? indexed.read(run) : run(indexed.query));
+      const complete = rows.length === limit && rows.every((row) => typeof sortValue(row, single.path) === 'number');
+      return complete ? rows : run(scanPlan.query);
+    };
+    return { plan: 'index-cursor', query: indexed.query, read };
   }
   const [range] = ranges;
-  if (range) {
-    const rest = isNumeric(range) && where ? withoutRange(where, range.node) : where;
-    return { plan: 'index-between', query: page(filterBy(sequence(between(table, range)), rest).orderBy(...sortTerms)) };
+  if (range) return { plan: 'index-between', query: page(filteredBeyond(range)(sequence(between(table, range))).orderBy(...sortTerms)) };
+  if (order.length === 0) {
+    const key = after?.[after.length - 1];
+    const index = (backward ? r.desc : r.asc)(info.primaryKey);
+    // Past a position the primary index starts there: the page reads no row before it.
+    const from = key === undefined ? table.orderBy({ index }) : (backward ? table.between(r.minval, key, { rightBound: 'open' }) : table.between(key, r.maxval, { leftBound: 'open' })).orderBy({ index });
+    return { plan: 'primary-order', query: page(filtered(sequence(from))) };
   }
-  if (order.length === 0) return { plan: 'primary-order', query: page(filtered(sequence(table.orderBy({ index: info.primaryKey })))) };
-  return { plan: 'scan', query: scan(sequence(table)) };
+  return scanPlan;
 }
 
 /**
- * A descending index gives ties by primary key DESCENDING; they must come ascending. Reads a few
- * rows past the page (`TIE_SLACK`): when the page's last value ends within them, the tie is
- * complete (the index keeps equal values together); only a longer tie is re-read whole
- * (`between(v, v)`), a second round trip. Then sorts in the gateway with the ReQL order
- * (src/filter/order.ts). The sort key is a number on every candidate (the numeric range says so).
+ * The plan that reads a numeric range of a field index in index order. The index gives ties by
+ * primary key in ITS direction; when the primary key goes the other way, the page is read with
+ * `readTieSorted`.
  */
-async function readDescending(
+function indexOrder(
+  table: RTable,
+  range: Range,
+  key: SortKey,
+  selection: Selection & { filtered: (candidates: RDatum) => RDatum; candidatesOf?: (candidates: RDatum) => RDatum },
+  primaryKey: string,
+): Plan {
+  const candidates = (selection.candidatesOf ?? selection.filtered)(sequence(between(table, range).orderBy({ index: (key.descending ? r.desc : r.asc)(range.index) })));
+  if (key.descending === (selection.backward ?? false)) return { plan: 'index-order', query: candidates.skip(selection.offset).limit(selection.limit) };
+  return { plan: 'index-order', query: candidates, read: (run) => readTieSorted(run, candidates, table, range, selection, primaryKey) };
+}
+
+/** `range` narrowed to start at a numeric position (`after`'s first value) in the key's direction. */
+function narrowed(range: Range, key: SortKey, after: readonly unknown[] | undefined): Range {
+  const value = after?.[0];
+  if (typeof value !== 'number') return range;
+  const bound = { value, closed: true };
+  if (!key.descending) return !range.low || tighter(bound, range.low, 1) ? { ...range, low: bound } : range;
+  return !range.high || tighter(bound, range.high, -1) ? { ...range, high: bound } : range;
+}
+
+/**
+ * The numbers of an index from `value` on in the key's direction. Numbers sort after booleans
+ * and before the (indexed) times and strings: `true` and `""` bound them, both open.
+ */
+function cursorRange(index: string, key: SortKey, value: number): Range {
+  const at = { value, closed: true };
+  return key.descending ? { index, path: key.path, low: { value: true, closed: false }, high: at } : { index, path: key.path, low: at, high: { value: '', closed: false } };
+}
+
+/**
+ * An index gives ties by primary key in its own direction; when they must come the other way
+ * (a descending key read forwards, an ascending one read backwards), reads a few rows past the
+ * page (`TIE_SLACK`): when the page's last value ends within them the tie is complete (the index
+ * keeps equal values together); only a longer tie is re-read whole (`between(v, v)`). Then
+ * sorts in the gateway with the ReQL order (src/filter/order.ts). The sort key is a number on
+ * every candidate (the range is numeric).
+ */
+async function readTieSorted(
   run: (query: RDatum) => Promise<Document[]>,
   candidates: RDatum,
   table: RTable,
   range: Range,
-  { order, offset, limit, filtered }: Selection & { filtered: (candidates: RDatum) => RDatum },
+  { order, offset, limit, filtered, backward }: Selection & { filtered: (candidates: RDatum) => RDatum },
   primaryKey: string,
 ): Promise<Document[]> {
   const wanted = offset + limit;
   if (wanted === 0) return [];
   const head = await run(candidates.limit(wanted + TIE_SLACK(wanted)));
-  const sorted = (docs: Document[]) => docs.sort(documentComparator(order, primaryKey)).slice(offset, wanted);
+  // `order` is already in the read direction; backwards the primary key descends too.
+  const forward = documentComparator(backward ? order.map(({ path, descending }) => ({ path, descending: !descending })) : order, primaryKey);
+  const compare = backward ? (a: Document, b: Document) => forward(b, a) : forward;
+  const sorted = (docs: Document[]) => docs.sort(compare).slice(offset, wanted);
   const last = head[wanted - 1];
   if (!last || head.length === wanted) return sorted(head);
   const value = (doc: Document) => sortValue(doc, range.path);
@@ -105,7 +169,7 @@ async function readDescending(
   return sorted([...head.filter((doc) => compareReql(value(doc), value(last)) !== 0), ...tie]);
 }
 
-/** Rows read past a descending page so that a short tie at its end needs no second query. */
+/** Rows read past a tie-sorted page so that a short tie at its end needs no second query. */
 const TIE_SLACK = (wanted: number): number => Math.max(8, Math.ceil(wanted / 4));
 
 /** The field nodes every match must satisfy: the root field, or the fields of a root `and`. */

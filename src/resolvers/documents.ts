@@ -34,16 +34,59 @@ export function documents(ctx: Context, args: TableArgs & { ids: readonly string
   return service.readDocuments(ctx, ctx.identity, dbOf(ctx, args.db), args.table, args.ids, { loaders: ctx.loaders });
 }
 
-export interface ListArgs extends TableArgs {
-  where?: Document | null;
-  orderBy?: readonly OrderBy[] | null;
+/** How a list is paged: by `limit`/`offset`, or by count and cursor (`first`/`after`, `last`/`before`). */
+export interface PagingArgs {
   limit?: number | null;
   offset?: number | null;
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
 }
 
-export function query(ctx: Context, args: ListArgs): Promise<Document[]> {
+export interface ListArgs extends TableArgs, PagingArgs {
+  where?: Document | null;
+  orderBy?: readonly OrderBy[] | null;
+}
+
+const keysetArgs = ['first', 'after', 'last', 'before'] as const;
+
+function pageOf(ctx: Context, args: ListArgs): Promise<service.DocumentPage> {
+  const { where, limit, offset, first, after, last, before } = args;
+  return service.pageDocuments(ctx, ctx.identity, dbOf(ctx, args.db), args.table, { where, orderBy: args.orderBy ?? undefined, limit, offset, first, after, last, before });
+}
+
+export async function query(ctx: Context, args: ListArgs): Promise<Document[]> {
+  if (keysetArgs.some((name) => args[name] !== undefined && args[name] !== null)) return (await pageOf(ctx, args)).documents;
   const { where, limit, offset } = args;
   return service.listDocuments(ctx, ctx.identity, dbOf(ctx, args.db), args.table, { where, orderBy: args.orderBy ?? undefined, limit, offset });
+}
+
+/** A Relay connection's value: edges now; page flags and the total (one query each) when selected. */
+export interface DocumentConnection {
+  readonly edges: readonly { cursor: string; node: Document }[];
+  readonly pageInfo: PageInfo;
+  readonly totalCount: () => Promise<number>;
+}
+
+/** Relay's PageInfo: the flags are thunks, as one of them may need a query. */
+export interface PageInfo {
+  readonly hasNextPage: () => Promise<boolean>;
+  readonly hasPreviousPage: () => Promise<boolean>;
+  readonly startCursor: string | null;
+  readonly endCursor: string | null;
+}
+
+const flag = (value: boolean | (() => Promise<boolean>)) => (typeof value === 'function' ? value : () => Promise.resolve(value));
+
+/** A page of documents as a Relay connection (`totalCount` counts every match in the row rule). */
+export async function queryConnection(ctx: Context, args: ListArgs): Promise<DocumentConnection> {
+  const page = await pageOf(ctx, args);
+  return {
+    edges: page.documents.map((node, i) => ({ node, cursor: page.cursors[i] as string })),
+    pageInfo: { hasNextPage: flag(page.hasNextPage), hasPreviousPage: flag(page.hasPreviousPage), startCursor: page.cursors[0] ?? null, endCursor: page.cursors.at(-1) ?? null },
+    totalCount: () => count(ctx, args),
+  };
 }
 
 export function count(ctx: Context, args: TableArgs & { where?: Document | null }): Promise<number> {

@@ -1,4 +1,5 @@
 import type { Context } from '../graphql/context.js';
+import { BadInput } from '../errors/domain.js';
 import type { ConflictMode, Document, UpdateOperators } from '../db/index.js';
 import type { FieldModel, ReverseRelation, TableModel } from '../models/model.js';
 import { documentOf, orderOf, whereOf, type TypedInput } from '../models/translate.js';
@@ -15,20 +16,22 @@ import * as subscriptions from './subscriptions.js';
 /** Typed sort keys: the enum value is the stored key. */
 export type TypedOrderBy = readonly { field: string; direction?: 'ASC' | 'DESC' | null }[];
 
-/** Arguments of `players(...)`. */
-export interface TypedListArgs {
+/** Arguments of `players(...)` and `playersConnection(...)`. */
+export interface TypedListArgs extends documents.PagingArgs {
   where?: TypedInput | null;
   orderBy?: TypedOrderBy | null;
-  limit?: number | null;
-  offset?: number | null;
 }
 
 export function one(ctx: Context, model: TableModel, id: string): Promise<Document | null> {
   return documents.document(ctx, { table: model.table, id });
 }
 
-export function list(ctx: Context, model: TableModel, args: TypedListArgs): Promise<Document[]> {
-  return documents.query(ctx, { table: model.table, where: whereOf(model, args.where), orderBy: orderOf(args.orderBy), limit: args.limit, offset: args.offset });
+export function list(ctx: Context, model: TableModel, { where, orderBy, ...paging }: TypedListArgs): Promise<Document[]> {
+  return documents.query(ctx, { ...paging, table: model.table, where: whereOf(model, where), orderBy: orderOf(orderBy) });
+}
+
+export function connection(ctx: Context, model: TableModel, { where, orderBy, ...paging }: TypedListArgs): Promise<documents.DocumentConnection> {
+  return documents.queryConnection(ctx, { ...paging, table: model.table, where: whereOf(model, where), orderBy: orderOf(orderBy) });
 }
 
 export function count(ctx: Context, model: TableModel, where: TypedInput | null | undefined): Promise<number> {
@@ -72,15 +75,20 @@ export async function pointer(ctx: Context, field: FieldModel & { pointer: strin
 
 /**
  * A reverse list: the documents pointing at `doc`, through the per-request loader of the
- * relation's index, as the caller may read them (its row rule filters, hidden fields stripped).
+ * relation's index, as the caller may read them (its row rule filters, hidden fields stripped),
+ * the first `limit` by primary key (default: the default list limit; BadInput over the maximum).
  */
-export async function reverse(ctx: Context, relation: ReverseRelation, owner: TableModel, doc: Document): Promise<Document[]> {
+export async function reverse(ctx: Context, relation: ReverseRelation, owner: TableModel, doc: Document, limit?: number | null): Promise<Document[]> {
   const db = documents.dbOf(ctx, undefined);
   const access = documents.accessTo(ctx, db, relation.table, 'read');
+  const most = limit ?? ctx.config.defaultLimit;
+  if (!Number.isSafeInteger(most) || most < 0 || most > ctx.config.maxLimit) {
+    throw new BadInput(`limit of ${relation.name} must be an integer from 0 to ${ctx.config.maxLimit} (got ${most})`, { argument: 'limit' });
+  }
   const key = doc[owner.primaryKey];
   if (key === undefined || key === null) return [];
   const related = await ctx.loaders.referencesOf(db, relation.table, relation.index).load(key);
-  return related.filter((row) => access.allows(row)).map((row) => access.strip(row));
+  return related.filter((row) => access.allows(row)).slice(0, most).map((row) => access.strip(row));
 }
 
 /** Arguments of `playerChanges(...)`. */

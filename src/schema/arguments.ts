@@ -22,3 +22,13 @@ export function updateOperatorArgs(arg: ArgBuilder) {
     setIfMissing: arg({ type: 'JSONObject', description: 'Sets fields only where they are absent or null: `{ createdAt: "2026-01-01" }`.' }),
   };
 }
+
+/** Keyset paging (Relay's arguments): a count and a cursor from an earlier page's edges or pageInfo. */
+export function keysetArgs(arg: ArgBuilder) {
+  return {
+    first: arg.int({ description: 'Forwards: at most this many rows (as limit).' }),
+    after: arg.string({ description: 'Forwards: the rows after this cursor (same table and orderBy; not with offset).' }),
+    last: arg.int({ description: 'Backwards: at most this many rows, the last ones (before the cursor if given).' }),
+    before: arg.string({ description: 'Backwards: the rows before this cursor (same table and orderBy; not with offset).' }),
+  };
+}

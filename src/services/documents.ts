@@ -10,6 +10,7 @@ import { storedDocument } from './document-reads.js';
 // (GraphQL mutations, RDM packets) calls these, so a policy change is made once.
 
 export { countDocuments, listAllDocuments, listDocuments, readDocument, readDocuments, type PageQuery } from './document-reads.js';
+export { pageDocuments, type DocumentPage, type KeysetQuery } from './document-pages.js';
 
 /** A write's options: `what` names the written value in refusals (the way in's own word for it). */
 export interface WriteOptions extends CallOptions {

@@ -43,8 +43,8 @@ export function rowBudget(kind: RowBudgetKind): { rowBudget: RowBudgetKind } {
 type Args = ReadonlyMap<string, unknown>;
 
 /**
- * The rows an operation asks for, from the schema: a field with a `limit` argument reads that
- * many (the default limit when absent); one with `ids` or `documents` as many as the list holds;
+ * The rows an operation asks for, from the schema: a field with a `limit` (or `first`/`last`)
+ * argument reads that many (the default limit when absent); one with `ids` or `documents` as many as the list holds;
  * one with `table`, `id` or `document` one; others as their `extensions.rowBudget` says, or none.
  * What a field's selection reads is counted once per row the field reads (a list's pointers and
  * reverse lists multiply). Summed over aliases and fragments; values from variables are counted
@@ -99,7 +99,8 @@ function fieldRows(field: GraphQLField<unknown, unknown>, args: Args, settings: 
   // An RDM read alone may return its own cap, as over the RDM transports; beside anything else it is over.
   if (kind === 'rdm') return rdmRows(args, Math.min(settings.rdmMaxRows, settings.maxRows));
   const declared = new Set(field.args.map((arg) => arg.name));
-  if (declared.has('limit')) return asCount(args.get('limit') ?? settings.defaultLimit);
+  // A page counts as its `first`, `last` or `limit` (one of them; the resolver refuses more).
+  if (declared.has('limit') || declared.has('first')) return asCount(args.get('first') ?? args.get('last') ?? args.get('limit') ?? settings.defaultLimit);
   for (const list of ['ids', 'documents']) {
     const value = args.get(list);
     if (declared.has(list) && Array.isArray(value)) return value.length;

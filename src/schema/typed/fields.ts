@@ -7,6 +7,7 @@ import { upperFirst } from '../../models/names.js';
 import * as resolve from '../../resolvers/typed.js';
 import { aggregateFields } from './aggregates.js';
 import { listOf, nonNull, type ModelRefs, type RootFields, type TypedBuild } from './build.js';
+import { connectionOf } from './connection.js';
 import type { RootName } from './generic.js';
 import type { ModelInputs } from './inputs.js';
 
@@ -36,13 +37,19 @@ function queryFields(build: TypedBuild, refs: ModelRefs, inputs: ModelInputs): R
     args: { ...build.generic.argsExcept('Query', 'query', GENERIC_ONLY), where: whereArg(refs, inputs), orderBy: { type: listOf(inputs.orderBy) } },
     resolve: (_root, args, ctx) => resolve.list(ctx, model, args),
   };
+  const connection: RootField<resolve.TypedListArgs> = {
+    type: nonNull(connectionOf(build, refs)),
+    description: `${type} documents matching where, ordered (primary key last), one page at a time by cursor (first/after forwards, last/before backwards).`,
+    args: { ...build.generic.argsExcept('Query', 'queryConnection', GENERIC_ONLY), where: whereArg(refs, inputs), orderBy: { type: listOf(inputs.orderBy) } },
+    resolve: (_root, args, ctx) => resolve.connection(ctx, model, args),
+  };
   const count: RootField<{ where?: TypedInput | null }> = {
     type: nonNull(build.generic.scalar('Int')),
     description: `How many ${type} documents match where.`,
     args: { where: whereArg(refs, inputs) },
     resolve: (_root, args, ctx) => resolve.count(ctx, model, args.where),
   };
-  return { [one]: byId, [many]: list, [`${many}Count`]: count };
+  return { [one]: byId, [many]: list, [`${many}Connection`]: connection, [`${many}Count`]: count };
 }
 
 function mutationFields(build: TypedBuild, refs: ModelRefs, inputs: ModelInputs): RootFields {

@@ -44,6 +44,11 @@ export class GenericApi {
     return assertEnumType(this.schema.getType(name));
   }
 
+  /** An object type by name (PageInfo). Throws when the schema has none. */
+  object(name: string): GraphQLObjectType {
+    return assertObjectType(this.schema.getType(name));
+  }
+
   /** One argument of a generic root field, e.g. `arg('Subscription', 'live', 'orderBy')`. Throws when it has none. */
   arg(root: RootName, field: string, name: string): GraphQLArgumentConfig {
     const arg = this.argsOf(root, field)[name];

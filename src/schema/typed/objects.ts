@@ -74,8 +74,8 @@ function reverseFields(build: TypedBuild, { model, names }: ModelRefs, taken: Na
     out[taken.claim(relation.name, `the reverse relation "${relation.name}" of ${names.type} (from ${relation.table}.${relation.field})`)] = {
       type: nonNull(listOf(source.object)),
       description: `The ${source.names.type} documents whose "${relation.field}" holds this primary key, by primary key (secondary index "${relation.index}"). Batched per request.`,
-      resolve: (doc, _args, ctx) => resolve.reverse(ctx, relation, model, doc),
-      extensions: rowBudget('maxLimit'),
+      args: { limit: { type: build.generic.scalar('Int'), description: 'At most this many, the first by primary key (default and maximum as for lists).' } },
+      resolve: (doc, args: { limit?: number | null }, ctx) => resolve.reverse(ctx, relation, model, doc, args.limit),
     };
   }
   return out;
