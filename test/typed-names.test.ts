@@ -19,7 +19,7 @@ describe('tables whose GraphQL names clash', () => {
       { table: 'tables', reason: expect.stringMatching(/collides with the generic .*; "tables" has no typed fields/) },
     ]);
     const query = schema.getQueryType()?.getFields() ?? {};
-    expect(Object.keys(query).filter((name) => /^(crate|player|widget|tables)/.test(name)).sort()).toEqual(['playerStat', 'playerStatList', 'playerStatListConnection', 'playerStatListCount', 'tables', 'widget', 'widgets', 'widgetsConnection', 'widgetsCount']);
+    expect(Object.keys(query).filter((name) => /^(crate|player|widget|tables)/.test(name)).sort()).toEqual(['playerStat', 'playerStatList', 'playerStatListAggregate', 'playerStatListConnection', 'playerStatListCount', 'tables', 'widget', 'widgets', 'widgetsAggregate', 'widgetsConnection', 'widgetsCount']);
     expect(schema.getType('PlayerStat')?.toString()).toBe('PlayerStat');
     expect(schema.getType('Player')).toBeUndefined();
     expect(schema.getType('Crate')).toBeUndefined();
