@@ -91,6 +91,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onQuery: (seconds, ok) => metrics.databaseSeconds.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
     onDriverFallback: (feature) => metrics.driverFallback.set({ feature }, 1),
+    onFailover: (host) => metrics.dbFailovers.inc({ host }),
   });
   const schema = new LiveSchema(initialSchema, {
     data,

@@ -12,6 +12,7 @@ import { ConnectionPool } from './pool.js';
 
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './document-types.js';
 export type { TableInfo } from './catalog.js';
+export type { HostStatus } from './hosts.js';
 export { Loaders } from './loaders.js';
 export type { BackendDialect, Dialect } from './dialect.js';
 export { EnsuredTable } from './ensured-table.js';
@@ -56,13 +57,16 @@ export interface DataLayerOptions extends Limits {
   onBatch?: (size: number) => void;
   /** A driver internal this driver version lacks, so its public-API fallback is in use (metrics). */
   onDriverFallback?: (feature: DriverFeature) => void;
+  /** A database host was given up (connection lost) while others are configured (metrics). */
+  onFailover?: (address: string) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, onFailover, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
+    ...(target.hosts ? { hosts: target.hosts } : {}),
     user: target.user,
     password: target.password,
     size: poolSize,
@@ -71,6 +75,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     // Absent callbacks stay absent: an explicit undefined would replace the pool's defaults.
     ...(onQuery ? { onQuery } : {}),
     ...(onDriverFallback ? { onDriverFallback } : {}),
+    ...(onFailover ? { onFailover } : {}),
     coalesceWrites,
   });
   const dialect = new BackendDialect(pool, backend === 'reqlite' ? reqliteDialect : undefined);

@@ -46,6 +46,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Hosts the pool gave up on (connection lost); their queries and feeds moved to another host. */
+  readonly dbFailovers = new Counter({
+    name: 'rethinkql_db_failovers_total',
+    help: 'Database hosts given up by the pool (connection lost); queries and feeds moved to another host',
+    labelNames: ['host'] as const,
+    registers: [this.registry],
+  });
+
   readonly loaderBatchSize = new Histogram({
     name: 'rethinkql_dataloader_batch_size',
     help: 'Ids fetched per DataLoader batch (one database query each)',
