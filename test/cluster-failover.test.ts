@@ -119,4 +119,36 @@ describe.skipIf(!realServer || !rethinkdbBinary)('on a 3-node RethinkDB cluster 
     await vi.waitFor(async () => expect((await gw.gql('mutation($t: String!) { update(table: $t, id: "r1", patch: { v: -1 }) }', { t: table })).errors).toBeUndefined(), { timeout: 60_000, interval: 200 });
     await untilAllHold(subscribers, await rowsOf(direct, table));
   }, 240_000);
+
+  it('the whole cluster goes down and comes back: /ready goes 503 and back to 200, and subscribers resynchronise', async () => {
+    const table = 'outage';
+    const setup = await ha.connect(ha.nodes[0] as RethinkdbServer);
+    await ha.replicatedTable(setup, DB, table);
+    await r.db(DB).table(table).insert([{ id: 'a', v: 1 }, { id: 'b', v: 2 }]).run(setup);
+    const gw = await startTestGateway({ database: ha.target(), defaultDb: DB, dbWaitMs: 2000 });
+    gateways.push(gw);
+    await gw.app.whenPrepared();
+    const subscribers = subscribe(clients, gw, table, 2);
+    await untilAllHold(subscribers, [{ id: 'a', v: 1 }, { id: 'b', v: 2 }]);
+    expect((await readyOf(gw)).status).toBe(200);
+
+    await Promise.all(ha.nodes.map((node) => node.kill()));
+    await vi.waitFor(async () => expect(await readyOf(gw)).toMatchObject({ status: 503, body: { ready: false, database: 'unreachable' } }), { timeout: 30_000, interval: 100 });
+    expect((await readyOf(gw)).body.hosts?.map((host) => host.state)).toEqual(['down', 'down', 'down']);
+    // Queries fail at once, saying the database is down (not after waiting).
+    const down = await gw.gql(READ, { t: table });
+    expect(down.errors?.[0]).toMatchObject({ extensions: { code: 'UNAVAILABLE' } });
+
+    // Every node restarts on its directory and ports, joining the others.
+    await Promise.all(ha.nodes.map((node) => node.restart(ha.nodes.filter((other) => other !== node))));
+    await vi.waitFor(async () => expect((await readyOf(gw)).status).toBe(200), { timeout: 60_000, interval: 100 });
+    const direct = await ha.connect(ha.nodes[1] as RethinkdbServer);
+    await r.db(DB).table(table).wait({ waitFor: 'ready_for_writes', timeout: 60 }).run(direct);
+    await r.db(DB).table(table).get('a').update({ v: 10 }).run(direct);
+    await r.db(DB).table(table).get('b').delete().run(direct);
+    await r.db(DB).table(table).insert({ id: 'c', v: 3 }).run(direct);
+    await untilAllHold(subscribers, [{ id: 'a', v: 10 }, { id: 'c', v: 3 }]);
+    for (const subscriber of [...subscribers.changes, ...subscribers.live]) expect(subscriber.completed).toBe(false);
+    expect((await readyOf(gw)).body.hosts?.map((host) => host.state)).toEqual(['up', 'up', 'up']);
+  }, 180_000);
 });
