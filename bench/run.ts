@@ -6,7 +6,7 @@
  * The gateway runs in its own process (the real CLI); load comes from this process.
  * BENCH_SUBSCRIBERS=1,100,1000,5000 (default) sets the fan-out subscriber counts; BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
- * the memory figure holds.
+ * the memory figure holds. Section 8 starts a 3-node RethinkDB cluster of its own (the server binary).
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -17,6 +17,7 @@ import { ConnectionPool } from '../src/db/pool.js';
 import { createLogger } from '../src/observability/logger.js';
 import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
+import { measureCluster } from './cluster.js';
 import { measureDispatch } from './dispatch.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
 import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
@@ -217,6 +218,16 @@ async function main(): Promise<void> {
       '7. one table feed, many queries: dispatching changes to channel queries (in process)',
       await measureDispatch(smoke ? { queryCounts: [10], events: 50 } : { queryCounts: [100, 1000, 10_000], events: 2000 }),
     );
+  }
+  // A cluster of its own from the server binary. The smoke run takes it only in the real-server
+  // lane (RETHINKDB_URL set), where the binary is known to be present.
+  if (runs(8) && (!smoke || process.env.RETHINKDB_URL)) {
+    const figures = await measureCluster(smoke ? { docs: 300, durationMs: 400, concurrency: 4, rounds: 1, subscribers: 5 } : { docs: 10_000, durationMs: 8_000, concurrency: 32, rounds: 3, subscribers: 50 });
+    if (!figures) console.log('\n### 8. cluster: skipped (no RethinkDB server binary; set RETHINKDB_BIN)');
+    else {
+      printTable('8a. cluster: reads through a gateway given 1 host vs all 3 (3 shards x 3 replicas), same concurrency', figures.throughput);
+      printTable('8b. cluster failover: SIGKILL the node with the primary and the feed, under subscribers', figures.failover);
+    }
   }
 }
 
