@@ -42,7 +42,7 @@ async function throughput(nodes: readonly RethinkdbServer[], connection: Connect
   for (let i = 0; i < docs.length; i += 1000) await r.db(DB).table('spread').insert(docs.slice(i, i + 1000)).run(connection);
   const operations = {
     'document(id)': Array.from({ length: 64 }, (_, i) => `{ document(table: "spread", id: "p${(i * 104_729) % sizes.docs}") }`),
-    'query: where + limit 50': ['{ query(table: "spread", where: { team: "red", score: { gte: 500 } }, limit: 50) }'],
+    'documents(ids: 10 ids)': Array.from({ length: 16 }, (_, i) => `{ documents(table: "spread", ids: [${Array.from({ length: 10 }, (_, j) => `"p${((i * 10 + j) * 7919) % sizes.docs}"`).join(', ')}]) }`),
   };
   const gateways = { one: await startGatewayProcess(databaseOf(nodes.slice(0, 1))), three: await startGatewayProcess(databaseOf(nodes)) };
   const rows: Row[] = [];

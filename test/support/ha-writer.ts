@@ -6,7 +6,7 @@ const UPSERT = 'mutation($t: String!, $d: JSONObject!) { insert(table: $t, docum
  * Writes through a gateway, one write at a time, while a test breaks the database: row
  * `r<n % rows>` gets `{ v: n }` for n = 1, 2, … Remembers what the gateway said of each write:
  * acknowledged, refused with "nothing was changed", or uncertain ("may or may not have been
- * applied"); any other answer is `unexpected` (a test fails on it).
+ * applied", `extensions.outcome: "unknown"`); any other answer is `unexpected` (a test fails on it).
  */
 export class SteadyWriter {
   /** Per row, the values of acknowledged writes. */
@@ -38,7 +38,7 @@ export class SteadyWriter {
         const error = answer.errors?.[0];
         const unavailable = error?.extensions?.code === 'UNAVAILABLE';
         if (!error) record(this.acknowledged, id, n);
-        else if (unavailable && /may or may not have been applied/.test(error.message)) record(this.uncertain, id, n);
+        else if (unavailable && error.extensions?.outcome === 'unknown' && /may or may not have been applied/.test(error.message)) record(this.uncertain, id, n);
         else if (unavailable && /nothing was changed/.test(error.message)) this.refused++;
         else this.unexpected.push(JSON.stringify(error));
         await new Promise((resolve) => setTimeout(resolve, this.pauseMs));
