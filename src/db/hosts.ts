@@ -62,9 +62,16 @@ export class Host {
     const connection = this.slots.find((slot) => slot.connection?.open)?.connection;
     if (!connection || this.checking) return;
     this.checking = true;
-    const answered = await answersWithin(r.expr(1).run(connection), timeoutMs);
+    let answered = false;
+    const inTime = await answersWithin(
+      r.expr(1).run(connection).then(() => (answered = true)),
+      timeoutMs,
+    );
+    // A stalled event loop (GC, CPU starvation) fires the deadline before reading an answer that
+    // waits on the socket: let I/O run once before judging the host.
+    if (!inTime) await new Promise((resolve) => setImmediate(resolve));
     this.checking = false;
-    if (answered || !connection.open) return;
+    if (inTime || answered || !connection.open) return;
     log('warn', `the database host ${this.address} did not answer within ${timeoutMs} ms; giving it up`);
     this.drop();
   }
