@@ -4,7 +4,8 @@ import { replayChanges, sortedById } from './support/change-state.js';
 import { realServer, startTestGateway, type TestGateway } from './support/gateway.js';
 import { HaCluster } from './support/ha-cluster.js';
 import { rethinkdbBinary, type RethinkdbServer } from './support/rethinkdb-cluster.js';
-import { subscribeWs, WsClients, type ChangesData, type Collector } from './support/subscriptions.js';
+import { untilListening } from './support/channels.js';
+import { subscribeWs, WsClients, type ChangesData } from './support/subscriptions.js';
 
 interface Event {
   id: string;
@@ -44,20 +45,6 @@ describe.skipIf(!realServer || !rethinkdbBinary)('two gateway replicas on a 3-no
     await ha.stop();
   }, 60_000);
 
-  /** Publishes pings through `gw` until every subscriber hears one (a subscription has no "subscribed" acknowledgement), then forgets them. */
-  async function untilListening(gw: TestGateway, name: string, ...subscribers: Collector<ChannelData>[]): Promise<void> {
-    await vi.waitFor(
-      async () => {
-        await gw.ok(PUBLISH, { channel: name, data: 'ping' });
-        for (const subscriber of subscribers) expect(subscriber.data.length).toBeGreaterThan(0);
-      },
-      { timeout: 30_000, interval: 100 },
-    );
-    for (const subscriber of subscribers) {
-      await vi.waitFor(() => expect(subscriber.data.at(-1)?.channel.data).toBe('ping'));
-      subscriber.data.splice(0);
-    }
-  }
 
   it('a write through one replica reaches the subscribers of the other', async () => {
     const setup = await ha.connect(ha.nodes[0] as RethinkdbServer);
