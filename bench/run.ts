@@ -8,7 +8,8 @@
  * the distinct filtered subscriptions; 0 skips them; BENCH_FANOUT_BASELINE=1,1000 also runs those counts with shared
  * execution off; BENCH_CPU_PROF=dir profiles the gateway); BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
- * the memory figure holds. BENCH_KEYSET_ROWS=100000 (default) sets the rows section 8 pages through.
+ * the memory figure holds. BENCH_KEYSET_ROWS=100000 (default) sets the rows section 11 pages through.
+ * Section 12 starts a 3-node RethinkDB cluster of its own (the server binary).
  */
 import { cpus, totalmem } from 'node:os';
 import autocannon from 'autocannon';
@@ -19,6 +20,7 @@ import { ConnectionPool } from '../src/db/pool.js';
 import { createLogger } from '../src/observability/logger.js';
 import type { ExecutionTuning } from '../src/http/server.js';
 import { runFanout } from './fanout.js';
+import { measureCluster } from './cluster.js';
 import { measureDispatch } from './dispatch.js';
 import { measureAggregates } from './aggregates.js';
 import { measureGraphqlLayer } from './graphql-layer.js';
@@ -248,6 +250,18 @@ async function main(): Promise<void> {
     const figures = await measureAggregates({ rows, repeats: smoke ? 2 : Number(process.env.BENCH_AGGREGATE_REPEATS ?? 10), changes: smoke ? 5 : 200 });
     printTable('8a. aggregate: gateway vs raw driver', figures.query);
     printTable('8b. liveAggregate: write to updated aggregate, and gateway CPU per change', figures.live);
+  }
+  // A cluster of its own from the server binary: ~40 s even at smoke sizes (three servers, two
+  // gateway processes, a kill and a rejoin), so the smoke run leaves it out; the cluster tests
+  // (test/cluster-*.test.ts) run the same machinery in the real-server lane. BENCH_SECTIONS=12
+  // with --smoke runs it at tiny sizes.
+  if (runs(12) && (!smoke || sections?.includes(12))) {
+    const figures = await measureCluster(smoke ? { docs: 300, durationMs: 400, concurrency: 4, rounds: 1, subscribers: 5 } : { docs: 10_000, durationMs: 8_000, concurrency: 32, rounds: 3, subscribers: 50 });
+    if (!figures) console.log('\n### 12. cluster: skipped (no RethinkDB server binary; set RETHINKDB_BIN)');
+    else {
+      printTable('12a. cluster: reads through a gateway given 1 host vs all 3 (3 shards x 3 replicas), same concurrency', figures.throughput);
+      printTable('12b. cluster failover: SIGKILL the node with the primary and the feed, under subscribers', figures.failover);
+    }
   }
 }
 

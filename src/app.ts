@@ -100,6 +100,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     onBatch: (size) => metrics.loaderBatchSize.observe(size),
     onDriverFallback: (feature) => metrics.driverFallback.set({ feature }, 1),
     ...(tracing ? { traceQuery: queryTracer(tracing), traceBatch: batchTracer(tracing) } : {}),
+    onFailover: (host) => metrics.dbFailovers.inc({ host }),
   });
   const schema = new LiveSchema(initialSchema, {
     data,

@@ -2,6 +2,7 @@ import { r, type Connection } from 'rethinkdb-ts';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defaultConfig } from '../src/config/config.js';
 import { sameDatabaseAs, startTestGateway, type TestGateway } from './support/gateway.js';
+import { untilListening } from './support/channels.js';
 import { subscribeEventSource, subscribeSse, subscribeWs, subscriptionSuite, type Collector } from './support/subscriptions.js';
 
 interface Event {
@@ -33,25 +34,6 @@ function uniqueChannel(): string {
 
 function wsSubscriber(gw: TestGateway, name: string): Collector<ChannelData> {
   return suite.track(subscribeWs<ChannelData>(clients.open(gw.app.url), CHANNEL, { name }));
-}
-
-/**
- * Pub/sub has no "subscribed" acknowledgement: an event published before the changefeed is open
- * is not delivered. So, as a client would, publish pings until the subscriber hears one, then
- * forget the pings.
- */
-async function untilListening(gw: TestGateway, name: string, ...subscribers: Collector<ChannelData>[]): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      await gw.ok(PUBLISH, { channel: name, data: 'ping' });
-      for (const subscriber of subscribers) expect(subscriber.data.length).toBeGreaterThan(0);
-    },
-    { timeout: 15_000, interval: 100 },
-  );
-  for (const subscriber of subscribers) {
-    await vi.waitFor(() => expect(subscriber.data.at(-1)?.channel.data).toBe('ping'));
-    subscriber.data.splice(0);
-  }
 }
 
 async function post(gw: TestGateway, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }, method = 'POST') {

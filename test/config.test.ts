@@ -17,11 +17,38 @@ describe('RETHINKDB_URL', () => {
     expect(parseRethinkdbUrl('rethinkdb://[::1]:28016/x').target).toMatchObject({ host: '::1', port: 28016 });
   });
 
+  it('takes several hosts (a cluster) sharing the credentials and the database, each with its own port', () => {
+    expect(parseRethinkdbUrl('rethinkdb://alice:s%40cret@h1:28015,h2:29015,h3/game')).toEqual({
+      target: {
+        kind: 'external',
+        host: 'h1',
+        port: 28015,
+        user: 'alice',
+        password: 's@cret',
+        hosts: [
+          { host: 'h1', port: 28015 },
+          { host: 'h2', port: 29015 },
+          { host: 'h3', port: 28015 },
+        ],
+      },
+      db: 'game',
+    });
+    expect(parseRethinkdbUrl('rethinkdb://[::1]:1,10.0.0.2').target.hosts).toEqual([
+      { host: '::1', port: 1 },
+      { host: '10.0.0.2', port: 28015 },
+    ]);
+    // The config file's key goes through the same parser.
+    expect(loadConfig([], { RETHINKDB_URL: 'rethinkdb://a,b:1/x' })).toMatchObject({ defaultDb: 'x', database: { hosts: [{ host: 'a' }, { host: 'b', port: 1 }] } });
+  });
+
   it.each([
     ['http://db:28015', 'rethinkdb://'],
     ['not a url', 'is not a URL'],
     ['rethinkdb://db/a/b', 'single database name'],
     ['rethinkdb://db?x=1', 'query string'],
+    ['rethinkdb://a,,b', 'empty host at position 2'],
+    ['rethinkdb://a:1,b,a:1', 'names the host a:1 twice'],
+    ['rethinkdb://a,b:99999', 'is not a URL'],
   ])('rejects %s clearly', (url, message) => {
     expect(() => parseRethinkdbUrl(url)).toThrow(ConfigError);
     expect(() => parseRethinkdbUrl(url)).toThrow(message);

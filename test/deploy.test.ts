@@ -4,6 +4,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { parseRethinkdbUrl } from '../src/config/config.js';
 
 // No Docker engine runs on our machines: these check what can be checked without one.
 const read = (path: string) => readFile(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -54,6 +55,11 @@ describe('docker-compose.yml', () => {
     expect(rethinkdb.filter((s) => s.command?.includes('--join rethinkdb1:29015'))).toHaveLength(2);
     const gateways = Object.values(compose.services).filter((s) => s.environment?.RETHINKDB_URL);
     expect(gateways).toHaveLength(2);
+    // Every gateway is given all three nodes, so it survives the loss of any one.
+    for (const gateway of gateways) {
+      const hosts = parseRethinkdbUrl(gateway.environment?.RETHINKDB_URL ?? '').target.hosts?.map((host) => host.host);
+      expect(hosts?.sort()).toEqual(['rethinkdb1', 'rethinkdb2', 'rethinkdb3']);
+    }
     const nginx = await read('deploy/nginx.conf');
     expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade');
     expect(nginx).toContain('proxy_buffering off');

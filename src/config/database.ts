@@ -1,9 +1,18 @@
 import { ConfigError, integer } from './setting.js';
 
-/** Where the gateway's RethinkDB lives. */
+/** One RethinkDB server of a cluster. */
+export interface HostAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * Where the gateway's RethinkDB lives. `host`/`port` is the first server; `hosts` lists every
+ * server of a cluster URL (the first included) and is absent when one server is given.
+ */
 export type DatabaseTarget =
   | { kind: 'embedded' }
-  | { kind: 'external'; host: string; port: number; user: string; password: string };
+  | { kind: 'external'; host: string; port: number; user: string; password: string; hosts?: readonly HostAddress[] };
 
 /** An external database, and the database its URL names, if any. */
 export interface DatabaseUrl {
@@ -11,13 +20,35 @@ export interface DatabaseUrl {
   db?: string;
 }
 
-/** Parses `rethinkdb://[user[:password]@]host[:port][/db]`. Throws ConfigError (never repeating the password). */
+/**
+ * Parses `rethinkdb://[user[:password]@]host[:port][,host[:port]...][/db]`: several hosts (a
+ * cluster) share the credentials and the database, and each has its own port (default 28015).
+ * Throws ConfigError naming what is wrong (never repeating the password).
+ */
 export function parseRethinkdbUrl(text: string): DatabaseUrl {
+  // WHATWG URLs take one host: split a host list and parse one URL per host.
+  const [, prefix = '', authority = '', rest = ''] = /^(rethinkdb:\/\/(?:[^@/]*@)?)([^/?#]*)(.*)$/s.exec(text) ?? [];
+  if (!authority.includes(',')) return parseOneHostUrl(text);
+  const parts = authority.split(',').map((hostPart, index) => {
+    if (!hostPart) throw new ConfigError(`RETHINKDB_URL has an empty host at position ${index + 1} of its host list`);
+    return parseOneHostUrl(prefix + hostPart + rest);
+  });
+  const first = parts[0] as DatabaseUrl;
+  const hosts = parts.map(({ target }) => ({ host: target.host, port: target.port }));
+  const seen = new Set<string>();
+  for (const { host, port } of hosts) {
+    if (seen.has(`${host}:${port}`)) throw new ConfigError(`RETHINKDB_URL names the host ${host}:${port} twice`);
+    seen.add(`${host}:${port}`);
+  }
+  return { target: { ...first.target, hosts }, db: first.db };
+}
+
+function parseOneHostUrl(text: string): DatabaseUrl {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new ConfigError(`RETHINKDB_URL "${redactUrl(text)}" is not a URL; expected rethinkdb://[user[:password]@]host[:port][/db]`);
+    throw new ConfigError(`RETHINKDB_URL "${redactUrl(text)}" is not a URL; expected rethinkdb://[user[:password]@]host[:port][,host[:port]...][/db]`);
   }
   if (url.protocol !== 'rethinkdb:') {
     throw new ConfigError(`RETHINKDB_URL must start with rethinkdb:// (got "${url.protocol}//")`);

@@ -66,6 +66,7 @@ export class Catalog {
 
   async createDatabase(db: string): Promise<void> {
     await this.pool.run(r.dbCreate(checkName('database', db)));
+    await this.dropDuplicates('db_config', { name: db });
     this.tables.delete(db);
   }
 
@@ -89,6 +90,7 @@ export class Catalog {
     checkName('primary key', primaryKey);
     try {
       await this.pool.run(r.db(db).tableCreate(table, { primaryKey }));
+      await this.dropDuplicates('table_config', { db, name: table });
       if (this.options.waitForTables ?? true) {
         const timeout = (this.options.readyTimeoutMs ?? 30_000) / 1000;
         await this.untilReady(`table "${table}"`, r.db(db).table(table).wait({ waitFor: 'ready_for_writes', timeout }));
@@ -124,6 +126,18 @@ export class Catalog {
       this.tables.delete(db);
     }
     return this.table(db, table);
+  }
+
+  /**
+   * Two servers of a RethinkDB cluster both create a database or table of the same name when asked
+   * at the same moment (two gateway replicas starting, each on another host); every query on the
+   * name then fails as ambiguous. Each creator keeps the one with the lowest id and deletes the
+   * others from the system table, so replicas converge on the same one. Real RethinkDB only
+   * (`waitForTables`): reqlite is one server, without the system tables.
+   */
+  private async dropDuplicates(config: 'db_config' | 'table_config', match: Record<string, string>): Promise<void> {
+    if (!(this.options.waitForTables ?? true)) return;
+    await this.pool.run(r.db(SYSTEM_DB).table(config).filter(match).orderBy('id').slice(1).delete());
   }
 
   /** Waits (a read, retried while the server cannot serve it) for what was just created; Unavailable saying it exists when that fails. */

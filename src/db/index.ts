@@ -14,6 +14,7 @@ import { ConnectionPool, type QueryTracer } from './pool.js';
 
 export type { Document, DocumentChange, InsertResult, OrderBy, SortDirection, ConflictMode, ListQuery } from './document-types.js';
 export type { TableInfo } from './catalog.js';
+export type { HostStatus } from './hosts.js';
 export { Loaders, type BatchShape, type BatchTracer } from './loaders.js';
 export type { QueryTracer, Runnable } from './pool.js';
 export { describeQuery, type QueryShape } from './query-shape.js';
@@ -67,13 +68,16 @@ export interface DataLayerOptions extends Limits {
   traceQuery?: QueryTracer;
   /** Runs every DataLoader batch in a trace span (absent: tracing off). */
   traceBatch?: BatchTracer;
+  /** A database host was given up (connection lost) while others are configured (metrics). */
+  onFailover?: (address: string) => void;
 }
 
 /** Opens the connection pool (it connects and reconnects in the background) and builds the data layer on it. */
-export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, traceQuery, traceBatch, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
+export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatch, onDriverFallback, onFailover, traceQuery, traceBatch, backend = 'detect', coalesceWrites = true, ...limits }: DataLayerOptions): DataLayer {
   const pool = new ConnectionPool({
     host: target.host,
     port: target.port,
+    ...(target.hosts ? { hosts: target.hosts } : {}),
     user: target.user,
     password: target.password,
     size: poolSize,
@@ -83,6 +87,7 @@ export function openDataLayer({ target, poolSize, dbWaitMs, log, onQuery, onBatc
     ...(onQuery ? { onQuery } : {}),
     ...(onDriverFallback ? { onDriverFallback } : {}),
     traceQuery,
+    ...(onFailover ? { onFailover } : {}),
     coalesceWrites,
   });
   const dialect = new BackendDialect(pool, backend === 'reqlite' ? reqliteDialect : undefined);

@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
 import { r, type Connection, type RunOptions } from 'rethinkdb-ts';
 import { Unavailable } from '../errors/domain.js';
-import { missingDriverInternals, socketOf, type DriverFeature } from './driver-internals.js';
+import { missingDriverInternals, type DriverFeature } from './driver-internals.js';
+import { WriteCoalescer } from './write-coalescer.js';
 import { backoffDelay } from '../util/backoff.js';
 import { classifyReqlError } from './reql-errors.js';
+import { answersWithin, feedOrder, Host, leastBusy, type HostStatus, type Slot } from './hosts.js';
+
+export type { HostStatus } from './hosts.js';
 
 /** Anything rethinkdb-ts can run on a connection (a query, a datum, a stream). */
 export interface Runnable<T> {
@@ -14,9 +17,15 @@ export interface Runnable<T> {
 export interface PoolOptions {
   host: string;
   port: number;
+  /**
+   * Every server of a cluster (`host`/`port` ignored then): queries spread over those up, each
+   * changefeed goes to the one up with the fewest, a lost one is reconnected in the background.
+   * @default [{ host, port }]
+   */
+  hosts?: readonly { host: string; port: number }[];
   user: string;
   password: string;
-  /** Connections kept open for queries. @default 4 */
+  /** Connections kept open for queries, per host. @default 4 */
   size?: number;
   /**
    * How long a query waits for the first connection (at start: once connected and lost, queries
@@ -28,29 +37,32 @@ export interface PoolOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   /** Called after every query with its round-trip time (metrics). */
   onQuery?: (seconds: number, ok: boolean) => void;
-  /** Send the queries of one event-loop turn in one socket write (see `coalesceWrites`). @default true */
+  /** Send the queries of one event-loop turn in one socket write (db/write-coalescer.ts). @default true */
   coalesceWrites?: boolean;
   /** Called once per pool for each driver internal this driver version lacks (db/driver-internals.ts). */
   onDriverFallback?: (feature: DriverFeature) => void;
   /** Runs every query (its `send`) inside a trace span; absent — tracing off — queries are sent directly. */
   traceQuery?: QueryTracer;
+  /** With several hosts, how often each gets a round trip and how long it may take (Host.heartbeat). @default { intervalMs: 1000, timeoutMs: 3000 } */
+  heartbeat?: { intervalMs: number; timeoutMs: number };
+  /** A host that was up lost its connections while other hosts are configured: its queries and feeds move (metrics). */
+  onFailover?: (address: string) => void;
 }
 
 /** Runs `send` (one query's round trip) inside a span describing `query` (tracing). */
 export type QueryTracer = <T>(query: Runnable<T>, send: () => Promise<T>) => Promise<T>;
 
-interface Slot {
-  connection?: Connection;
-  inFlight: number;
-}
-
 /**
- * A fixed set of RethinkDB connections that reconnect by themselves with backoff.
+ * A fixed set of RethinkDB connections (`size` per host) that reconnect by themselves with backoff.
  *
  * Why not rethinkdb-ts's own pool: it is a process-wide singleton (`r.connectPool`), defaults to
  * one connection, leaves Nagle on (~88 ms per feed event next to writes) and does not restore
  * feeds. Here every socket has no-delay, queries go to the least busy connection, and
  * changefeeds get dedicated connections from `connect()` so they never queue behind queries.
+ *
+ * With several hosts (a cluster) the least busy connection is taken among every host up, ties
+ * taken in turn so that reads spread; a host whose connections close (or that misses its
+ * heartbeat) is given up until it answers again, and only a query in flight on it fails.
  *
  * Emits `ready` when the first connection opens and `down` when the last one closes.
  */
@@ -58,24 +70,38 @@ export class ConnectionPool extends EventEmitter {
   readonly address: string;
   /** Queries sent since start (tests prove batching by counting these). */
   queryCount = 0;
+  private readonly hosts: Host[];
   private readonly slots: Slot[];
   private readonly options: Required<Omit<PoolOptions, 'traceQuery'>>;
   private readonly traceQuery?: QueryTracer;
+  /** Where the next search for the least busy connection starts (several hosts only: spreads ties). */
+  private nextSlot = 0;
+  private heartbeat?: NodeJS.Timeout;
   private closed = false;
   /** Some connection has opened since start: from then on, none open means the database is down. */
   private connectedOnce = false;
-  /** Sockets holding back their writes until this turn of the event loop ends (see `coalesceWrites`). */
-  private readonly corked = new Set<Socket>();
+  private readonly corker = new WriteCoalescer();
 
   constructor(options: PoolOptions) {
     super();
     const { traceQuery, ...rest } = options;
-    this.options = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: () => undefined, onQuery: () => undefined, coalesceWrites: true, onDriverFallback: () => undefined, ...rest };
     this.traceQuery = traceQuery;
-    this.address = `${options.host}:${options.port}`;
-    this.slots = Array.from({ length: this.options.size }, () => ({ inFlight: 0 }));
+    const none = () => undefined;
+    const defaults = { size: 4, acquireTimeoutMs: 5000, maxBackoffMs: 5000, log: none, onQuery: none, coalesceWrites: true, onDriverFallback: none, onFailover: none };
+    this.options = { ...defaults, hosts: [{ host: options.host, port: options.port }], heartbeat: { intervalMs: 1000, timeoutMs: 3000 }, ...rest };
+    this.hosts = this.options.hosts.map(({ host, port }) => new Host(host, port, this.options.size));
+    this.address = this.hosts.map((host) => host.address).join(',');
+    this.slots = this.hosts.flatMap((host) => host.slots);
     for (const slot of this.slots) void this.keepConnected(slot);
+    if (this.hosts.length > 1) {
+      const { intervalMs, timeoutMs } = this.options.heartbeat;
+      this.heartbeat = setInterval(() => this.hosts.forEach((host) => void host.heartbeat(timeoutMs, this.options.log)), intervalMs);
+      this.heartbeat.unref();
+    }
   }
+
+  /** Each host's state, connections, feeds and queries sent (for `/ready`). */
+  hostStatus = (): HostStatus[] => this.hosts.map((host) => host.status());
 
   /** True while at least one connection is open. */
   get ready(): boolean {
@@ -133,11 +159,12 @@ export class ConnectionPool extends EventEmitter {
   private async send<T>(query: Runnable<T>, options?: RunOptions): Promise<T> {
     const slot = await this.acquire();
     this.queryCount++;
+    slot.host.queries++;
     slot.inFlight++;
     const started = performance.now();
     let ok = false;
     try {
-      if (this.options.coalesceWrites) this.coalesceWrites(slot.connection as Connection);
+      if (this.options.coalesceWrites) this.corker.cork(slot.connection as Connection);
       const result = await query.run(slot.connection as Connection, options);
       ok = true;
       return result;
@@ -150,54 +177,37 @@ export class ConnectionPool extends EventEmitter {
   }
 
   /**
-   * The driver writes every query to its socket at once: a system call per query, a sixth of the
-   * gateway's CPU under a get-by-id load. Corking the socket until the end of this turn of the
-   * event loop (setImmediate runs right after the I/O callbacks of the turn) sends the queries
-   * of all requests handled in the turn in one write, at no added latency beyond the turn.
-   */
-  private coalesceWrites(connection: Connection): void {
-    const socket = socketOf(connection);
-    if (!socket || this.corked.has(socket)) return;
-    socket.cork();
-    this.corked.add(socket);
-    if (this.corked.size === 1) {
-      setImmediate(() => {
-        for (const corked of this.corked) corked.uncork();
-        this.corked.clear();
-      });
-    }
-  }
-
-  /**
    * Round trip to the database with a deadline: true when it answered in time. Needed because
    * a frozen server (e.g. SIGSTOP) leaves connections open and the driver's own ping never times out.
    */
   async ping(timeoutMs = 2000): Promise<boolean> {
     if (!this.ready) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.run(r.expr(1)).then(() => true, () => false), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return answersWithin(this.run(r.expr(1)), timeoutMs);
   }
 
-  /** Opens a dedicated connection (for a changefeed). The caller closes it. */
+  /**
+   * Opens a dedicated connection (for a changefeed) on the host up with the fewest feeds, trying
+   * the next host when one refuses. The caller closes it. Throws Unavailable when none connects.
+   */
   async connect(): Promise<Connection> {
-    const { host, port, user, password } = this.options;
-    try {
-      return await r.connect({ server: { host, port, noDelay: true }, user, password, silent: true });
-    } catch (error) {
-      throw new Unavailable(`cannot connect to the database at ${this.address}: ${(error as Error).message}`, { retryable: true });
+    let failure = '';
+    for (const host of feedOrder(this.hosts)) {
+      try {
+        const connection = await this.open(host);
+        host.feeds++;
+        connection.once('close', () => host.feeds--);
+        return connection;
+      } catch (error) {
+        failure = `cannot connect to the database at ${host.address}: ${(error as Error).message}`;
+      }
     }
+    throw new Unavailable(failure, { retryable: true });
   }
 
   /** Closes every connection; pending reconnects stop. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     await Promise.all(this.slots.map((slot) => slot.connection?.close().catch(() => undefined)));
   }
 
@@ -231,33 +241,49 @@ export class ConnectionPool extends EventEmitter {
   }
 
   private leastBusy(): Slot | undefined {
-    let best: Slot | undefined;
-    for (const slot of this.slots) {
-      if (slot.connection?.open && (!best || slot.inFlight < best.inFlight)) best = slot;
-    }
-    return best;
+    // One host: always from the first connection, as before clusters. Several: ties in turn.
+    return leastBusy(this.slots, this.hosts.length > 1 ? this.nextSlot++ : 0);
+  }
+
+  private open(host: Host): Promise<Connection> {
+    const { user, password } = this.options;
+    return r.connect({ server: { host: host.host, port: host.port, noDelay: true }, user, password, silent: true });
   }
 
   private async keepConnected(slot: Slot): Promise<void> {
+    const { host } = slot;
+    const several = this.hosts.length > 1;
     let attempt = 0;
     while (!this.closed) {
       try {
-        const connection = await this.connect();
+        let connection: Connection;
+        try {
+          connection = await this.open(host);
+        } catch (error) {
+          throw new Unavailable(`cannot connect to the database at ${host.address}: ${(error as Error).message}`, { retryable: true });
+        }
         if (this.closed) {
           await connection.close();
           return;
         }
         attempt = 0;
         const wasReady = this.ready;
+        const hostWasUp = host.up;
         slot.connection = connection;
         if (!this.connectedOnce) this.probeDriver(connection);
         this.connectedOnce = true;
+        host.connectedOnce = true;
+        if (several && !hostWasUp) this.options.log('info', `connected to the database host ${host.address}`);
         if (!wasReady) {
           this.options.log('info', `connected to the database at ${this.address}`);
           this.emit('ready');
         }
         await new Promise<void>((resolve) => connection.once('close', () => resolve()));
         slot.connection = undefined;
+        if (several && !this.closed && !host.up) {
+          this.options.log('warn', `lost the database host ${host.address}; its queries and feeds move to the other hosts; reconnecting`);
+          this.options.onFailover(host.address);
+        }
         if (!this.closed && !this.ready) {
           this.options.log('warn', `lost every connection to the database at ${this.address}; reconnecting`);
           this.emit('down');

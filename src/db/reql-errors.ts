@@ -19,6 +19,8 @@ const AVAILABILITY = [
   // accessible.  If it was an attempt to modify, the modification did not take place".
   /configuration failed because none of the servers were accessible/,
   /^Timed out while waiting for tables/,
+  // Two servers of a cluster created the same name at once (Catalog.dropDuplicates removes the extra).
+  /^(Table|Database) `[^`]*` is ambiguous; there are multiple/,
 ];
 
 /**

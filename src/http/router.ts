@@ -99,7 +99,11 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
       if (path === '/ready') {
         if (overLimit()) return;
         const ready = await data.pool.ping();
-        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', schema: publicSchemaStatus(schema.status()) });
+        const hosts = data.pool.hostStatus();
+        // One host: the body as before clusters; several: each host's state too, by its position in
+        // RETHINKDB_URL, not its address (the network layout is not public; the log names hosts).
+        const cluster = hosts.length > 1 ? { hosts: hosts.map(({ state, connections, feeds, queries }, index) => ({ position: index + 1, state, connections, feeds, queries })) } : {};
+        return sendJson(response, ready ? 200 : 503, { ready, database: ready ? 'reachable' : 'unreachable', ...cluster, schema: publicSchemaStatus(schema.status()) });
       }
       for (const [prefix, handler] of routes.requests) {
         if (path === prefix || path.startsWith(`${prefix}/`)) return await handler(request, response);

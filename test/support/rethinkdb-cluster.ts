@@ -17,6 +17,11 @@ export interface RethinkdbServer {
   readonly clusterPort: number;
   /** SIGKILL (a crash), and waits for the process to be gone. */
   kill(): Promise<void>;
+  /**
+   * Starts it again after kill(), on the same directory and the same ports (clients keep their
+   * address), joining `peers`' cluster ports; resolves once it prints "Server ready".
+   */
+  restart(peers?: readonly RethinkdbServer[]): Promise<void>;
 }
 
 /** Servers started by a test; `stop()` kills every one still running (by PID) and removes their directories. */
@@ -26,12 +31,26 @@ export class RethinkdbCluster {
 
   /** Starts a server named `name` (joining `peer`'s cluster when given); resolves once it prints "Server ready". */
   async start(name: string, peer?: RethinkdbServer): Promise<RethinkdbServer> {
-    if (!rethinkdbBinary) throw new Error('no RethinkDB server binary (set RETHINKDB_BIN)');
     const dir = await mkdtemp(join(tmpdir(), 'rethinkql-cluster-'));
     this.directories.push(dir);
-    const args = ['--bind', '127.0.0.1', '--directory', join(dir, 'data'), '--driver-port', '0', '--cluster-port', '0', '--http-port', '0'];
+    let running = await this.launch(name, dir, { driver: 0, cluster: 0 }, peer ? [peer.clusterPort] : []);
+    const ports = running.ports;
+    return {
+      name,
+      driverPort: ports.driver,
+      clusterPort: ports.cluster,
+      kill: () => running.kill(),
+      restart: async (peers = []) => {
+        running = await this.launch(name, dir, ports, peers.map((server) => server.clusterPort));
+      },
+    };
+  }
+
+  private async launch(name: string, dir: string, fixed: { driver: number; cluster: number }, joins: readonly number[]) {
+    if (!rethinkdbBinary) throw new Error('no RethinkDB server binary (set RETHINKDB_BIN)');
+    const args = ['--bind', '127.0.0.1', '--directory', join(dir, 'data'), '--driver-port', String(fixed.driver), '--cluster-port', String(fixed.cluster), '--http-port', '0'];
     args.push('--cache-size', '128', '--no-update-check', '--server-name', name);
-    if (peer) args.push('--join', `127.0.0.1:${peer.clusterPort}`);
+    for (const port of joins) args.push('--join', `127.0.0.1:${port}`);
     const child = spawn(rethinkdbBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.children.push(child);
     const exited = new Promise<void>((done) => child.once('exit', () => done()));
@@ -48,9 +67,7 @@ export class RethinkdbCluster {
       child.once('exit', (code) => fail(new Error(`rethinkdb ${name} exited (${code}) before it was ready:\n${output}`)));
     });
     return {
-      name,
-      driverPort: ports.driver,
-      clusterPort: ports.cluster,
+      ports,
       kill: async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         await exited;

@@ -7,14 +7,23 @@ export interface TcpProxy {
   /** Drops every open connection and refuses new ones (accepted, then closed at once) until restore(). */
   cut(): void;
   restore(): void;
+  /** Stops forwarding bytes either way, keeping every connection open (a frozen or cut-off server); new connections hang too. */
+  freeze(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
+  /** Connections accepted while frozen: never forwarded, closed with the proxy. */
+  const held = new Set<Socket>();
   let cut = false;
+  let frozen = false;
   const server = createServer((client) => {
     if (cut) return client.destroy();
+    if (frozen) {
+      client.on('error', () => client.destroy());
+      return held.add(client);
+    }
     const upstream = connect(target.port, target.host);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
@@ -38,12 +47,23 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       upstream.destroy();
     }
     pairs.clear();
+    for (const client of held) client.destroy();
+    held.clear();
   };
   return {
     port: (server.address() as AddressInfo).port,
     cut: cutAll,
     restore() {
       cut = false;
+    },
+    freeze() {
+      frozen = true;
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     async close() {
       cutAll();

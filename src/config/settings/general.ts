@@ -33,7 +33,7 @@ export const GENERAL = settings({
     parse: parseRethinkdbUrl,
     fallback: undefined,
     help: [
-      'rethinkdb://[user[:password]@]host[:port][/db] {env}',
+      'rethinkdb://[user[:password]@]host[:port][,host[:port]...][/db] {env}',
       '(default: embedded reqlite; RDM aliases: ReDB_HOST, ReDB_PORT,',
       'ReDB_USER, ReDB_PASS, ReDB_DEFAULT_DB)',
     ],
