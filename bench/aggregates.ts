@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createClient } from 'graphql-ws';
 import { r, type RDatum } from 'rethinkdb-ts';
 import { WebSocket } from 'ws';
-import { connectRaw, gql, percentiles, startDatabase, startGatewayProcess, type Row } from './support.js';
+import { connectRaw, gql, percentiles, startDatabase, startGatewayProcess, type Row, timed } from './support.js';
 
 const DB = 'bench';
 const TABLE = 'agg_players';
@@ -20,16 +20,6 @@ function usage(pid: number): { cpuSeconds: number; rssMiB: number } {
   const cpuSeconds = (Number(stat[11]) + Number(stat[12])) / 100;
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return { cpuSeconds, rssMiB: Number(rss) / 1024 };
-}
-
-async function timed(repeats: number, operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await operation();
-    times.push(performance.now() - t0);
-  }
-  return percentiles(times);
 }
 
 /** Runs section 8 on its own database and gateway; `rows` rows, `repeats` timings per figure, `changes` live updates. */

@@ -1,7 +1,7 @@
 import { r } from 'rethinkdb-ts';
 import type { Document, OrderBy } from '../src/db/index.js';
 import { encodeCursor } from '../src/services/cursors.js';
-import { connectRaw, gql, percentiles, type BenchDatabase, type Row } from './support.js';
+import { connectRaw, gql, type BenchDatabase, type Row, timed } from './support.js';
 
 /** Sizes of the keyset section: rows seeded, page size, which page, repeats per figure. */
 export interface KeysetSizes {
@@ -31,16 +31,6 @@ async function seedPages(db: BenchDatabase, dbName: string, rows: number): Promi
   await r.db(dbName).table(TABLE).indexWait('score').run(conn);
   await conn.close();
   return performance.now() - t0;
-}
-
-async function timed(repeats: number, operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    const t0 = performance.now();
-    await operation();
-    times.push(performance.now() - t0);
-  }
-  return percentiles(times);
 }
 
 /**

@@ -27,7 +27,7 @@ import { measureGraphqlLayer } from './graphql-layer.js';
 import { measureTracing } from './tracing.js';
 import { measureTrustedDocuments, measureTrustedLayer } from './trusted-documents.js';
 import { measureKeyset } from './keyset.js';
-import { connectRaw, gql, measureConcurrent, type LoadResult, percentiles, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
+import { connectRaw, gql, timed, measureConcurrent, type LoadResult, printTable, startDatabase, startGatewayProcess, type BenchDatabase, type Row } from './support.js';
 
 const smoke = process.argv.includes('--smoke');
 const size = {
@@ -111,15 +111,7 @@ async function getById(db: BenchDatabase, url: string, pool: ConnectionPool): Pr
   ];
 }
 
-async function timeRepeated(operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  const times: number[] = [];
-  for (let i = 0; i < size.repeats; i++) {
-    const t0 = performance.now();
-    await operation();
-    times.push(performance.now() - t0);
-  }
-  return percentiles(times);
-}
+const timeRepeated = (operation: () => Promise<unknown>) => timed(size.repeats, operation);
 
 async function batchedReads(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
   const ids = Array.from({ length: 100 }, (_, i) => idAt(i));

@@ -107,6 +107,17 @@ export function percentiles(values: number[]): { p50: number; p99: number } {
 }
 
 /** POSTs one GraphQL operation; throws on errors. */
+/** Runs `operation` `repeats` times one after another; p50 and p99 of its durations in ms. */
+export async function timed(repeats: number, operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    await operation();
+    times.push(performance.now() - t0);
+  }
+  return percentiles(times);
+}
+
 export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };
