@@ -55,12 +55,14 @@ export function aggregateFields(build: TypedBuild, { model, names }: ModelRefs, 
     fields: { groups, resumeToken: { type: nonNull(build.generic.scalar('String')), resolve: (result) => result.resumeToken } },
   });
 
+  // GraphQL forbids true, false and null as enum values: a field so named is grouped by through the generic aggregate.
+  const enumerable = groupable.filter((field) => !['true', 'false', 'null'].includes(fieldNameOf(field.key)));
   const args = {
     where: { type: inputs.where, description: `Filter on ${names.type} fields.` },
-    ...(groupable.length > 0
+    ...(enumerable.length > 0
       ? {
           groupBy: {
-            type: listOf(new GraphQLEnumType({ name: claim('AggregateField', 'group-by enum'), values: Object.fromEntries(groupable.map((field) => [fieldNameOf(field.key), { value: field.key }])) })),
+            type: listOf(new GraphQLEnumType({ name: claim('AggregateField', 'group-by enum'), values: Object.fromEntries(enumerable.map((field) => [fieldNameOf(field.key), { value: field.key }])) })),
           },
         }
       : {}),
