@@ -21,19 +21,16 @@ export interface RowBudgetSettings {
   maxRows: number;
   /** Rows a list field without `limit` returns. */
   defaultLimit: number;
-  /** Most rows a reverse list reads per document (its per-key cap). */
-  maxLimit: number;
   /** Most rows an RDM GET_ALL or FILTER returns. */
   rdmMaxRows: number;
 }
 
 /**
  * How a field that its arguments do not describe reads rows, set by the schema as the field's
- * `extensions.rowBudget`: `one` row (a pointer), up to MAX_LIMIT (a reverse list, per document),
- * or as an `rdm` packet asks (GET_ALL and FILTER: RDM_MAX_ROWS, at most MAX_ROWS; INSERT: its
- * documents; else 1).
+ * `extensions.rowBudget`: `one` row (a pointer), or as an `rdm` packet asks (GET_ALL and
+ * FILTER: RDM_MAX_ROWS, at most MAX_ROWS; INSERT: its documents; else 1).
  */
-export type RowBudgetKind = 'one' | 'maxLimit' | 'rdm';
+export type RowBudgetKind = 'one' | 'rdm';
 
 /** `extensions` of a field whose rows are counted as `kind` (see RowBudgetKind). */
 export function rowBudget(kind: RowBudgetKind): { rowBudget: RowBudgetKind } {
@@ -95,7 +92,6 @@ export function rowsAskedFor(schema: GraphQLSchema, document: DocumentNode, oper
 function fieldRows(field: GraphQLField<unknown, unknown>, args: Args, settings: RowBudgetSettings): number | undefined {
   const kind = (field.extensions as { rowBudget?: RowBudgetKind } | undefined)?.rowBudget;
   if (kind === 'one') return 1;
-  if (kind === 'maxLimit') return settings.maxLimit;
   // An RDM read alone may return its own cap, as over the RDM transports; beside anything else it is over.
   if (kind === 'rdm') return rdmRows(args, Math.min(settings.rdmMaxRows, settings.maxRows));
   const declared = new Set(field.args.map((arg) => arg.name));
