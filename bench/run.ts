@@ -146,26 +146,28 @@ async function batchedReads(db: BenchDatabase, url: string, pool: ConnectionPool
 async function listQueries(db: BenchDatabase, url: string, pool: ConnectionPool): Promise<Row[]> {
   const query = `query($w: JSONObject) { query(db: "${DB}", table: "${TABLE}", where: $w, orderBy: [{ field: "score", direction: DESC }], limit: 50) }`;
   const where = { score: { gt: 500 }, 'team.name': 'red' };
+  const table = r.db(DB).table(TABLE);
+  const byFunction = (row: RDatum) => row('score').gt(500).and(row('team')('name').eq('red'));
+  // RethinkDB's object filter, which its server runs natively: the fastest way to test equality.
+  const byObject = { team: { name: 'red' } };
   const gateway = await timeRepeated(() => gql(url, query, { w: where }));
-  const raw = await timeRepeated(() =>
-    pool.run(r.db(DB).table(TABLE).filter((row: RDatum) => row('score').gt(500).and(row('team')('name').eq('red'))).orderBy(r.desc('score'), r.asc('id')).limit(50)),
-  );
-  // The raw driver's best plan on RethinkDB: the score index narrows and orders (ties come by id
-  // descending there; the gateway re-reads the tie at the page's end to order it by id ascending).
-  // reqlite's between fails on an index, so there the scan is the best plan.
-  const best = db.real
-    ? await timeRepeated(() =>
-        pool.run(
-          r.db(DB).table(TABLE).between(500, r.maxval, { index: 'score', leftBound: 'open' }).orderBy({ index: r.desc('score') }).filter((row: RDatum) => row('team')('name').eq('red')).limit(50),
-        ),
-      )
-    : raw;
-  const rows: Row[] = [
-    { client: `gateway query: filter + orderBy + limit 50 over ${size.docs} docs`, 'p50 ms': gateway.p50, 'p99 ms': gateway.p99, 'ratio to raw best (p50)': gateway.p50 / best.p50 },
-    { client: 'raw driver: filter + orderBy(desc score, id) + limit (scan)', 'p50 ms': raw.p50, 'p99 ms': raw.p99, 'ratio to raw best (p50)': raw.p50 / best.p50 },
+  const raw = await timeRepeated(() => pool.run(table.filter(byFunction).orderBy(r.desc('score'), r.asc('id')).limit(50)));
+  const rawObject = await timeRepeated(() => pool.run(table.filter(byObject).filter((row: RDatum) => row('score').gt(500)).orderBy(r.desc('score'), r.asc('id')).limit(50)));
+  // The raw driver's best plans on RethinkDB: the score index narrows and orders (ties come by id
+  // descending there; the gateway reads a few rows past the page to order a tie by id ascending).
+  // reqlite's between fails on an index, so there the scans are the best plans.
+  const indexed = () => table.between(500, r.maxval, { index: 'score', leftBound: 'open' }).orderBy({ index: r.desc('score') });
+  const indexedFunction = db.real ? await timeRepeated(() => pool.run(indexed().filter((row: RDatum) => row('team')('name').eq('red')).limit(50))) : undefined;
+  const indexedObject = db.real ? await timeRepeated(() => pool.run(indexed().filter(byObject).limit(50))) : undefined;
+  const best = Math.min(...[raw, rawObject, indexedFunction, indexedObject].flatMap((times) => (times ? [times.p50] : [])));
+  const row = (client: string, times: { p50: number; p99: number } | undefined): Row[] => (times ? [{ client, 'p50 ms': times.p50, 'p99 ms': times.p99, 'ratio to raw best (p50)': times.p50 / best }] : []);
+  return [
+    ...row(`gateway query: filter + orderBy + limit 50 over ${size.docs} docs`, gateway),
+    ...row('raw driver: filter(function) + orderBy(desc score, id) + limit (scan)', raw),
+    ...row('raw driver: filter(object) + filter(function) + orderBy + limit (scan)', rawObject),
+    ...row('raw driver: between + orderBy({index: desc score}) + filter(function) + limit', indexedFunction),
+    ...row('raw driver: between + orderBy({index: desc score}) + filter(object) + limit', indexedObject),
   ];
-  if (db.real) rows.push({ client: 'raw driver best: between + orderBy({index: desc score}) + filter + limit', 'p50 ms': best.p50, 'p99 ms': best.p99, 'ratio to raw best (p50)': 1 });
-  return rows;
 }
 
 async function writes(url: string, pool: ConnectionPool): Promise<Row[]> {

@@ -6,7 +6,7 @@ import { resultOf, type Accumulator, type AggregateResult, type AggregateSpec, t
 import type { Catalog } from './catalog.js';
 import type { BackendDialect, Dialect } from './dialect.js';
 import type { ConnectionPool } from './pool.js';
-import { tableTerm } from './terms.js';
+import { asSequence, tableTerm } from './terms.js';
 
 /** `a` or `b`, whichever `pick` prefers, where null means "no value yet". */
 function extreme(a: RDatum, b: RDatum, pick: 'lt' | 'gt'): RDatum {
@@ -75,7 +75,8 @@ export class Aggregates {
   private async selection(db: string, table: string, where: unknown) {
     const parsed = parseWhere(where);
     const dialect = await this.backend.dialect();
-    return { dialect, selection: parsed ? tableTerm(db, table).filter(dialect.compileWhere(parsed)) : tableTerm(db, table) };
+    const rows = asSequence(tableTerm(db, table));
+    return { dialect, selection: parsed ? dialect.filter(rows, parsed) : rows };
   }
 }
 

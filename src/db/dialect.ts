@@ -2,6 +2,7 @@ import { r, type RDatum, type RTable } from 'rethinkdb-ts';
 import type { WhereNode } from '../filter/ast.js';
 import type { Document } from './document-types.js';
 import { existsByGet, existsByGetAll, type ExistsTerm } from './keys.js';
+import { splitObjectMatch } from './object-match.js';
 import { fieldValue, nativeFieldValue } from './paths.js';
 import type { ConnectionPool } from './pool.js';
 import { compileWhere } from './where.js';
@@ -30,8 +31,10 @@ export interface Dialect {
   fieldValue(row: RDatum, path: readonly string[]): RDatum;
   /** What `orderBy` sorts a row by for a field path: its value, in the order ReQL sorts values. */
   sortKey(row: RDatum, path: readonly string[]): RDatum;
-  /** A where filter as a ReQL predicate (src/db/where.ts). */
+  /** A where filter as a ReQL predicate (src/db/where.ts), for use inside other terms. */
   compileWhere(node: WhereNode): (row: RDatum) => RDatum<boolean>;
+  /** The rows of `candidates` (a table, selection or stream) that match `node`, in their order. */
+  filter(candidates: RDatum, node: WhereNode): RDatum;
   /** A fresh queue for single-document writes (src/db/write-queue.ts): one per data layer. */
   createWriteQueue(): WriteQueue;
 }
@@ -52,12 +55,16 @@ export const reqliteDialect: Dialect = {
   // keys say (its `null < null` is true); a one-element array sorts as its element and is never null.
   sortKey: (row, path) => r.expr([fieldValue(row, path)]),
   compileWhere: (node) => compileWhere(node),
+  // Not reqlite's object filter (2.3x faster on its scan, measured): it answers a bare
+  // `table.filter({...})` with "Unexpected return value".
+  filter: (candidates, node) => candidates.filter(compileWhere(node)),
   createWriteQueue: () => new PerDocumentWriteQueue(),
 };
 
 /**
  * A real RethinkDB: `getAll` (an index lookup: 0.8 ms for 100 keys against 3.5 ms for
- * `expr(keys).map(get)`), native `.default(null)` paths where exact, `get` for `exists`, atomic
+ * `expr(keys).map(get)`), native `.default(null)` paths where exact, equality tests as object
+ * filters, `get` for `exists`, atomic
  * single-document writes, index plans (src/db/plans.ts).
  */
 export const rethinkdbDialect: Dialect = {
@@ -69,6 +76,13 @@ export const rethinkdbDialect: Dialect = {
   fieldValue: nativeFieldValue,
   sortKey: nativeFieldValue,
   compileWhere: (node) => compileWhere(node, true),
+  // Equality tests as an object filter first: the server tests those natively, 2–2.5× faster
+  // than the same test as a ReQL function (src/db/object-match.ts).
+  filter: (candidates, node) => {
+    const { match, rest } = splitObjectMatch(node);
+    const matched = match ? candidates.filter(match) : candidates;
+    return rest ? matched.filter(compileWhere(rest, true)) : matched;
+  },
   createWriteQueue: () => atomicInDatabase,
 };
 

@@ -6,7 +6,7 @@ import { parseWhere } from '../filter/parse.js';
 import { parseFieldPath } from '../filter/path.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
-import { getByKey, tableTerm } from './terms.js';
+import { asSequence, getByKey, tableTerm } from './terms.js';
 import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
 import type { FieldIndexes } from './field-indexes.js';
 import { selectQuery, type Plan, type Selection } from './plans.js';
@@ -85,7 +85,7 @@ export class Documents {
     const parsed = parseWhere(where);
     const selection = tableTerm(db, table);
     const dialect = await this.backend.dialect();
-    return this.pool.read(parsed ? selection.filter(dialect.compileWhere(parsed)).count() : selection.count());
+    return this.pool.read(parsed ? dialect.filter(asSequence(selection), parsed).count() : selection.count());
   }
 
   /**
@@ -221,7 +221,9 @@ export class Documents {
     if (!parsed && !all) throw new BadInput('deleteMany needs a where filter (or all: true to empty the table)');
     const t = tableTerm(db, table);
     const dialect = await this.backend.dialect();
-    const result = await this.write((parsed ? t.filter(dialect.compileWhere(parsed)) : t).delete() as unknown as RDatum);
+    // The filtered table is still a selection (filter keeps it one), which `delete` takes.
+    const rows = parsed ? (dialect.filter(asSequence(t), parsed) as unknown as typeof t) : t;
+    const result = await this.write(rows.delete() as unknown as RDatum);
     return result.deleted;
   }
 

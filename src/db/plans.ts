@@ -7,7 +7,7 @@ import type { Dialect } from './dialect.js';
 import type { Document } from './document-types.js';
 import { pathKey } from './field-indexes.js';
 import { afterPosition } from './keyset.js';
-import { tableTerm } from './terms.js';
+import { asSequence, tableTerm } from './terms.js';
 
 /** A list query, parsed: filter, sort keys (the primary key is always the last one) and page. */
 export interface Selection {
@@ -51,7 +51,7 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
   const table = tableTerm(info.db, info.name);
   const past = after ? afterPosition(dialect, order, info.primaryKey, backward, after) : undefined;
   const filterBy = (node: WhereNode | undefined) => (candidates: RDatum) => {
-    const matching = node ? candidates.filter(dialect.compileWhere(node)) : candidates;
+    const matching = node ? dialect.filter(candidates, node) : candidates;
     return past ? matching.filter(past) : matching;
   };
   const filtered = filterBy(where);
@@ -60,14 +60,14 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
   const sortTerms = [...order.map(({ path, descending }) => (descending ? r.desc : r.asc)((row: RDatum) => dialect.sortKey(row, path))), (backward ? r.desc : r.asc)(info.primaryKey)];
   const page = (sorted: RDatum) => sorted.skip(offset).limit(limit);
   const scan = (candidates: RDatum) => page(filtered(candidates).orderBy(...sortTerms));
-  const scanPlan: Plan = { plan: 'scan', query: scan(sequence(table)) };
+  const scanPlan: Plan = { plan: 'scan', query: scan(asSequence(table)) };
   if (!dialect.usesIndexes) return scanPlan;
 
   const fields = where ? topLevelFields(where) : [];
   for (const field of fields) {
     const index = fieldIndexes.get(pathKey(field.path));
     const values = index ? indexableValues(field.tests) : undefined;
-    if (index && values) return { plan: 'index-getAll', query: scan(sequence(table.getAll(...values, { index }))) };
+    if (index && values) return { plan: 'index-getAll', query: scan(asSequence(table.getAll(...values, { index }))) };
   }
   const ranges = fields.flatMap((field) => {
     const index = fieldIndexes.get(pathKey(field.path));
@@ -91,13 +91,13 @@ export function selectQuery(dialect: Dialect, info: TableInfo, selection: Select
     return { plan: 'index-cursor', query: indexed.query, read };
   }
   const [range] = ranges;
-  if (range) return { plan: 'index-between', query: page(filteredBeyond(range)(sequence(between(table, range))).orderBy(...sortTerms)) };
+  if (range) return { plan: 'index-between', query: page(filteredBeyond(range)(asSequence(between(table, range))).orderBy(...sortTerms)) };
   if (order.length === 0) {
     const key = after?.[after.length - 1];
     const index = (backward ? r.desc : r.asc)(info.primaryKey);
     // Past a position the primary index starts there: the page reads no row before it.
     const from = key === undefined ? table.orderBy({ index }) : (backward ? table.between(r.minval, key, { rightBound: 'open' }) : table.between(key, r.maxval, { leftBound: 'open' })).orderBy({ index });
-    return { plan: 'primary-order', query: page(filtered(sequence(from))) };
+    return { plan: 'primary-order', query: page(filtered(asSequence(from))) };
   }
   return scanPlan;
 }
@@ -114,7 +114,7 @@ function indexOrder(
   selection: Selection & { filtered: (candidates: RDatum) => RDatum; candidatesOf?: (candidates: RDatum) => RDatum },
   primaryKey: string,
 ): Plan {
-  const candidates = (selection.candidatesOf ?? selection.filtered)(sequence(between(table, range).orderBy({ index: (key.descending ? r.desc : r.asc)(range.index) })));
+  const candidates = (selection.candidatesOf ?? selection.filtered)(asSequence(between(table, range).orderBy({ index: (key.descending ? r.desc : r.asc)(range.index) })));
   if (key.descending === (selection.backward ?? false)) return { plan: 'index-order', query: candidates.skip(selection.offset).limit(selection.limit) };
   return { plan: 'index-order', query: candidates, read: (run) => readTieSorted(run, candidates, table, range, selection, primaryKey) };
 }
@@ -165,7 +165,7 @@ async function readTieSorted(
   const value = (doc: Document) => sortValue(doc, range.path);
   const end = head.findIndex((doc, i) => i >= wanted && compareReql(value(doc), value(last)) !== 0);
   if (end !== -1) return sorted(head.slice(0, end));
-  const tie = await run(filtered(sequence(table.between(value(last), value(last), { index: range.index, rightBound: 'closed' }))));
+  const tie = await run(filtered(asSequence(table.between(value(last), value(last), { index: range.index, rightBound: 'closed' }))));
   return sorted([...head.filter((doc) => compareReql(value(doc), value(last)) !== 0), ...tie]);
 }
 
@@ -216,14 +216,6 @@ function tighter(bound: Bound, than: Bound, sign: 1 | -1): boolean {
 }
 
 const isNumeric = (range: Range): boolean => typeof (range.low ?? range.high)?.value === 'number';
-
-/**
- * A table, selection or stream as a generic ReQL sequence: rethinkdb-ts types each term's result
- * narrowly (RTable, RSelection, RStream), and the plans compose them with the same methods.
- */
-function sequence(term: unknown): RDatum {
-  return term as RDatum;
-}
 
 /**
  * The candidates of a range (`between` includes the low bound and excludes the high one unless

@@ -1,4 +1,4 @@
-import { r, type Connection, type RTable, type RunOptions } from 'rethinkdb-ts';
+import { r, type Connection, type RDatum, type RTable, type RunOptions } from 'rethinkdb-ts';
 import { wireJson, wireQuery } from './driver-internals.js';
 import type { Runnable } from './pool.js';
 
@@ -20,6 +20,14 @@ export function tableTerm(db: string, table: string): RTable {
     tables.set(key, term);
   }
   return term;
+}
+
+/**
+ * A table, selection or stream as a generic ReQL sequence: rethinkdb-ts types each term's result
+ * narrowly (RTable, RSelection, RStream), and the plans compose them with the same methods.
+ */
+export function asSequence(term: object): RDatum {
+  return term as RDatum;
 }
 
 /** Protocol term type of `get` (ql2.proto TermType.GET). */
