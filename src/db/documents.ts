@@ -9,6 +9,7 @@ import { checkStorable } from './storable.js';
 import { asSequence, getByKey, tableTerm } from './terms.js';
 import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
 import type { FieldIndexes } from './field-indexes.js';
+import { PlanCache } from './plan-cache.js';
 import { selectQuery, type Plan, type Selection } from './plans.js';
 import { parseUpdateOperators, updatedDocument } from './update-operators.js';
 import { availabilityErrorOf, OUTSIDE_GUARD, OutsideGuard, writeErrorOf } from './reql-errors.js';
@@ -21,8 +22,13 @@ function guarded(dialect: Dialect, rule: WhereNode | undefined, row: RDatum, val
   return rule ? r.branch(dialect.compileWhere(rule)(row), value, r.error(OUTSIDE_GUARD)) : value;
 }
 
+/** A table without secondary indexes. */
+const NO_INDEXES: ReadonlyMap<string, string> = new Map();
+
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
+  private readonly plans = new PlanCache();
+
   /**
    * @param backend the dialect that chooses each query's plan (src/db/dialect.ts)
    * @param fieldIndexes which secondary indexes index one field, for the index plans
@@ -229,11 +235,15 @@ export class Documents {
 
   /** The plan and query for a page of documents matching `where` in `orderBy` order (primary key last, so order is total). */
   async select(info: TableInfo, where: unknown, orderBy: readonly OrderBy[], offset: number, limit: number, position: Pick<Selection, 'after' | 'backward'> = {}): Promise<Plan> {
-    const parsed = parseWhere(where);
-    const order = orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
     const dialect = await this.backend.dialect();
-    const indexes = dialect.usesIndexes ? await this.fieldIndexes.of(info) : new Map<string, string>();
-    return selectQuery(dialect, info, { where: parsed, order, offset, limit, ...position }, indexes);
+    const indexes = dialect.usesIndexes ? await this.fieldIndexes.of(info) : NO_INDEXES;
+    const { after, backward = false } = position;
+    // Everything the plan depends on (where and orderBy as given: they are parsed, and refused, only when built).
+    const key = JSON.stringify([info.db, info.name, info.primaryKey, where ?? null, orderBy, offset, limit, after ?? null, backward]);
+    return this.plans.plan(key, indexes, () => {
+      const order = orderBy.map(({ field, direction }) => ({ path: parseFieldPath(field), descending: direction === 'DESC' }));
+      return selectQuery(dialect, info, { where: parseWhere(where), order, offset, limit, after, backward }, indexes);
+    });
   }
 
   /** The documents a plan reads. */
