@@ -52,6 +52,28 @@ describe('DataLoader batching through the gateway', () => {
     });
   });
 
+  it('reads the gets of requests handled in one turn with ONE query per table, each request getting its own', async () => {
+    await queriesFor('{ __typename }');
+    const data = gw.app.data;
+    const before = data.pool.queryCount;
+    // Three requests' loaders asking in the same turn, as concurrent HTTP requests do under load.
+    const [one, two, three, elsewhere] = await Promise.all([
+      data.createLoaders().documentsOf(gw.dbs.default, table).loadMany(['d1', 'missing']),
+      data.createLoaders().documentsOf(gw.dbs.default, table).load('d2'),
+      data.createLoaders().documentsOf(gw.dbs.default, table).loadMany(['d1', 'd3']),
+      data.createLoaders().documentsOf(gw.dbs.default, other).load('d4'),
+    ]);
+    expect(data.pool.queryCount - before).toBe(2);
+    expect(one).toEqual([{ id: 'd1', i: 1 }, null]);
+    expect(two).toEqual({ id: 'd2', i: 2 });
+    expect(three).toEqual([{ id: 'd1', i: 1 }, { id: 'd3', i: 3 }]);
+    expect(elsewhere).toEqual({ id: 'd4', i: 4 });
+    // A batch failing fails each of its readers, and the next turn reads afresh.
+    const gone = data.createLoaders().documentsOf(gw.dbs.default, 'no_such_table').load('x');
+    await expect(gone).rejects.toThrow(/no_such_table/);
+    expect(await data.createLoaders().documentsOf(gw.dbs.default, table).load('d2')).toEqual({ id: 'd2', i: 2 });
+  });
+
   it('does not share its cache between requests', async () => {
     await gw.ok(`{ document(table: "${table}", id: "d5") }`);
     await gw.ok(`mutation { update(table: "${table}", id: "d5", patch: { i: 500 }) }`);

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inKeyOrder } from '../src/db/dialect.js';
 import { indexedPath } from '../src/db/field-indexes.js';
 import { openDataLayer, startEmbeddedServer, type EmbeddedServer } from '../src/db/index.js';
+import { inKeyOrder } from '../src/db/turn-reads.js';
 import { matchesWhere } from '../src/filter/evaluate.js';
 import { documentComparator } from '../src/filter/order.js';
 import { parseWhere } from '../src/filter/parse.js';
@@ -13,9 +13,9 @@ type Doc = Record<string, unknown>;
 
 describe('inKeyOrder', () => {
   it('returns documents in key order, null for missing keys, the string key before its numeric twin', () => {
-    const found = [{ id: 2, v: 'two' }, null, { id: 'b' }, { id: '2', v: 'text' }, { id: 'a' }];
+    const found = new Map<unknown, Doc>([{ id: 2, v: 'two' }, { id: 'b' }, { id: '2', v: 'text' }, { id: 'a' }].map((doc) => [doc.id, doc]));
     const candidates = (id: string) => (id === '2' ? ['2', 2] : id === '3' ? ['3', 3] : [id]);
-    expect(inKeyOrder(['b', 'missing', 'a', '2', '3', 'a'], candidates, found, 'id')).toEqual([{ id: 'b' }, null, { id: 'a' }, { id: '2', v: 'text' }, null, { id: 'a' }]);
+    expect(inKeyOrder(['b', 'missing', 'a', '2', '3', 'a'], candidates, found)).toEqual([{ id: 'b' }, null, { id: 'a' }, { id: '2', v: 'text' }, null, { id: 'a' }]);
   });
 });
 

@@ -87,21 +87,6 @@ export const rethinkdbDialect: Dialect = {
 };
 
 /**
- * `found` (documents as `getMany` returns them) in the order of `ids`, null where missing. Each
- * id may stand for several candidate keys (`candidates`, e.g. "1" and 1); the first found wins.
- */
-export function inKeyOrder<Id>(
-  ids: readonly Id[],
-  candidates: (id: Id) => readonly (string | number)[],
-  found: readonly (Document | null)[],
-  primaryKey: string,
-): (Document | null)[] {
-  const byKey = new Map<unknown, Document>();
-  for (const doc of found) if (doc) byKey.set(doc[primaryKey], doc);
-  return ids.map((id) => candidates(id).map((key) => byKey.get(key)).find(Boolean) ?? null);
-}
-
-/**
  * The dialect of one data layer: known at once for the embedded reqlite, otherwise detected at
  * the first connection (RETHINKDB_URL may point at any server): `server_status` has a row per
  * server on RethinkDB and none on reqlite. A failed detection (database down) is retried.

@@ -7,7 +7,8 @@ import { parseFieldPath } from '../filter/path.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
 import { asSequence, getByKey, tableTerm } from './terms.js';
-import { inKeyOrder, type BackendDialect, type Dialect } from './dialect.js';
+import type { BackendDialect, Dialect } from './dialect.js';
+import { TurnReads, type ReadKeys } from './turn-reads.js';
 import type { FieldIndexes } from './field-indexes.js';
 import { PlanCache } from './plan-cache.js';
 import { selectQuery, type Plan, type Selection } from './plans.js';
@@ -41,20 +42,27 @@ export class Documents {
     private readonly fieldIndexes: FieldIndexes,
   ) {}
 
-  /** The documents with these ids, in the order of `ids`, null where missing: ONE query (the dialect's plan). */
+  /**
+   * The documents with these ids, in the order of `ids`, null where missing: ONE query (the
+   * dialect's plan), shared with the other requests of this turn (src/db/turn-reads.ts).
+   */
   async getMany(db: string, table: string, ids: readonly string[]): Promise<(Document | null)[]> {
     if (ids.length > this.limits.maxLimit) {
       throw new BadInput(`${ids.length} ids asked for; the maximum is ${this.limits.maxLimit}`);
     }
     await this.catalog.table(db, table);
-    if (ids.length === 0) return [];
-    const keys = ids.flatMap(keyCandidates);
-    // A lone key is the common case (one document per request); a bare get is cheaper to run.
-    if (keys.length === 1) return [(await this.pool.read(getByKey(db, table, keys[0] as string))) as Document | null];
-    const dialect = await this.backend.dialect();
-    const { primaryKey } = await this.catalog.table(db, table);
-    return inKeyOrder(ids, keyCandidates, await this.pool.read(dialect.getMany(tableTerm(db, table), keys)), primaryKey);
+    return ids.length === 0 ? [] : this.turnReads.getMany(db, table, ids);
   }
+
+  /** One query for these keys: a lone key is a bare get (the cheapest query), more the dialect's plan. */
+  private readonly readKeys: ReadKeys = async (db, table, keys) => {
+    const [only] = keys;
+    if (keys.length === 1 && only !== undefined) return [(await this.pool.read(getByKey(db, table, only))) as Document | null];
+    const dialect = await this.backend.dialect();
+    return this.pool.read(dialect.getMany(tableTerm(db, table), keys));
+  };
+
+  private readonly turnReads = new TurnReads(this.readKeys, async (db, table) => (await this.catalog.table(db, table)).primaryKey);
 
   /**
    * Documents matching `where`, ordered (primary key last, so pages are stable), paged; past a
