@@ -6,9 +6,9 @@ import { parseWhere } from '../filter/parse.js';
 import { parseFieldPath } from '../filter/path.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
-import { asSequence, getByKey, tableTerm } from './terms.js';
+import { asSequence, tableTerm } from './terms.js';
 import type { BackendDialect, Dialect } from './dialect.js';
-import { TurnReads, type ReadKeys } from './turn-reads.js';
+import { keyReader, TurnReads } from './turn-reads.js';
 import type { FieldIndexes } from './field-indexes.js';
 import { PlanCache } from './plan-cache.js';
 import { selectQuery, type Plan, type Selection } from './plans.js';
@@ -29,6 +29,7 @@ const NO_INDEXES: ReadonlyMap<string, string> = new Map();
 /** Reads and writes documents. Every method checks names and throws domain errors. */
 export class Documents {
   private readonly plans = new PlanCache();
+  private readonly turnReads: TurnReads;
 
   /**
    * @param backend the dialect that chooses each query's plan (src/db/dialect.ts)
@@ -40,7 +41,9 @@ export class Documents {
     private readonly limits: Limits,
     private readonly backend: BackendDialect,
     private readonly fieldIndexes: FieldIndexes,
-  ) {}
+  ) {
+    this.turnReads = new TurnReads(keyReader(pool, backend), async (db, table) => (await catalog.table(db, table)).primaryKey);
+  }
 
   /**
    * The documents with these ids, in the order of `ids`, null where missing: ONE query (the
@@ -53,16 +56,6 @@ export class Documents {
     await this.catalog.table(db, table);
     return ids.length === 0 ? [] : this.turnReads.getMany(db, table, ids);
   }
-
-  /** One query for these keys: a lone key is a bare get (the cheapest query), more the dialect's plan. */
-  private readonly readKeys: ReadKeys = async (db, table, keys) => {
-    const [only] = keys;
-    if (keys.length === 1 && only !== undefined) return [(await this.pool.read(getByKey(db, table, only))) as Document | null];
-    const dialect = await this.backend.dialect();
-    return this.pool.read(dialect.getMany(tableTerm(db, table), keys));
-  };
-
-  private readonly turnReads = new TurnReads(this.readKeys, async (db, table) => (await this.catalog.table(db, table)).primaryKey);
 
   /**
    * Documents matching `where`, ordered (primary key last, so pages are stable), paged; past a

@@ -1,11 +1,24 @@
+import type { BackendDialect } from './dialect.js';
 import type { Document } from './document-types.js';
 import { keyCandidates } from './keys.js';
+import type { ConnectionPool } from './pool.js';
+import { getByKey, tableTerm } from './terms.js';
 
 /** A primary key value: what `keyCandidates` gives for an id. */
 export type Key = string | number;
 
 /** Reads the documents with these keys (distinct) in ONE query: in any order, missing ones absent or null. */
 export type ReadKeys = (db: string, table: string, keys: readonly Key[]) => Promise<readonly (Document | null)[]>;
+
+/** One query for these keys on `pool`: a lone key is a bare get (the cheapest query), more the dialect's plan. */
+export function keyReader(pool: ConnectionPool, backend: BackendDialect): ReadKeys {
+  return async (db, table, keys) => {
+    const [only] = keys;
+    if (keys.length === 1 && only !== undefined) return [(await pool.read(getByKey(db, table, only))) as Document | null];
+    const dialect = await backend.dialect();
+    return pool.read(dialect.getMany(tableTerm(db, table), keys));
+  };
+}
 
 /** The most keys one query asks for; a turn with more sends several. */
 const MAX_KEYS_PER_QUERY = 1000;
