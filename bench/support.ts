@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
 import { parseRethinkdbUrl } from '../src/config/config.js';
@@ -31,6 +31,12 @@ export async function startDatabase(): Promise<BenchDatabase> {
   return { url, host: server.host, port: server.port, user: server.user, password: server.password, label: 'embedded reqlite', real: false, stop: () => server.stop() };
 }
 
+/** `npm run build` unless dist/ is up to date (scripts/build.mjs --if-stale). */
+function buildIfStale(): void {
+  const result = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`building dist/ failed (exit ${result.status})`);
+}
+
 export interface GatewayProcess {
   url: string;
   pid: number;
@@ -42,7 +48,11 @@ export interface GatewayProcess {
  * own process against `db`, on a free port.
  */
 export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}, script = 'src/main.ts'): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  // The gateway as `npm start` runs it: the compiled dist/ (built first when stale), not tsx's
+  // on-the-fly transform (which wraps every function it creates in a name-keeping helper).
+  const built = script === 'src/main.ts';
+  if (built) buildIfStale();
+  const child: ChildProcess = spawn(process.execPath, built ? ['dist/main.js'] : ['--import', 'tsx', script], {
     cwd: root,
     // WS_PORT off: the legacy RDM listener's fixed port 8765 would clash with any other gateway running.
     env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'warn', RETHINKDB_URL: db.url, MAX_LIMIT: '10000', ...env },
@@ -106,7 +116,6 @@ export function percentiles(values: number[]): { p50: number; p99: number } {
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-/** POSTs one GraphQL operation; throws on errors. */
 /** Runs `operation` `repeats` times one after another; p50 and p99 of its durations in ms. */
 export async function timed(repeats: number, operation: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
@@ -118,6 +127,7 @@ export async function timed(repeats: number, operation: () => Promise<unknown>):
   return percentiles(times);
 }
 
+/** POSTs one GraphQL operation; throws on errors. */
 export async function gql(url: string, query: string, variables?: Record<string, unknown>): Promise<Record<string, unknown>> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: Record<string, unknown>; errors?: unknown[] };

@@ -1,10 +1,11 @@
-import { r, type RDatum, type RTable } from 'rethinkdb-ts';
+import { r, type RDatum } from 'rethinkdb-ts';
 import type { WhereNode } from '../filter/ast.js';
 import type { Document } from './document-types.js';
 import { existsByGet, existsByGetAll, type ExistsTerm } from './keys.js';
 import { splitObjectMatch } from './object-match.js';
 import { fieldValue, nativeFieldValue } from './paths.js';
-import type { ConnectionPool } from './pool.js';
+import type { ConnectionPool, Runnable } from './pool.js';
+import { GetByKeys, tableTerm } from './terms.js';
 import { compileWhere } from './where.js';
 import { atomicInDatabase, PerDocumentWriteQueue, type WriteQueue } from './write-queue.js';
 
@@ -24,7 +25,7 @@ export interface Dialect {
    * The documents with these primary keys, in ONE query: in any order, missing keys absent or
    * null. Put them in key order with `inKeyOrder`.
    */
-  getMany(table: RTable, keys: readonly (string | number)[]): RDatum<(Document | null)[]>;
+  getMany(db: string, table: string, keys: readonly (string | number)[]): Runnable<(Document | null)[]>;
   /** Whether a document with this key exists, inside a query. */
   readonly exists: ExistsTerm;
   /** The value at a field path, null when absent (src/db/paths.ts). */
@@ -48,7 +49,7 @@ export const reqliteDialect: Dialect = {
   name: 'reqlite',
   waitForTables: false,
   usesIndexes: false,
-  getMany: (table, keys) => r.expr([...keys]).map((key) => table.get(key)) as RDatum<(Document | null)[]>,
+  getMany: (db, table, keys) => r.expr([...keys]).map((key) => tableTerm(db, table).get(key)) as RDatum<(Document | null)[]>,
   exists: existsByGetAll,
   fieldValue,
   // reqlite sorts rows whose first key is null by primary key descending, whatever the later
@@ -71,7 +72,7 @@ export const rethinkdbDialect: Dialect = {
   name: 'rethinkdb',
   waitForTables: true,
   usesIndexes: true,
-  getMany: (table, keys) => table.getAll(...keys).coerceTo('array') as RDatum<(Document | null)[]>,
+  getMany: (db, table, keys) => new GetByKeys(db, table, keys),
   exists: existsByGet,
   fieldValue: nativeFieldValue,
   sortKey: nativeFieldValue,

@@ -1,4 +1,5 @@
 import { r, type Connection, type RDatum, type RTable, type RunOptions } from 'rethinkdb-ts';
+import type { Document } from './document-types.js';
 import { wireJson, wireQuery } from './driver-internals.js';
 import type { Runnable } from './pool.js';
 
@@ -30,8 +31,10 @@ export function asSequence(term: object): RDatum {
   return term as RDatum;
 }
 
-/** Protocol term type of `get` (ql2.proto TermType.GET). */
+/** Protocol term types (ql2.proto TermType). */
 const GET = 16;
+const GET_ALL = 78;
+const COERCE_TO = 51;
 
 /**
  * `r.db(db).table(table).get(key)` ready to run, sent as the term's wire JSON: `[GET, [table,
@@ -60,4 +63,27 @@ export class GetByKey implements Runnable<unknown> {
 /** `r.db(db).table(table).get(key)` ready to run (see GetByKey). */
 export function getByKey(db: string, table: string, key: string | number): Runnable<unknown> {
   return new GetByKey(db, table, key);
+}
+
+/**
+ * `r.db(db).table(table).getAll(...keys).coerceTo('array')` ready to run, sent as its wire JSON
+ * like GetByKey: the query builder parses every key as a term argument, and this is what a
+ * turn's batch of gets sends under load (src/db/turn-reads.ts). Keys are strings and numbers,
+ * which the wire format takes as themselves.
+ */
+export class GetByKeys implements Runnable<(Document | null)[]> {
+  constructor(
+    readonly db: string,
+    readonly table: string,
+    private readonly keys: readonly (string | number)[],
+  ) {}
+
+  async run(connection: Connection, options?: RunOptions): Promise<(Document | null)[]> {
+    const tableJson = wireJson(tableTerm(this.db, this.table));
+    const query = tableJson === undefined ? undefined : wireQuery(connection);
+    if (!query) return tableTerm(this.db, this.table).getAll(...this.keys).coerceTo('array').run(connection, options) as Promise<(Document | null)[]>;
+    const cursor = await query([COERCE_TO, [[GET_ALL, [tableJson, ...this.keys]], 'array']], options);
+    const results = await cursor?.resolve();
+    return (results?.[0] as (Document | null)[] | undefined) ?? [];
+  }
 }

@@ -2,7 +2,7 @@ import type { BackendDialect } from './dialect.js';
 import type { Document } from './document-types.js';
 import { keyCandidates } from './keys.js';
 import type { ConnectionPool } from './pool.js';
-import { getByKey, tableTerm } from './terms.js';
+import { getByKey } from './terms.js';
 
 /** A primary key value: what `keyCandidates` gives for an id. */
 export type Key = string | number;
@@ -16,7 +16,7 @@ export function keyReader(pool: ConnectionPool, backend: BackendDialect): ReadKe
     const [only] = keys;
     if (keys.length === 1 && only !== undefined) return [(await pool.read(getByKey(db, table, only))) as Document | null];
     const dialect = await backend.dialect();
-    return pool.read(dialect.getMany(tableTerm(db, table), keys));
+    return pool.read(dialect.getMany(db, table, keys));
   };
 }
 
