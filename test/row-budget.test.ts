@@ -90,6 +90,14 @@ describe('MAX_ROWS on the gateway', () => {
     expect(within.errors).toBeUndefined();
   });
 
+  it('counts each operation of a document by its name, every time (a document without variables is counted once)', async () => {
+    const document = `query Small { query(table: "${table}", limit: 50) } query Big { a: query(table: "${table}", limit: 30) b: query(table: "${table}", limit: 21) }`;
+    for (let round = 0; round < 2; round++) {
+      expect((await gw.gql(document, undefined, 'Small')).errors).toBeUndefined();
+      expect((await gw.gql(document, undefined, 'Big')).errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', rows: 51 });
+    }
+  });
+
   it('refuses a subscription over the budget over graphql-ws too', async () => {
     const client = clients.open(gw.app.url);
     const sub = subscribeWs(client, `subscription { live(table: "${table}", orderBy: [{ field: "id" }], limit: 60) { documents } }`);

@@ -25,8 +25,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface TestGateway {
   app: App;
-  /** POSTs an operation to the gateway over real HTTP and returns the parsed JSON body. */
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  /** POSTs an operation (of the document, by `operationName` when it holds several) to the gateway over real HTTP and returns the parsed JSON body. */
+  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLResponse<T>>;
   /** Like gql, but fails the test on errors and returns data. */
   ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>): Promise<T>;
   /** The server holding the gateway's data (its embedded one, or RETHINKDB_URL's), for direct driver connections. */
@@ -150,11 +150,11 @@ export async function startTestGateway(overrides: Partial<Config> = {}, log: Log
   const embedded = app.embedded;
   const target: ServerTarget = embedded ? { kind: 'external', host: embedded.host, port: embedded.port, user: embedded.user, password: embedded.password } : (config.database as ServerTarget);
   let closing: Promise<void> | undefined;
-  const gql = async <T>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>> => {
+  const gql = async <T>(query: string, variables?: Record<string, unknown>, operationName?: string): Promise<GraphQLResponse<T>> => {
     const response = await fetch(`http://127.0.0.1:${app.port}${app.server.yoga.graphqlEndpoint}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query, variables }),
+      body: JSON.stringify({ query, variables, operationName }),
     });
     return (await response.json()) as GraphQLResponse<T>;
   };

@@ -88,6 +88,9 @@ export function rowsAskedFor(schema: GraphQLSchema, document: DocumentNode, oper
   return count(operation.selectionSet, root);
 }
 
+/** What the row budget reads of an operation about to run. */
+type ExecutionArgs = { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null };
+
 /** The rows one field reads by itself (undefined: none, it only passes its parent's on). */
 function fieldRows(field: GraphQLField<unknown, unknown>, args: Args, settings: RowBudgetSettings): number | undefined {
   const kind = (field.extensions as { rowBudget?: RowBudgetKind } | undefined)?.rowBudget;
@@ -133,8 +136,21 @@ function asCount(value: unknown): number {
  */
 export function useRowBudget(settings: RowBudgetSettings): Plugin {
   const { maxRows } = settings;
-  const check = (args: { schema: GraphQLSchema; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): ExecutionResult | undefined => {
-    const rows = rowsAskedFor(args.schema, args.document, args.operationName, args.variableValues ?? {}, settings);
+  // Without variables the count depends only on the document and the schema: counted once per
+  // parsed document (yoga's parse cache hands every request of one text the same DocumentNode).
+  const constant = new WeakMap<DocumentNode, { schema: GraphQLSchema; rows: Map<string, number> }>();
+  const rowsOf = (args: ExecutionArgs): number => {
+    const count = () => rowsAskedFor(args.schema, args.document, args.operationName, args.variableValues ?? {}, settings);
+    if (args.document.definitions.some((definition) => definition.kind === Kind.OPERATION_DEFINITION && definition.variableDefinitions?.length)) return count();
+    let entry = constant.get(args.document);
+    if (entry?.schema !== args.schema) constant.set(args.document, (entry = { schema: args.schema, rows: new Map() }));
+    const name = args.operationName ?? '';
+    let rows = entry.rows.get(name);
+    if (rows === undefined) entry.rows.set(name, (rows = count()));
+    return rows;
+  };
+  const check = (args: ExecutionArgs): ExecutionResult | undefined => {
+    const rows = rowsOf(args);
     if (rows <= maxRows) return undefined;
     const error = codedGraphQLError('LIMIT_EXCEEDED', `the operation asks for ${rows} rows, more than the limit of ${maxRows} (MAX_ROWS)`, { limit: 'MAX_ROWS', rows, max: maxRows });
     return { errors: [error] };
