@@ -19,7 +19,7 @@ import { useTracing } from '../graphql/plugins/tracing.js';
 import { useSharedSubscriptions } from '../graphql/shared-execution.js';
 import { useTrustedDocuments } from '../graphql/plugins/trusted-documents.js';
 import type { TrustedDocuments } from '../graphql/trusted-documents.js';
-import type { Logger } from '../observability/logger.js';
+import { lazyChild, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { RdmTranslator } from '../rdm/translator.js';
@@ -152,7 +152,7 @@ export function createGatewayYoga({
       const identity = initial.identity ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
       if (!identity) throw new Unauthenticated('authentication required');
       const loaders = data.createLoaders();
-      return { config, data, subscriptions, channels, loaders, requestId, log: log.child({ requestId }), rdm, lastEventId, identity, eventToken: {} };
+      return { config, data, subscriptions, channels, loaders, requestId, log: lazyChild(log, { requestId }), rdm, lastEventId, identity, eventToken: {} };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),

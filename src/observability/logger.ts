@@ -53,3 +53,22 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', format = p
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
   return pino(options, nonBlockingStdout());
 }
+
+/**
+ * `log.child(bindings)`, made on first use: a request or operation that never logs never builds
+ * one (a pino child is ~0.3 KiB, kept as long as the operation lives: for a subscription, as
+ * long as it is open). Methods are bound to the child, so they may be passed around detached.
+ */
+export function lazyChild(log: Logger, bindings: Record<string, unknown>): Logger {
+  let child: Logger | undefined;
+  const made = () => (child ??= log.child(bindings));
+  // Every read and write goes to the child (made then); the parent is only the Proxy's target.
+  return new Proxy(log, {
+    get(_parent, key) {
+      const target = made();
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    set: (_parent, key, value) => Reflect.set(made(), key, value),
+  });
+}
