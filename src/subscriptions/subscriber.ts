@@ -32,37 +32,39 @@ export class Subscriber<T> {
   readonly includeInitial: boolean;
   /** Starts with RESET, then the current state (see SubscriberOptions.reset); set by the query that cannot resume it. */
   reset: boolean;
-  private readonly throttle: Throttle<T>;
+  /** Absent without a throttle window (most subscribers): events go straight to the queue. */
+  private readonly throttle?: Throttle<T>;
   private readonly onDelivered: (count: number, queueDepth: number) => void;
 
   constructor(options: SubscriberOptions<T>) {
     this.includeInitial = options.includeInitial ?? false;
     this.reset = options.reset ?? false;
-    this.onDelivered = options.onDelivered ?? (() => undefined);
+    this.onDelivered = options.onDelivered ?? noDelivery;
+    // The closures below capture these, not `options`: the caller's options object (often a
+    // spread, with a map of its own) would otherwise live as long as the subscription.
+    const { capacity, onClose } = options;
     this.stream = new SubscriberQueue<Payload<T>>({
-      capacity: options.capacity,
+      capacity,
       overflow: options.overflow,
       overflowItem: () =>
         new SubscriberTooSlow(
-          `this subscription fell more than ${options.capacity} events behind and was ended; ` +
+          `this subscription fell more than ${capacity} events behind and was ended; ` +
             'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
-          { queueSize: options.capacity },
+          { queueSize: capacity },
         ),
       onClose: () => {
-        this.throttle.stop();
-        options.onClose();
+        this.throttle?.stop();
+        onClose();
       },
       traceDelivery: options.traceDelivery,
     });
-    this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => {
-      this.stream.push(item);
-      this.onDelivered(1, this.stream.size);
-    });
+    if (options.throttleMs > 0) this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => this.enqueue(item));
   }
 
   /** An event computed once for the whole query; it goes through this subscriber's throttle. */
   deliver(item: T): void {
-    this.throttle.push(item);
+    if (this.throttle) this.throttle.push(item);
+    else this.enqueue(item);
   }
 
   /** Events sent at once and not counted against the queue capacity (the initial snapshot, replayed events and READY). */
@@ -73,13 +75,20 @@ export class Subscriber<T> {
 
   /** Ends the stream with an error event (e.g. the table is gone). */
   fail(error: Error): Promise<void> {
-    this.throttle.stop();
+    this.throttle?.stop();
     return this.stream.finish(error);
   }
 
   /** Ends the stream after what is queued (shutdown); resolves once the client has seen the end. */
   complete(): Promise<void> {
-    this.throttle.flush();
+    this.throttle?.flush();
     return this.stream.finish();
   }
+
+  private enqueue(item: T): void {
+    this.stream.push(item);
+    this.onDelivered(1, this.stream.size);
+  }
 }
+
+const noDelivery = () => undefined;
