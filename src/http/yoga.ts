@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 import type { Gate } from '../auth/gate.js';
@@ -27,6 +26,7 @@ import { buildSchema } from '../schema/index.js';
 import type { Channels } from '../subscriptions/channels.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { corsOptions } from './cors.js';
+import { newRequestId } from './request-id.js';
 
 export interface ServerOptions {
   config: Config;
@@ -146,7 +146,7 @@ export function createGatewayYoga({
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     context: (initial) => {
-      const requestId = initial.requestId ?? randomUUID();
+      const requestId = initial.requestId ?? newRequestId();
       // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
       const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
       const identity = initial.identity ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
