@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import { serializedBytes, type SharedResultSink } from './shared-execution.js';
 
@@ -17,14 +18,24 @@ import { serializedBytes, type SharedResultSink } from './shared-execution.js';
  * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
-  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
-  return {
-    write: (result) => {
-      const payload = serializedBytes(result) as Buffer;
-      // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
-      return send(socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), highWaterBytes);
-    },
-  };
+  return new SocketSink(socket, Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`), highWaterBytes);
+}
+
+/** socketSink's sink: a class, so an idle subscription holds one small object rather than a closure and its scope. */
+class SocketSink implements SharedResultSink {
+  constructor(
+    private readonly socket: WebSocket,
+    /** The frame's start, up to its payload. */
+    private readonly prefix: Buffer,
+    private readonly highWaterBytes: number,
+  ) {}
+
+  write(result: ExecutionResult): Promise<void> | undefined {
+    const { prefix } = this;
+    const payload = serializedBytes(result) as Buffer;
+    // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
+    return send(this.socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), this.highWaterBytes);
+  }
 }
 
 const CLOSE_BRACE = Buffer.from('}');

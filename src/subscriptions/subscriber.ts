@@ -1,6 +1,6 @@
 import { SubscriberTooSlow } from '../errors/domain.js';
 import type { Payload } from './events.js';
-import { SubscriberQueue, type DeliveryTracer, type OverflowPolicy } from './subscriber-queue.js';
+import { SubscriberQueue, type DeliveryTracer, type OverflowPolicy, type QueueOptions } from './subscriber-queue.js';
 import { Throttle, type Coalescing } from './throttle.js';
 
 export interface SubscriberOptions<T> {
@@ -40,25 +40,8 @@ export class Subscriber<T> {
     this.includeInitial = options.includeInitial ?? false;
     this.reset = options.reset ?? false;
     this.onDelivered = options.onDelivered ?? noDelivery;
-    // The closures below capture these, not `options`: the caller's options object (often a
-    // spread, with a map of its own) would otherwise live as long as the subscription.
-    const { capacity, onClose } = options;
-    this.stream = new SubscriberQueue<Payload<T>>({
-      capacity,
-      overflow: options.overflow,
-      overflowItem: () =>
-        new SubscriberTooSlow(
-          `this subscription fell more than ${capacity} events behind and was ended; ` +
-            'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
-          { queueSize: capacity },
-        ),
-      onClose: () => {
-        this.throttle?.stop();
-        onClose();
-      },
-      traceDelivery: options.traceDelivery,
-    });
     if (options.throttleMs > 0) this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => this.enqueue(item));
+    this.stream = new SubscriberQueue<Payload<T>>(new QueueHooks<T>(options, this.throttle));
   }
 
   /** An event computed once for the whole query; it goes through this subscriber's throttle. */
@@ -92,3 +75,38 @@ export class Subscriber<T> {
 }
 
 const noDelivery = () => undefined;
+
+/**
+ * A subscriber's queue options. A class rather than an object of closures: an idle subscription
+ * keeps them as long as it is open, and they keep only what they need of the caller's options
+ * (often a spread object with a hidden class of its own).
+ */
+class QueueHooks<T> implements QueueOptions<Payload<T>> {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly traceDelivery?: DeliveryTracer;
+  private readonly closed: () => void;
+
+  constructor(
+    options: SubscriberOptions<T>,
+    private readonly throttle: Throttle<T> | undefined,
+  ) {
+    this.capacity = options.capacity;
+    this.overflow = options.overflow;
+    this.traceDelivery = options.traceDelivery;
+    this.closed = options.onClose;
+  }
+
+  overflowItem(): Payload<T> {
+    return new SubscriberTooSlow(
+      `this subscription fell more than ${this.capacity} events behind and was ended; ` +
+        'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
+      { queueSize: this.capacity },
+    );
+  }
+
+  onClose(): void {
+    this.throttle?.stop();
+    this.closed();
+  }
+}
