@@ -18,27 +18,39 @@ import { serializedBytes, type SharedResultSink } from './shared-execution.js';
  * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
-  return new SocketSink(socket, Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`), highWaterBytes);
+  return new SocketSink(socket, JSON.stringify(id), highWaterBytes);
 }
+
+const FRAME_START = Buffer.from('{"id":');
+const FRAME_MIDDLE = Buffer.from(',"type":"next","payload":');
+const CLOSE_BRACE = 0x7d;
 
 /** socketSink's sink: a class, so an idle subscription holds one small object rather than a closure and its scope. */
 class SocketSink implements SharedResultSink {
+  /** The operation id's JSON, in bytes. */
+  private readonly idBytes: number;
+
   constructor(
     private readonly socket: WebSocket,
-    /** The frame's start, up to its payload. */
-    private readonly prefix: Buffer,
+    /** The operation id as JSON. Kept as a string: a Buffer of its own would hold on to a slab of Node's buffer pool. */
+    private readonly idJson: string,
     private readonly highWaterBytes: number,
-  ) {}
+  ) {
+    this.idBytes = Buffer.byteLength(idJson);
+  }
 
   write(result: ExecutionResult): Promise<void> | undefined {
-    const { prefix } = this;
     const payload = serializedBytes(result) as Buffer;
     // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
-    return send(this.socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), this.highWaterBytes);
+    const frame = Buffer.allocUnsafe(FRAME_START.length + this.idBytes + FRAME_MIDDLE.length + payload.length + 1);
+    let at = FRAME_START.copy(frame, 0);
+    at += frame.write(this.idJson, at);
+    at += FRAME_MIDDLE.copy(frame, at);
+    at += payload.copy(frame, at);
+    frame[at] = CLOSE_BRACE;
+    return send(this.socket, frame, this.highWaterBytes);
   }
 }
-
-const CLOSE_BRACE = Buffer.from('}');
 
 /** graphql-ws frames are text frames. */
 const TEXT = { binary: false } as const;
