@@ -1,6 +1,6 @@
 // The gateway under benchmark, in its own process (started by bench/fanout.ts with --expose-gc)
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
-// sends { url, db* } when ready; answers 'memory' and 'stats'; exits on 'stop'.
+// sends { url, db* } when ready; answers 'memory', 'cpu' (its CPU time so far, µs) and 'stats'; exits on 'stop'.
 // On embedded reqlite unless RETHINKDB_URL is set; BENCH_TUNING (JSON ExecutionTuning) picks a variant.
 import { startApp } from '../src/app.js';
 import { defaultConfig, parseRethinkdbUrl } from '../src/config/config.js';
@@ -22,6 +22,9 @@ process.on('message', (message: unknown) => {
     (globalThis as { gc?: () => void }).gc?.();
     const { heapUsed, rss } = process.memoryUsage();
     send({ type: 'memory', heapUsed, rss });
+  } else if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', micros: user + system });
   } else if (message === 'stats') {
     send({ type: 'stats', ...app.subscriptions.stats() });
   } else if (message === 'stop') {
