@@ -96,14 +96,16 @@ export interface SharedSubscriptionsOptions {
  */
 export function useSharedSubscriptions(options: SharedSubscriptionsOptions = {}): Plugin<Context> {
   const cohorts = new Cohorts(options.onExecuted ?? (() => undefined));
+  // One function for every operation: envelop keeps the one it is given for the operation's life.
+  const subscribeShared = async (args: ExecutionArgs) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterator(source)) return source;
+    const sink = (args.rootValue as { [SHARED_SINK]?: SharedResultSink } | undefined)?.[SHARED_SINK];
+    return new SharedEventStream(source, args, cohorts, cohorts.join(args), sink);
+  };
   return {
     onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn(async (args) => {
-        const source = await createSourceEventStream(args);
-        if (!isAsyncIterator(source)) return source;
-        const sink = (args.rootValue as { [SHARED_SINK]?: SharedResultSink } | undefined)?.[SHARED_SINK];
-        return new SharedEventStream(source, args, cohorts, cohorts.join(args), sink);
-      });
+      setSubscribeFn(subscribeShared);
     },
   };
 }
