@@ -1,7 +1,8 @@
 // graphql-ws's protocol core (`makeServer`) on `ws` sockets: the transport glue that
 // graphql-ws/use/ws would be, kept lean because an idle subscription keeps all of it alive for
 // as long as it is open. What differs from use/ws, and why:
-// - keep-alive: one timer pings every socket (use/ws: a timer per socket);
+// - keep-alive: one timer for every socket (use/ws: a timer per socket), pinging a sixtieth of
+//   them per tick (pinging 10,000 sockets at once stalled the event loop for over 100 ms);
 // - messages reach graphql-ws as text, and nothing awaits their handling in a frame of its own
 //   (use/ws awaits each message's handling, for a subscription its whole life, with ws's Buffer
 //   in scope);
@@ -70,6 +71,9 @@ function answered(this: WebSocket): void {
 }
 const awaitingPong = new WeakSet<WebSocket>();
 
+/** The keep-alive timer visits one slot per tick, so each socket is pinged once per period. */
+const KEEP_ALIVE_SLOTS = 60;
+
 /**
  * Serves graphql-transport-ws sockets of `server` (noServer mode) with graphql-ws's `core`.
  * Every `keepAliveMs` each open socket is pinged, and one that did not answer the previous ping
@@ -81,8 +85,12 @@ export function serveGraphqlWs(server: WebSocketServer, core: Server<WsExtra>, l
     log.error({ err: error }, 'graphql-ws server error');
     for (const client of server.clients) client.close(CloseCode.InternalServerError, 'Internal server error');
   });
+  // Sockets are spread over the slots as they come, so a tick pings a sixtieth of them.
+  const slots = Array.from({ length: KEEP_ALIVE_SLOTS }, () => new Set<WebSocket>());
+  let accepted = 0;
+  let tick = 0;
   const keepAlive = setInterval(() => {
-    for (const socket of server.clients) {
+    for (const socket of slots[tick++ % KEEP_ALIVE_SLOTS] ?? []) {
       if (socket.readyState !== socket.OPEN) continue;
       if (awaitingPong.has(socket)) {
         socket.terminate();
@@ -91,7 +99,7 @@ export function serveGraphqlWs(server: WebSocketServer, core: Server<WsExtra>, l
       awaitingPong.add(socket);
       socket.ping();
     }
-  }, keepAliveMs);
+  }, keepAliveMs / KEEP_ALIVE_SLOTS);
   keepAlive.unref();
   return {
     accept(socket, request) {
@@ -101,8 +109,11 @@ export function serveGraphqlWs(server: WebSocketServer, core: Server<WsExtra>, l
         socket.close(CloseCode.InternalServerError, 'Internal server error');
       });
       socket.on('pong', answered);
+      const slot = slots[accepted++ % KEEP_ALIVE_SLOTS];
+      slot?.add(socket);
       const closed = core.opened(new ProtocolAdapter(socket, log), { socket, request: { headers: request.headers, socket: request.socket } });
       socket.once('close', (code, reason) => {
+        slot?.delete(socket);
         closed(code, String(reason)).catch((error: unknown) => log.error({ err: error }, 'graphql-ws close handling failed'));
       });
     },
