@@ -1,11 +1,19 @@
 // The gateway under benchmark, in its own process (started by bench/fanout.ts with --expose-gc)
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
-// sends { url, db* } when ready; answers 'memory' and 'stats'; exits on 'stop'.
+// sends { url, db* } when ready; answers 'memory', 'cpu' (its CPU time so far, µs) and 'stats'; exits on 'stop'.
 // On embedded reqlite unless RETHINKDB_URL is set; BENCH_TUNING (JSON ExecutionTuning) picks a variant.
-import { startApp } from '../src/app.js';
-import { defaultConfig, parseRethinkdbUrl } from '../src/config/config.js';
+import type * as AppModule from '../src/app.js';
+import type * as ConfigModule from '../src/config/config.js';
 import type { ExecutionTuning } from '../src/http/server.js';
-import { createLogger } from '../src/observability/logger.js';
+import type * as LoggerModule from '../src/observability/logger.js';
+
+// BENCH_GATEWAY_BUILD=dist runs the compiled gateway (`npm run build`: what `npm start` serves)
+// instead of the sources through tsx, whose transform gives every named closure a `name`
+// property of its own: ~300 bytes more per closure an idle subscription keeps.
+const build = process.env.BENCH_GATEWAY_BUILD === 'dist' ? '../dist' : '../src';
+const { startApp } = (await import(`${build}/app.js`)) as typeof AppModule;
+const { defaultConfig, parseRethinkdbUrl } = (await import(`${build}/config/config.js`)) as typeof ConfigModule;
+const { createLogger } = (await import(`${build}/observability/logger.js`)) as typeof LoggerModule;
 
 const external = process.env.RETHINKDB_URL ? parseRethinkdbUrl(process.env.RETHINKDB_URL).target : undefined;
 // No resume grace: each fan-out run starts on a fresh query, not on the previous run's lingering one.
@@ -22,6 +30,9 @@ process.on('message', (message: unknown) => {
     (globalThis as { gc?: () => void }).gc?.();
     const { heapUsed, rss } = process.memoryUsage();
     send({ type: 'memory', heapUsed, rss });
+  } else if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    send({ type: 'cpu', micros: user + system });
   } else if (message === 'stats') {
     send({ type: 'stats', ...app.subscriptions.stats() });
   } else if (message === 'stop') {

@@ -50,7 +50,7 @@ function forwardedFor(header: string): string[] {
  * walking from the right (the hops a client prepends itself are never reached while an untrusted
  * one stands before them). With no trusted proxies (the default) forwarding headers are ignored.
  */
-export function clientAddress(request: IncomingMessage, trusted: BlockList | undefined): string | undefined {
+export function clientAddress(request: Pick<IncomingMessage, 'headers' | 'socket'>, trusted: BlockList | undefined): string | undefined {
   const peer = request.socket.remoteAddress;
   if (peer === undefined || trusted === undefined) return peer;
   const isTrusted = (address: string) => {

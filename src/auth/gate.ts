@@ -46,7 +46,7 @@ export class Gate {
   }
 
   /** The client's address: the socket's peer, or what a trusted proxy says it forwards for (TRUSTED_PROXIES). */
-  addressOf(request: IncomingMessage): string | undefined {
+  addressOf(request: Pick<IncomingMessage, 'headers' | 'socket'>): string | undefined {
     return clientAddress(request, this.trustedProxies);
   }
 

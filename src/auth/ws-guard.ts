@@ -10,6 +10,9 @@ import type { Gate } from './gate.js';
 import type { Identity } from './identity.js';
 import type { SecurityConfig } from './settings.js';
 
+/** What the guard reads of a websocket's upgrade request (the transport may keep no more than this). */
+export type UpgradeHeaders = Pick<IncomingMessage, 'headers' | 'socket'>;
+
 interface Connection {
   identity: Identity;
   release: () => void;
@@ -32,7 +35,7 @@ export class WsGuard {
   ) {}
 
   /** graphql-ws onConnect: true to acknowledge; false closes with 4403 (unless a 4429 close was sent first). */
-  async connect(socket: WebSocket, request: IncomingMessage, connectionParams: unknown): Promise<boolean> {
+  async connect(socket: WebSocket, request: UpgradeHeaders, connectionParams: unknown): Promise<boolean> {
     let identity: Identity;
     try {
       identity = await this.gate.admit(credentialFromConnectionParams(connectionParams) ?? credentialFromHeaders(request.headers), this.gate.addressOf(request));
@@ -69,7 +72,7 @@ export class WsGuard {
    * Admits one operation of an acknowledged connection running `running` operations (this one
    * included): the connection's identity, or the errors to answer the operation with.
    */
-  admitOperation(socket: WebSocket, request: IncomingMessage, running: number): Identity | GraphQLError[] {
+  admitOperation(socket: WebSocket, request: UpgradeHeaders, running: number): Identity | GraphQLError[] {
     const connection = this.connections.get(socket);
     if (!connection) return [codedGraphQLError('UNAUTHENTICATED', 'authentication required')];
     try {

@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
-import type { Context as WsContext, OperationResult, SubscribePayload } from 'graphql-ws';
-import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { makeServer, type Context as WsContext, type OperationResult, type SubscribePayload } from 'graphql-ws';
 import { WebSocketServer } from 'ws';
 import { SHARED_SINK, type SharedResultSink } from './shared-execution.js';
 import { socketSink } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
+import { serveGraphqlWs, type WsExtra } from './graphql-ws-transport.js';
 import type { GatewayYoga, ServerContext } from './context.js';
 import { refusalError, type TrustedDocuments } from './trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
@@ -22,7 +22,7 @@ interface EnvelopedRoot {
 }
 
 /** The graphql-ws context of an operation being admitted. */
-type AdmitContext = WsContext<Record<string, unknown> | undefined, Extra>;
+type AdmitContext = WsContext<Record<string, unknown> | undefined, WsExtra>;
 
 export interface GraphqlWsOptions {
   yoga: GatewayYoga;
@@ -36,26 +36,6 @@ export interface GraphqlWsOptions {
   tracing?: Tracing;
   /** Trusted documents: `subscribe` payloads name a document by `documentId` (with `query: ""`), unless from a bypass role. @default off */
   trusted?: TrustedDocuments;
-}
-
-/**
- * Keeps a client's protocol mistake on a socket (an oversized or malformed frame: ws's WS_ERR_*
- * errors; ws closes the socket itself, e.g. 1009) out of graphql-ws's error listener, which prints
- * it with a stack trace to stderr: it is logged at info instead. Other errors still reach it.
- */
-function quietClientFrameErrors(server: WebSocketServer, log: Logger): void {
-  server.on('connection', (socket) => {
-    // graphql-ws's own listeners, attached in its 'connection' handler, which runs before this one.
-    const theirs = socket.listeners('error') as ((error: Error) => void)[];
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => {
-      if (error.code?.startsWith('WS_ERR_')) {
-        log.info({ code: error.code, message: error.message }, 'graphql-ws frame refused');
-        return;
-      }
-      for (const listener of theirs) listener.call(socket, error);
-    });
-  });
 }
 
 /** graphql-ws on the GraphQL path, as the HTTP server mounts it. */
@@ -95,9 +75,11 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
       }
       params = { ...payload, query: admission.query ?? '' };
     }
-    // No request id: the upgrade request never went through the HTTP router, so each operation gets its own.
-    const serverContext: ServerContext = { req: ctx.extra.request, identity };
-    const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, ...serverContext, socket: ctx.extra.socket, params });
+    // No request id: the upgrade request never went through the HTTP router, so each operation
+    // gets its own. Only the identity: no plugin or resolver reads graphql-ws's ctx, the socket or
+    // the request from the context, and each field copied here would live as long as the operation.
+    const serverContext: ServerContext = { identity };
+    const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(serverContext);
     let document;
     try {
       document = parse(params.query);
@@ -117,48 +99,45 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
       rootValue: { execute, subscribe, [SHARED_SINK]: socketSink(ctx.extra.socket, id) } satisfies EnvelopedRoot,
     };
   };
-  const graphqlWsServer = useServer(
-    {
-      execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      // The credential travels in connection_init; a refused one closes the socket with 4403
-      // before any operation runs (graphql-ws refuses operations before the ack).
-      onConnect: async (ctx) => {
-        if (!(await guard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
-        metrics.connections.inc({ transport: 'graphql-ws' });
-        return true;
-      },
-      onClose: (ctx) => {
-        guard.closed(ctx.extra.socket);
-        // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
-        if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
-        // Spans of operations that failed before graphql-ws took them over (onComplete covers the rest).
-        for (const operation of traced.get(ctx.extra.socket)?.values() ?? []) operation.end(true);
-      },
-      onSubscribe: (ctx, id, params) => {
-        if (!tracing) return admit(ctx, id, params);
-        // The operation's span is active while it is admitted, parsed, validated and run.
-        const operation = traceWsOperation(tracing, ctx.extra.request, params);
-        const operations = traced.get(ctx.extra.socket) ?? new Map<string, TracedOperation>();
-        traced.set(ctx.extra.socket, operations.set(id, operation));
-        return operation.run(async () => {
-          const args = await admit(ctx, id, params);
-          if (Array.isArray(args)) return args;
-          const root = (args as ExecutionArgs).rootValue as EnvelopedRoot;
-          const rootValue: EnvelopedRoot = { ...root, execute: (a) => operation.run(() => root.execute(a)), subscribe: (a) => operation.run(() => root.subscribe(a)) };
-          return { ...(args as ExecutionArgs), rootValue };
-        });
-      },
-      // An operation ends with complete (also after a client's complete or a closed socket) or with errors.
-      onComplete: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id) : undefined,
-      onError: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id, true) : undefined,
+  const core = makeServer<Record<string, unknown> | undefined, WsExtra>({
+    execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
+    subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
+    // The credential travels in connection_init; a refused one closes the socket with 4403
+    // before any operation runs (graphql-ws refuses operations before the ack).
+    onConnect: async (ctx) => {
+      if (!(await guard.connect(ctx.extra.socket, ctx.extra.request, ctx.connectionParams))) return false;
+      metrics.connections.inc({ transport: 'graphql-ws' });
+      return true;
     },
-    graphqlWs,
-  );
-  quietClientFrameErrors(graphqlWs, log);
+    onClose: (ctx) => {
+      guard.closed(ctx.extra.socket);
+      // onClose also runs for sockets that never acknowledged; only count what onConnect counted.
+      if (ctx.acknowledged) metrics.connections.dec({ transport: 'graphql-ws' });
+      // Spans of operations that failed before graphql-ws took them over (onComplete covers the rest).
+      for (const operation of traced.get(ctx.extra.socket)?.values() ?? []) operation.end(true);
+    },
+    onSubscribe: (ctx, id, params) => {
+      if (!tracing) return admit(ctx, id, params);
+      // The operation's span is active while it is admitted, parsed, validated and run.
+      const operation = traceWsOperation(tracing, ctx.extra.request.headers, params);
+      const operations = traced.get(ctx.extra.socket) ?? new Map<string, TracedOperation>();
+      traced.set(ctx.extra.socket, operations.set(id, operation));
+      return operation.run(async () => {
+        const args = await admit(ctx, id, params);
+        if (Array.isArray(args)) return args;
+        const root = (args as ExecutionArgs).rootValue as EnvelopedRoot;
+        const rootValue: EnvelopedRoot = { ...root, execute: (a) => operation.run(() => root.execute(a)), subscribe: (a) => operation.run(() => root.subscribe(a)) };
+        return { ...(args as ExecutionArgs), rootValue };
+      });
+    },
+    // An operation ends with complete (also after a client's complete or a closed socket) or with errors.
+    onComplete: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id) : undefined,
+    onError: tracing ? (ctx, id) => endTraced(ctx.extra.socket, id, true) : undefined,
+  });
+  const sockets = serveGraphqlWs(graphqlWs, core, log);
   return {
-    handleUpgrade: (request, socket, head) => graphqlWs.handleUpgrade(request, socket, head, (ws) => graphqlWs.emit('connection', ws, request)),
-    dispose: () => Promise.resolve(graphqlWsServer.dispose()),
+    handleUpgrade: (request, socket, head) => graphqlWs.handleUpgrade(request, socket, head, (ws) => sockets.accept(ws, request)),
+    dispose: () => sockets.dispose(),
     terminateAll: () => {
       for (const client of graphqlWs.clients) client.terminate();
     },

@@ -95,57 +95,64 @@ export interface SharedSubscriptionsOptions {
  * throttle merged the event never takes it; the replay log bounds how long events live).
  */
 export function useSharedSubscriptions(options: SharedSubscriptionsOptions = {}): Plugin<Context> {
-  const cohorts = new Map<string, Cohort>();
-  const results = new WeakMap<object, Map<Cohort, Entry>>();
-  const schemaIds = new WeakMap<GraphQLSchema, number>();
-  let schemas = 0;
-  const onExecuted = options.onExecuted ?? (() => undefined);
+  const cohorts = new Cohorts(options.onExecuted ?? (() => undefined));
+  // One function for every operation: envelop keeps the one it is given for the operation's life.
+  const subscribeShared = async (args: ExecutionArgs) => {
+    const source = await createSourceEventStream(args);
+    if (!isAsyncIterator(source)) return source;
+    const sink = (args.rootValue as { [SHARED_SINK]?: SharedResultSink } | undefined)?.[SHARED_SINK];
+    return new SharedEventStream(source, args, cohorts, cohorts.join(args), sink);
+  };
+  return {
+    onSubscribe({ setSubscribeFn }) {
+      setSubscribeFn(subscribeShared);
+    },
+  };
+}
 
-  const cohortOf = (args: ExecutionArgs): Cohort | undefined => {
+/** The cohorts of one plugin instance, and the results their members share. */
+class Cohorts {
+  private readonly cohorts = new Map<string, Cohort>();
+  private readonly results = new WeakMap<object, Map<Cohort, Entry>>();
+  private readonly schemaIds = new WeakMap<GraphQLSchema, number>();
+  private schemas = 0;
+
+  constructor(readonly onExecuted: () => void) {}
+
+  /** The cohort `args` joins (its member count goes up), or undefined for a document without source text (never shared). */
+  join(args: ExecutionArgs): Cohort | undefined {
     const source = args.document.loc?.source.body;
     if (source === undefined) return undefined;
-    let schemaId = schemaIds.get(args.schema);
-    if (schemaId === undefined) schemaIds.set(args.schema, (schemaId = ++schemas));
+    let schemaId = this.schemaIds.get(args.schema);
+    if (schemaId === undefined) this.schemaIds.set(args.schema, (schemaId = ++this.schemas));
     const { role, userId, claims } = (args.contextValue as Context).identity;
     const key = JSON.stringify([schemaId, args.operationName ?? null, source, canonical(args.variableValues ?? {}), role, userId, canonical(claims)]);
-    let cohort = cohorts.get(key);
-    if (!cohort) cohorts.set(key, (cohort = { key, members: 0 }));
+    let cohort = this.cohorts.get(key);
+    if (!cohort) this.cohorts.set(key, (cohort = { key, members: 0 }));
     cohort.members++;
     return cohort;
-  };
-  const leave = (cohort: Cohort) => {
-    if (--cohort.members === 0) cohorts.delete(cohort.key);
-  };
+  }
+
+  leave(cohort: Cohort): void {
+    if (--cohort.members === 0) this.cohorts.delete(cohort.key);
+  }
 
   /** Executes `event` for `args` (one subscriber of `cohort`), or takes the cohort's execution of it. */
-  const resultFor = (args: ExecutionArgs, cohort: Cohort, event: unknown): SharedResult | Promise<SharedResult> => {
-    if (typeof event !== 'object' || event === null) return executeEvent(args, event, onExecuted);
-    let perCohort = results.get(event);
+  resultFor(args: ExecutionArgs, cohort: Cohort, event: unknown): SharedResult | Promise<SharedResult> {
+    if (typeof event !== 'object' || event === null) return executeEvent(args, event, this.onExecuted);
+    let perCohort = this.results.get(event);
     const entry = perCohort?.get(cohort);
     if (entry) {
       if (--entry.pending <= 0) perCohort?.delete(cohort);
       return entry.result;
     }
-    const result = executeEvent(args, event, onExecuted);
+    const result = executeEvent(args, event, this.onExecuted);
     if (cohort.members > 1) {
-      if (!perCohort) results.set(event, (perCohort = new Map()));
+      if (!perCohort) this.results.set(event, (perCohort = new Map()));
       perCohort.set(cohort, { result, pending: cohort.members - 1 });
     }
     return result;
-  };
-
-  return {
-    onSubscribe({ setSubscribeFn }) {
-      setSubscribeFn(async (args) => {
-        const source = await createSourceEventStream(args);
-        if (!isAsyncIterator(source)) return source;
-        const sink = (args.rootValue as { [SHARED_SINK]?: SharedResultSink } | undefined)?.[SHARED_SINK];
-        const cohort = cohortOf(args);
-        if (!cohort) return mapEvents(source, (event) => executeEvent(args, event, onExecuted), () => undefined, sink);
-        return mapEvents(source, (event) => resultFor(args, cohort, event), () => leave(cohort), sink);
-      });
-    },
-  };
+  }
 }
 
 /**
@@ -168,51 +175,86 @@ function executeEvent(args: ExecutionArgs, event: unknown, onExecuted: () => voi
   return result instanceof Promise ? result.then(finish) : finish(result);
 }
 
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+type Settle = (result: IteratorResult<ExecutionResult>) => void;
+
 /**
- * `source` with each item mapped; `done` runs once when the stream ends or is left. With a
+ * One subscriber's results: `source`'s events executed (or taken from its cohort). With a
  * `sink`, shared results go to it as they come (waiting when it asks to) and only the others are
- * yielded, in order.
+ * yielded, in order; the cohort is left once, when the stream ends or is left.
+ *
+ * A class with promise callbacks rather than an async generator or an object of closures: an
+ * idle subscription holds one pending `next()` for as long as it is open, and a suspended async
+ * function (its frame and registers) or a set of closures per stream cost more of that memory.
+ * Each pull settles the one promise `next()` returned, so shared results sent straight to the
+ * sink never build a chain of promises.
  */
-function mapEvents(
-  source: AsyncIterator<unknown>,
-  map: (event: unknown) => ExecutionResult | Promise<ExecutionResult>,
-  done: () => void,
-  sink?: SharedResultSink,
-): AsyncIterableIterator<ExecutionResult> {
-  let finished = false;
-  const finish = () => {
-    if (finished) return;
-    finished = true;
-    done();
-  };
-  const iterator: AsyncIterableIterator<ExecutionResult> = {
-    async next() {
-      for (;;) {
-        const step = await source.next();
-        if (step.done || finished) {
-          finish();
-          return { done: true, value: undefined };
+class SharedEventStream implements AsyncIterableIterator<ExecutionResult> {
+  private finished = false;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    private readonly cohorts: Cohorts,
+    private readonly cohort: Cohort | undefined,
+    private readonly sink: SharedResultSink | undefined,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return new Promise((resolve, reject) => this.pull(resolve, reject));
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    this.finish();
+    await this.source.return?.();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.finish();
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private pull(resolve: Settle, reject: (error: unknown) => void): void {
+    this.source.next().then((step) => {
+      try {
+        if (step.done || this.finished) {
+          this.finish();
+          return resolve(DONE);
         }
-        const mapped = map(step.value);
-        const result = mapped instanceof Promise ? await mapped : mapped;
-        if (!sink || !(SERIALIZED in result)) return { done: false, value: result };
-        const sent = sink.write(result);
-        if (sent) await sent;
+        const { args, cohort } = this;
+        const mapped = cohort ? this.cohorts.resultFor(args, cohort, step.value) : executeEvent(args, step.value, this.cohorts.onExecuted);
+        if (mapped instanceof Promise) mapped.then((result) => this.take(result, resolve, reject), reject);
+        else this.take(mapped, resolve, reject);
+      } catch (error) {
+        reject(error);
       }
-    },
-    async return() {
-      finish();
-      await source.return?.();
-      return { done: true, value: undefined };
-    },
-    async throw(error: unknown) {
-      finish();
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => iterator,
-  };
-  return iterator;
+    }, reject);
+  }
+
+  /** Yields `result`, or sends it to the sink and pulls the next one. */
+  private take(result: SharedResult, resolve: Settle, reject: (error: unknown) => void): void {
+    try {
+      if (!this.sink || !(SERIALIZED in result)) return resolve({ done: false, value: result });
+      const sent = this.sink.write(result);
+      if (sent) sent.then(() => this.pull(resolve, reject), reject);
+      else this.pull(resolve, reject);
+    } catch (error) {
+      reject(error);
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.cohort) this.cohorts.leave(this.cohort);
+  }
 }
 
 function isAsyncIterator(value: unknown): value is AsyncIterator<unknown> & AsyncIterable<unknown> {

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import type { ExecutionResult } from 'graphql';
 import type { WebSocket } from 'ws';
 import { serializedBytes, type SharedResultSink } from './shared-execution.js';
 
@@ -17,17 +18,45 @@ import { serializedBytes, type SharedResultSink } from './shared-execution.js';
  * first and uncorked on the next tick (ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
-  const prefix = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
-  return {
-    write: (result) => {
-      const payload = serializedBytes(result) as Buffer;
-      // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8 encoding).
-      return send(socket, Buffer.concat([prefix, payload, CLOSE_BRACE], prefix.length + payload.length + 1), highWaterBytes);
-    },
-  };
+  return new SocketSink(socket, JSON.stringify(id), highWaterBytes);
 }
 
-const CLOSE_BRACE = Buffer.from('}');
+const FRAME_START = Buffer.from('{"id":');
+const FRAME_MIDDLE = Buffer.from(',"type":"next","payload":');
+const CLOSE_BRACE = 0x7d;
+
+/** socketSink's sink: a class, so an idle subscription holds one small object rather than a closure and its scope. */
+class SocketSink implements SharedResultSink {
+  /** The operation id's JSON, in bytes. */
+  private readonly idBytes: number;
+  /** No extension was negotiated (fixed for the connection): frames go straight to the TCP socket (see `send`). */
+  private readonly direct: boolean;
+
+  constructor(
+    private readonly socket: WebSocket,
+    /** The operation id as JSON. Kept as a string: a Buffer of its own would hold on to a slab of Node's buffer pool. */
+    private readonly idJson: string,
+    private readonly highWaterBytes: number,
+  ) {
+    this.idBytes = Buffer.byteLength(idJson);
+    this.direct = socket.extensions === '';
+  }
+
+  write(result: ExecutionResult): Promise<void> | undefined {
+    const payload = serializedBytes(result) as Buffer;
+    const length = FRAME_START.length + this.idBytes + FRAME_MIDDLE.length + payload.length + 1;
+    const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+    // One small copy per socket of bytes encoded once (no per-socket string building or UTF-8
+    // encoding), with room in front for the websocket frame header.
+    const frame = Buffer.allocUnsafe(headerLength + length);
+    let at = FRAME_START.copy(frame, headerLength) + headerLength;
+    at += frame.write(this.idJson, at);
+    at += FRAME_MIDDLE.copy(frame, at);
+    at += payload.copy(frame, at);
+    frame[at] = CLOSE_BRACE;
+    return send(this.socket, frame, headerLength, this.highWaterBytes, this.direct);
+  }
+}
 
 /** graphql-ws frames are text frames. */
 const TEXT = { binary: false } as const;
@@ -40,10 +69,38 @@ const uncorkAll = () => {
 };
 
 /**
- * Sends one frame. Resolves at once while less than `highWaterBytes` wait on the socket (or it
- * is no longer open, as graphql-ws does); else once ws has written this frame.
+ * Writes the header of an unmasked, final text frame of `frame.length - headerLength` bytes
+ * (RFC 6455 §5.2: 7-bit length, or 126 and 16 bits, or 127 and 64 bits) into `frame`'s first
+ * `headerLength` bytes.
  */
-function send(socket: WebSocket, frame: Buffer, highWaterBytes: number): Promise<void> | undefined {
+function writeTextHeader(frame: Buffer, headerLength: number): void {
+  const length = frame.length - headerLength;
+  frame[0] = 0x81;
+  if (headerLength === 2) {
+    frame[1] = length;
+  } else if (headerLength === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+}
+
+/**
+ * Sends one frame (`frame` after its first `headerLength` bytes, left for the header). Resolves
+ * at once while less than `highWaterBytes` wait on the socket (or it is no longer open, as
+ * graphql-ws does); else once the frame is written.
+ *
+ * `direct`: on a socket without extensions (the gateway negotiates none: no permessage-deflate) the
+ * frame, header included, goes to the TCP socket as one buffer: what ws's sender would write,
+ * without its header buffer, its second write and its per-frame options (a tenth of the
+ * gateway's CPU per delivered event was ws and Node's stream layers). ws keeps no other state
+ * for an uncompressed frame, and its `bufferedAmount` counts what waits on the TCP socket. With
+ * an extension, ws sends the frame.
+ */
+function send(socket: WebSocket, frame: Buffer, headerLength: number, highWaterBytes: number, direct: boolean): Promise<void> | undefined {
   if (socket.readyState !== socket.OPEN) return undefined;
   const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
   if (tcp && !corked.has(tcp)) {
@@ -53,9 +110,19 @@ function send(socket: WebSocket, frame: Buffer, highWaterBytes: number): Promise
     tcp.cork();
     corked.add(tcp);
   }
-  if (socket.bufferedAmount < highWaterBytes) {
-    socket.send(frame, TEXT);
+  const wait = socket.bufferedAmount >= highWaterBytes;
+  if (tcp && direct) {
+    writeTextHeader(frame, headerLength);
+    if (!wait) {
+      tcp.write(frame);
+      return undefined;
+    }
+    return new Promise((resolve, reject) => tcp.write(frame, (error) => (error ? reject(error) : resolve())));
+  }
+  const body = frame.subarray(headerLength);
+  if (!wait) {
+    socket.send(body, TEXT);
     return undefined;
   }
-  return new Promise((resolve, reject) => socket.send(frame, TEXT, (error) => (error ? reject(error) : resolve())));
+  return new Promise((resolve, reject) => socket.send(body, TEXT, (error) => (error ? reject(error) : resolve())));
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 import type { Gate } from '../auth/gate.js';
@@ -19,7 +18,7 @@ import { useTracing } from '../graphql/plugins/tracing.js';
 import { useSharedSubscriptions } from '../graphql/shared-execution.js';
 import { useTrustedDocuments } from '../graphql/plugins/trusted-documents.js';
 import type { TrustedDocuments } from '../graphql/trusted-documents.js';
-import type { Logger } from '../observability/logger.js';
+import { lazyChild, type Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { RdmTranslator } from '../rdm/translator.js';
@@ -27,6 +26,7 @@ import { buildSchema } from '../schema/index.js';
 import type { Channels } from '../subscriptions/channels.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { corsOptions } from './cors.js';
+import { newRequestId } from './request-id.js';
 
 export interface ServerOptions {
   config: Config;
@@ -146,13 +146,13 @@ export function createGatewayYoga({
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     context: (initial) => {
-      const requestId = initial.requestId ?? randomUUID();
+      const requestId = initial.requestId ?? newRequestId();
       // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
       const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
       const identity = initial.identity ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
       if (!identity) throw new Unauthenticated('authentication required');
       const loaders = data.createLoaders();
-      return { config, data, subscriptions, channels, loaders, requestId, log: log.child({ requestId }), rdm, lastEventId, identity, eventToken: {} };
+      return { config, data, subscriptions, channels, loaders, requestId, log: lazyChild(log, { requestId }), rdm, lastEventId, identity, eventToken: {} };
     },
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),

@@ -53,3 +53,36 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', format = p
   if (pretty) return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname,service' } } });
   return pino(options, nonBlockingStdout());
 }
+
+/**
+ * `log.child(bindings)`, made on first use: a request or operation that never logs never builds
+ * one (a pino child is ~0.3 KiB, kept as long as the operation lives: for a subscription, as
+ * long as it is open). Methods are bound to the child, so they may be passed around detached.
+ */
+export function lazyChild(log: Logger, bindings: Record<string, unknown>): Logger {
+  return new Proxy(log, new LazyChild(log, bindings));
+}
+
+/** lazyChild's Proxy handler: every read and write goes to the child (made then); the parent is only the target. A class, so a request pays for one object, not a closure per trap. */
+class LazyChild implements ProxyHandler<Logger> {
+  private child?: Logger;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly bindings: Record<string, unknown>,
+  ) {}
+
+  get(_parent: Logger, key: string | symbol): unknown {
+    const child = this.made();
+    const value: unknown = Reflect.get(child, key, child);
+    return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(child) : value;
+  }
+
+  set(_parent: Logger, key: string | symbol, value: unknown): boolean {
+    return Reflect.set(this.made(), key, value);
+  }
+
+  private made(): Logger {
+    return (this.child ??= this.log.child(this.bindings));
+  }
+}

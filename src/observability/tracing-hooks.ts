@@ -84,9 +84,9 @@ export interface TracedOperation {
  * subscription), child of the `traceparent` in the subscribe message's `extensions`, else in the
  * websocket's upgrade request.
  */
-export function traceWsOperation(tracing: Tracing, request: IncomingMessage, payload: { operationName?: string | null; extensions?: Record<string, unknown> | null }): TracedOperation {
+export function traceWsOperation(tracing: Tracing, headers: IncomingHttpHeaders, payload: { operationName?: string | null; extensions?: Record<string, unknown> | null }): TracedOperation {
   const fromMessage = payload.extensions ? tracing.extract(payload.extensions) : undefined;
-  const parent = fromMessage && tracing.spanContextOf(fromMessage) ? fromMessage : tracing.extract(request.headers);
+  const parent = fromMessage && tracing.spanContextOf(fromMessage) ? fromMessage : tracing.extract(headers);
   const name = payload.operationName ?? 'anonymous';
   const span = tracing.startSpan(`graphql-ws ${name}`, { kind: SpanKind.SERVER, attributes: { 'graphql.operation.name': name } }, parent);
   const active = tracing.contextWith(span, parent);

@@ -1,6 +1,6 @@
 import { SubscriberTooSlow } from '../errors/domain.js';
 import type { Payload } from './events.js';
-import { SubscriberQueue, type DeliveryTracer, type OverflowPolicy } from './subscriber-queue.js';
+import { SubscriberQueue, type DeliveryTracer, type OverflowPolicy, type QueueOptions } from './subscriber-queue.js';
 import { Throttle, type Coalescing } from './throttle.js';
 
 export interface SubscriberOptions<T> {
@@ -32,37 +32,22 @@ export class Subscriber<T> {
   readonly includeInitial: boolean;
   /** Starts with RESET, then the current state (see SubscriberOptions.reset); set by the query that cannot resume it. */
   reset: boolean;
-  private readonly throttle: Throttle<T>;
+  /** Absent without a throttle window (most subscribers): events go straight to the queue. */
+  private readonly throttle?: Throttle<T>;
   private readonly onDelivered: (count: number, queueDepth: number) => void;
 
   constructor(options: SubscriberOptions<T>) {
     this.includeInitial = options.includeInitial ?? false;
     this.reset = options.reset ?? false;
-    this.onDelivered = options.onDelivered ?? (() => undefined);
-    this.stream = new SubscriberQueue<Payload<T>>({
-      capacity: options.capacity,
-      overflow: options.overflow,
-      overflowItem: () =>
-        new SubscriberTooSlow(
-          `this subscription fell more than ${options.capacity} events behind and was ended; ` +
-            'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
-          { queueSize: options.capacity },
-        ),
-      onClose: () => {
-        this.throttle.stop();
-        options.onClose();
-      },
-      traceDelivery: options.traceDelivery,
-    });
-    this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => {
-      this.stream.push(item);
-      this.onDelivered(1, this.stream.size);
-    });
+    this.onDelivered = options.onDelivered ?? noDelivery;
+    if (options.throttleMs > 0) this.throttle = new Throttle(options.throttleMs, options.coalescing, (item) => this.enqueue(item));
+    this.stream = new SubscriberQueue<Payload<T>>(new QueueHooks<T>(options, this.throttle));
   }
 
   /** An event computed once for the whole query; it goes through this subscriber's throttle. */
   deliver(item: T): void {
-    this.throttle.push(item);
+    if (this.throttle) this.throttle.push(item);
+    else this.enqueue(item);
   }
 
   /** Events sent at once and not counted against the queue capacity (the initial snapshot, replayed events and READY). */
@@ -73,13 +58,55 @@ export class Subscriber<T> {
 
   /** Ends the stream with an error event (e.g. the table is gone). */
   fail(error: Error): Promise<void> {
-    this.throttle.stop();
+    this.throttle?.stop();
     return this.stream.finish(error);
   }
 
   /** Ends the stream after what is queued (shutdown); resolves once the client has seen the end. */
   complete(): Promise<void> {
-    this.throttle.flush();
+    this.throttle?.flush();
     return this.stream.finish();
+  }
+
+  private enqueue(item: T): void {
+    this.stream.push(item);
+    this.onDelivered(1, this.stream.size);
+  }
+}
+
+const noDelivery = () => undefined;
+
+/**
+ * A subscriber's queue options. A class rather than an object of closures: an idle subscription
+ * keeps them as long as it is open, and they keep only what they need of the caller's options
+ * (often a spread object with a hidden class of its own).
+ */
+class QueueHooks<T> implements QueueOptions<Payload<T>> {
+  readonly capacity: number;
+  readonly overflow: OverflowPolicy;
+  readonly traceDelivery?: DeliveryTracer;
+  private readonly closed: () => void;
+
+  constructor(
+    options: SubscriberOptions<T>,
+    private readonly throttle: Throttle<T> | undefined,
+  ) {
+    this.capacity = options.capacity;
+    this.overflow = options.overflow;
+    this.traceDelivery = options.traceDelivery;
+    this.closed = options.onClose;
+  }
+
+  overflowItem(): Payload<T> {
+    return new SubscriberTooSlow(
+      `this subscription fell more than ${this.capacity} events behind and was ended; ` +
+        'resubscribe with resumeFrom: the last resumeToken you received (or with includeInitial: true to start over)',
+      { queueSize: this.capacity },
+    );
+  }
+
+  onClose(): void {
+    this.throttle?.stop();
+    this.closed();
   }
 }

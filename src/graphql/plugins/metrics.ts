@@ -72,8 +72,14 @@ export function useMetrics(metrics: Metrics): Plugin {
       return { onExecuteDone: ({ result }) => finish(result) };
     },
     onSubscribe: ({ args }) => {
-      const finish = startOperation(args);
-      return { onSubscribeResult: ({ result }) => finish(result) };
+      // Dropped once called: envelop keeps this hook for as long as the subscription is open.
+      let finish: ((result: unknown) => void) | undefined = startOperation(args);
+      return {
+        onSubscribeResult: ({ result }) => {
+          finish?.(result);
+          finish = undefined;
+        },
+      };
     },
   };
 }
