@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
 import type { ExecutionTuning } from '../src/http/server.js';
 import { openSubscribers, type Operation } from './fanout-clients.js';
+import { buildIfStale } from './support.js';
 
 interface Ready {
   type: 'ready';
@@ -52,10 +53,12 @@ class Gateway {
 
   static async start(tuning: ExecutionTuning = {}): Promise<Gateway> {
     const profile = process.env.BENCH_CPU_PROF;
+    if (process.env.BENCH_GATEWAY_BUILD !== 'src') buildIfStale();
     const child = fork(fileURLToPath(new URL('./gateway-child.ts', import.meta.url)), {
       execArgv: ['--expose-gc', '--import', 'tsx', ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, BENCH_TUNING: JSON.stringify(tuning) },
+      // NODE_ENV=production as the Docker image runs it (see startGatewayProcess).
+      env: { ...process.env, NODE_ENV: 'production', BENCH_TUNING: JSON.stringify(tuning) },
     });
     const [ready] = (await once(child, 'message')) as [Ready];
     return new Gateway(child, ready);

@@ -7,10 +7,10 @@ import type * as ConfigModule from '../src/config/config.js';
 import type { ExecutionTuning } from '../src/http/server.js';
 import type * as LoggerModule from '../src/observability/logger.js';
 
-// BENCH_GATEWAY_BUILD=dist runs the compiled gateway (`npm run build`: what `npm start` serves)
-// instead of the sources through tsx, whose transform gives every named closure a `name`
-// property of its own: ~300 bytes more per closure an idle subscription keeps.
-const build = process.env.BENCH_GATEWAY_BUILD === 'dist' ? '../dist' : '../src';
+// The compiled gateway (`npm run build`: what `npm start` serves; bench/fanout.ts builds it when
+// stale); BENCH_GATEWAY_BUILD=src runs the sources through tsx instead, whose transform gives every
+// named closure a `name` property of its own: ~300 bytes more per closure an idle subscription keeps.
+const build = process.env.BENCH_GATEWAY_BUILD === 'src' ? '../src' : '../dist';
 const { startApp } = (await import(`${build}/app.js`)) as typeof AppModule;
 const { defaultConfig, parseRethinkdbUrl } = (await import(`${build}/config/config.js`)) as typeof ConfigModule;
 const { createLogger } = (await import(`${build}/observability/logger.js`)) as typeof LoggerModule;

@@ -33,7 +33,7 @@ export async function startDatabase(): Promise<BenchDatabase> {
 }
 
 /** `npm run build` unless dist/ is up to date (scripts/build.mjs --if-stale). */
-function buildIfStale(): void {
+export function buildIfStale(): void {
   const result = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`building dist/ failed (exit ${result.status})`);
 }
