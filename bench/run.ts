@@ -7,7 +7,7 @@
  * BENCH_SUBSCRIBERS=1,100,1000,10000 (default) sets the fan-out subscriber counts (BENCH_FILTERED=1000x10,
  * the distinct filtered subscriptions; 0 skips them; BENCH_FANOUT_BASELINE=1,1000 also runs those counts with shared
  * execution off; BENCH_CPU_PROF=dir profiles the gateway; gateways run compiled, as `npm start`
- * does (dist/, built when stale): BENCH_GATEWAY_BUILD=src runs section 5's from src/ through tsx); BENCH_SECTIONS=1,4
+ * does (dist/, built when stale): BENCH_GATEWAY_BUILD=src runs them from src/ through tsx); BENCH_SECTIONS=1,4
  * runs only those sections; BENCH_IDLE_SUBSCRIPTIONS=5000 (default) sets how many idle subscriptions
  * the memory figure holds. BENCH_KEYSET_ROWS=100000 (default) sets the rows section 11 pages through.
  * Section 12 starts a 3-node RethinkDB cluster of its own (the server binary).

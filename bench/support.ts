@@ -51,8 +51,10 @@ export interface GatewayProcess {
 export async function startGatewayProcess(db: BenchDatabase, env: Record<string, string> = {}, script = 'src/main.ts'): Promise<GatewayProcess> {
   // The gateway as `npm start` and the Docker image run it: the compiled dist/ (built first when
   // stale), not tsx's on-the-fly transform (which wraps every function it creates in a name-keeping helper).
-  const built = script === 'src/main.ts';
-  if (built) buildIfStale();
+  // Other scripts (bench/gateway-tuned.ts) import the compiled gateway too; BENCH_GATEWAY_BUILD=src runs the sources.
+  const compiled = process.env.BENCH_GATEWAY_BUILD !== 'src';
+  if (compiled) buildIfStale();
+  const built = compiled && script === 'src/main.ts';
   const child: ChildProcess = spawn(process.execPath, built ? ['dist/main.js'] : ['--import', 'tsx', script], {
     cwd: root,
     // WS_PORT off: the legacy RDM listener's fixed port 8765 would clash with any other gateway running.
