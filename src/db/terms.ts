@@ -37,11 +37,24 @@ const GET_ALL = 78;
 const COERCE_TO = 51;
 
 /**
+ * Runs a query on one table as its wire JSON (`wire(tableJson)`) through the driver connection's
+ * `query`, without building query-builder terms; `built()` runs it through the builder where the
+ * driver lacks the internals (db/driver-internals.ts). The wire answer's single result.
+ */
+async function runWire(connection: Connection, options: RunOptions | undefined, db: string, table: string, wire: (tableJson: unknown) => unknown, built: () => RDatum): Promise<unknown> {
+  const tableJson = wireJson(tableTerm(db, table));
+  const query = tableJson === undefined ? undefined : wireQuery(connection);
+  if (!query) return built().run(connection, options);
+  const cursor = await query(wire(tableJson), options);
+  const results = await cursor?.resolve();
+  return results?.[0];
+}
+
+/**
  * `r.db(db).table(table).get(key)` ready to run, sent as the term's wire JSON: `[GET, [table,
  * key]]`. The query builder would build another ~150-closure term object per get — the biggest
- * item left in the gateway's CPU profile under a get-by-id load (6%). Falls back to the builder
- * where the driver lacks the internals (db/driver-internals.ts). A class, so that tracing can
- * name its table without a term to walk (db/query-shape.ts).
+ * item left in the gateway's CPU profile under a get-by-id load (6%). A class, so that tracing
+ * can name its table without a term to walk (db/query-shape.ts).
  */
 export class GetByKey implements Runnable<unknown> {
   constructor(
@@ -51,12 +64,9 @@ export class GetByKey implements Runnable<unknown> {
   ) {}
 
   async run(connection: Connection, options?: RunOptions): Promise<unknown> {
-    const tableJson = wireJson(tableTerm(this.db, this.table));
-    const query = tableJson === undefined ? undefined : wireQuery(connection);
-    if (!query) return tableTerm(this.db, this.table).get(this.key).run(connection, options);
-    const cursor = await query([GET, [tableJson, this.key]], options);
-    const results = await cursor?.resolve();
-    return results?.[0] ?? null;
+    const { db, table, key } = this;
+    const found = await runWire(connection, options, db, table, (tableJson) => [GET, [tableJson, key]], () => tableTerm(db, table).get(key));
+    return found ?? null;
   }
 }
 
@@ -79,11 +89,9 @@ export class GetByKeys implements Runnable<(Document | null)[]> {
   ) {}
 
   async run(connection: Connection, options?: RunOptions): Promise<(Document | null)[]> {
-    const tableJson = wireJson(tableTerm(this.db, this.table));
-    const query = tableJson === undefined ? undefined : wireQuery(connection);
-    if (!query) return tableTerm(this.db, this.table).getAll(...this.keys).coerceTo('array').run(connection, options) as Promise<(Document | null)[]>;
-    const cursor = await query([COERCE_TO, [[GET_ALL, [tableJson, ...this.keys]], 'array']], options);
-    const results = await cursor?.resolve();
-    return (results?.[0] as (Document | null)[] | undefined) ?? [];
+    const { db, table, keys } = this;
+    const wire = (tableJson: unknown) => [COERCE_TO, [[GET_ALL, [tableJson, ...keys]], 'array']];
+    const found = await runWire(connection, options, db, table, wire, () => tableTerm(db, table).getAll(...keys).coerceTo('array') as RDatum);
+    return (found as (Document | null)[] | undefined) ?? [];
   }
 }
