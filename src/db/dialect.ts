@@ -23,7 +23,7 @@ export interface Dialect {
   readonly usesIndexes: boolean;
   /**
    * The documents with these primary keys, in ONE query: in any order, missing keys absent or
-   * null. Put them in key order with `inKeyOrder`.
+   * null. Put them in key order with `inKeyOrder` (src/db/turn-reads.ts).
    */
   getMany(db: string, table: string, keys: readonly (string | number)[]): Runnable<(Document | null)[]>;
   /** Whether a document with this key exists, inside a query. */
@@ -65,8 +65,7 @@ export const reqliteDialect: Dialect = {
 /**
  * A real RethinkDB: `getAll` (an index lookup: 0.8 ms for 100 keys against 3.5 ms for
  * `expr(keys).map(get)`), native `.default(null)` paths where exact, equality tests as object
- * filters, `get` for `exists`, atomic
- * single-document writes, index plans (src/db/plans.ts).
+ * filters, `get` for `exists`, atomic single-document writes, index plans (src/db/plans.ts).
  */
 export const rethinkdbDialect: Dialect = {
   name: 'rethinkdb',

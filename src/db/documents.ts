@@ -42,7 +42,7 @@ export class Documents {
     private readonly backend: BackendDialect,
     private readonly fieldIndexes: FieldIndexes,
   ) {
-    this.turnReads = new TurnReads(keyReader(pool, backend), async (db, table) => (await catalog.table(db, table)).primaryKey);
+    this.turnReads = new TurnReads(keyReader(pool, backend));
   }
 
   /**
@@ -53,8 +53,8 @@ export class Documents {
     if (ids.length > this.limits.maxLimit) {
       throw new BadInput(`${ids.length} ids asked for; the maximum is ${this.limits.maxLimit}`);
     }
-    await this.catalog.table(db, table);
-    return ids.length === 0 ? [] : this.turnReads.getMany(db, table, ids);
+    const { primaryKey } = await this.catalog.table(db, table);
+    return ids.length === 0 ? [] : this.turnReads.getMany(db, table, primaryKey, ids);
   }
 
   /**

@@ -25,6 +25,8 @@ const MAX_KEYS_PER_QUERY = 1000;
 
 interface Batch {
   readonly keys: Set<Key>;
+  /** The table's primary key, the field the found documents are keyed by. */
+  readonly primaryKey: string;
   readonly found: Promise<ReadonlyMap<unknown, Document>>;
 }
 
@@ -40,22 +42,21 @@ interface Batch {
 export class TurnReads {
   private readonly batches = new Map<string, Batch>();
 
-  constructor(
-    private readonly read: ReadKeys,
-    private readonly primaryKeyOf: (db: string, table: string) => Promise<string>,
-  ) {}
+  constructor(private readonly read: ReadKeys) {}
 
   /**
-   * The documents with these ids, in the order of `ids`, null where missing. Each id stands for
-   * its candidate keys (`keyCandidates`: "1" and 1); the first found wins.
+   * The documents with these ids of `db.table` (whose primary key is `primaryKey`), in the order
+   * of `ids`, null where missing. Each id stands for its candidate keys (`keyCandidates`: "1" and
+   * 1); the first found wins.
    */
-  async getMany(db: string, table: string, ids: readonly string[]): Promise<(Document | null)[]> {
-    const found = await this.documents(db, table, ids.flatMap(keyCandidates));
-    return inKeyOrder(ids, keyCandidates, found);
+  async getMany(db: string, table: string, primaryKey: string, ids: readonly string[]): Promise<(Document | null)[]> {
+    const candidates = ids.map(keyCandidates);
+    const found = await this.documents(db, table, primaryKey, candidates.flat());
+    return inKeyOrder(candidates, found);
   }
 
   /** The documents among `keys` of `db.table` by primary key, read with this turn's other reads of the table. */
-  private documents(db: string, table: string, keys: readonly Key[]): Promise<ReadonlyMap<unknown, Document>> {
+  private documents(db: string, table: string, primaryKey: string, keys: readonly Key[]): Promise<ReadonlyMap<unknown, Document>> {
     const name = `${db}\u0000${table}`;
     let batch = this.batches.get(name);
     if (!batch) {
@@ -63,29 +64,29 @@ export class TurnReads {
       // Scheduled by the batch's first reader: its async context (a trace span) holds the query.
       const found = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.batches.delete(name);
-        return this.readAll(db, table, [...pending]);
+        return this.readAll(db, table, primaryKey, [...pending]);
       });
-      batch = { keys: pending, found };
+      batch = { keys: pending, primaryKey, found };
       this.batches.set(name, batch);
     }
     for (const key of keys) batch.keys.add(key);
     return batch.found;
   }
 
-  private async readAll(db: string, table: string, keys: Key[]): Promise<ReadonlyMap<unknown, Document>> {
+  private async readAll(db: string, table: string, primaryKey: string, keys: Key[]): Promise<ReadonlyMap<unknown, Document>> {
     const chunks: Key[][] = [];
     for (let i = 0; i < keys.length; i += MAX_KEYS_PER_QUERY) chunks.push(keys.slice(i, i + MAX_KEYS_PER_QUERY));
-    const [primaryKey, ...results] = await Promise.all([this.primaryKeyOf(db, table), ...chunks.map((chunk) => this.read(db, table, chunk))]);
+    const results = await Promise.all(chunks.map((chunk) => this.read(db, table, chunk)));
     const byKey = new Map<unknown, Document>();
     for (const docs of results) for (const doc of docs) if (doc) byKey.set(doc[primaryKey], doc);
     return byKey;
   }
 }
 
-/** The documents `found` (by primary key) in the order of `ids`, null where missing; the first found candidate key of an id wins. */
-export function inKeyOrder<Id>(ids: readonly Id[], candidates: (id: Id) => readonly Key[], found: ReadonlyMap<unknown, Document>): (Document | null)[] {
-  return ids.map((id) => {
-    for (const key of candidates(id)) {
+/** The documents `found` (by primary key) for each id, given as its candidate keys, in order; null where none is found, else the first found. */
+export function inKeyOrder(candidates: readonly (readonly Key[])[], found: ReadonlyMap<unknown, Document>): (Document | null)[] {
+  return candidates.map((keys) => {
+    for (const key of keys) {
       const doc = found.get(key);
       if (doc) return doc;
     }
