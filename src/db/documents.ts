@@ -129,7 +129,9 @@ export class Documents {
         });
       }
     }
-    const result = await this.pool.run(tableTerm(db, table).insert(docs, { conflict, returnChanges: 'always' }));
+    // With conflict 'error' a stored document is the given one plus its generated key: asking
+    // the server to send it back (returnChanges) costs 0.1-0.3 ms of a ~1 ms insert for nothing.
+    const result = await this.pool.run(tableTerm(db, table).insert(docs, conflict === 'error' ? { conflict } : { conflict, returnChanges: 'always' }));
     const generatedKeys = result.generated_keys ?? [];
     const stored = new Map<string, Document>();
     for (const change of result.changes ?? []) {
