@@ -6,7 +6,7 @@ import { parseWhere } from '../filter/parse.js';
 import { parseFieldPath } from '../filter/path.js';
 import type { ConnectionPool } from './pool.js';
 import { checkStorable } from './storable.js';
-import { asSequence, tableTerm } from './terms.js';
+import { AllRows, asSequence, tableTerm } from './terms.js';
 import type { BackendDialect, Dialect } from './dialect.js';
 import { keyReader, TurnReads } from './turn-reads.js';
 import type { FieldIndexes } from './field-indexes.js';
@@ -251,7 +251,7 @@ export class Documents {
 
   /** The documents a plan reads. */
   private read(plan: Plan): Promise<Document[]> {
-    const run = (query: RDatum) => this.pool.read(query as RDatum<Document[]>);
+    const run = (query: RDatum) => this.pool.read(new AllRows<Document>(query));
     return plan.read ? plan.read(run) : run(plan.query);
   }
 

@@ -15,8 +15,20 @@ import { r, type Connection, type RunOptions } from 'rethinkdb-ts';
  */
 export type DriverFeature = 'socket-cork' | 'wire-query';
 
+/** What the driver's `query` answers with: a cursor over the response's batches. */
+export interface WireCursor {
+  /** Reads the next response: its results (one value for an atom, a batch of rows for a sequence). */
+  resolve(): Promise<unknown[] | undefined>;
+  /** 'Atom' for a single value, 'Cursor' for a sequence, a feed type for changefeeds (optional: the fallback runs the term). */
+  getType?(): string;
+  /** Set by `resolve`: more batches of the sequence are to come. */
+  hasNextBatch?: boolean;
+  /** Every row of the sequence from the current batch on (reads the later batches). */
+  toArray?(): Promise<unknown[]>;
+}
+
 interface QueryingConnection {
-  query(term: unknown, options?: RunOptions): Promise<{ resolve(): Promise<unknown[] | undefined> } | undefined>;
+  query(term: unknown, options?: RunOptions): Promise<WireCursor | undefined>;
 }
 
 /** The driver connection's TCP socket (kept at `socket.socket`, untyped), if this driver version has it there. */

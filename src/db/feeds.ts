@@ -5,6 +5,7 @@ import { matchesWhere } from '../filter/evaluate.js';
 import { compileWhere } from './where.js';
 import type { ConnectionPool } from './pool.js';
 import { classifyReqlError } from './reql-errors.js';
+import { AllRows } from './terms.js';
 
 /** One change as a table feed reports it: `old_val` null for an insert, `new_val` null for a delete. */
 export interface RawChange {
@@ -96,5 +97,5 @@ export async function readSnapshot(pool: ConnectionPool, db: string, table: stri
     return found.filter((doc): doc is Document => doc !== null && (!where || matchesWhere(where, doc)));
   }
   const query = filter.where ? selection.filter(compileWhere(filter.where)) : selection;
-  return pool.read(query as unknown as RDatum<Document[]>);
+  return pool.read(new AllRows<Document>(query));
 }
