@@ -7,7 +7,8 @@ import { SHARED_SINK, type SharedResultSink } from './shared-execution.js';
 import { socketSink } from './shared-frames.js';
 import type { WsGuard } from '../auth/ws-guard.js';
 import { serveGraphqlWs, type WsExtra } from './graphql-ws-transport.js';
-import type { GatewayYoga, ServerContext } from './context.js';
+import type { GatewayYoga } from './context.js';
+import type { OperationContexts } from './operation-context.js';
 import { refusalError, type TrustedDocuments } from './trusted-documents.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -26,6 +27,8 @@ type AdmitContext = WsContext<Record<string, unknown> | undefined, WsExtra>;
 
 export interface GraphqlWsOptions {
   yoga: GatewayYoga;
+  /** Builds each operation's context whole (src/graphql/operation-context.ts). */
+  contexts: OperationContexts;
   /** Authenticates connections (connection_init), rate-limits and caps operations. */
   guard: WsGuard;
   metrics: Metrics;
@@ -53,7 +56,7 @@ export interface GraphqlWs {
  * envelop (`yoga.getEnveloped`), so websockets get the same context, parse/validate caches,
  * error masking, limits and identity as HTTP and SSE.
  */
-export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing, trusted }: GraphqlWsOptions): GraphqlWs {
+export function createGraphqlWs({ yoga, contexts, guard, metrics, maxPayload, log, tracing, trusted }: GraphqlWsOptions): GraphqlWs {
   const graphqlWs = new WebSocketServer({ noServer: true, maxPayload });
   /** With tracing on: each socket's operations in progress, by id, with their spans. */
   const traced = new WeakMap<object, Map<string, TracedOperation>>();
@@ -78,8 +81,7 @@ export function createGraphqlWs({ yoga, guard, metrics, maxPayload, log, tracing
     // No request id: the upgrade request never went through the HTTP router, so each operation
     // gets its own. Only the identity: no plugin or resolver reads graphql-ws's ctx, the socket or
     // the request from the context, and each field copied here would live as long as the operation.
-    const serverContext: ServerContext = { identity };
-    const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(serverContext);
+    const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped(contexts.build({ identity }));
     let document;
     try {
       document = parse(params.query);

@@ -3,7 +3,7 @@ import { getOperationAST, type ExecutionResult } from 'graphql';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
 import { clientErrorJson } from '../errors/graphql.js';
 import { readBody } from './body.js';
-import { FAST_PATH_ATTEMPT } from '../graphql/plugins/metrics.js';
+import type { OperationContexts } from '../graphql/operation-context.js';
 import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import { isJsonObject } from '../util/json.js';
 
@@ -20,6 +20,17 @@ function serialize(result: ExecutionResult): string {
   return JSON.stringify({ ...result, errors: result.errors.map(clientErrorJson) });
 }
 
+/** What the fast path runs with. */
+export interface FastPathOptions {
+  yoga: GatewayYoga;
+  /** Builds the operation's context whole (src/graphql/operation-context.ts). */
+  contexts: OperationContexts;
+  /** Largest body read, in bytes. */
+  maxBodyBytes: number;
+  /** Trusted documents, honoured as yoga's plugin does. @default off */
+  trusted?: TrustedDocuments;
+}
+
 /**
  * The gateway's hot path: a plain JSON `POST {query, variables, operationName}` of a valid
  * query or mutation, answered as JSON, runs through yoga's envelop — the same plugins as every
@@ -33,14 +44,7 @@ function serialize(result: ExecutionResult): string {
  * (TRUSTED_DOCUMENTS), the fast path honours them as yoga's plugin does: a known `documentId`
  * runs its document here; anything trusted documents refuse goes to yoga, which refuses and counts it.
  */
-export async function answerFastQuery(
-  yoga: GatewayYoga,
-  request: IncomingMessage,
-  response: ServerResponse,
-  serverContext: ServerContext,
-  maxBodyBytes: number,
-  trusted?: TrustedDocuments,
-): Promise<boolean> {
+export async function answerFastQuery({ yoga, contexts, maxBodyBytes, trusted }: FastPathOptions, request: IncomingMessage, response: ServerResponse, serverContext: ServerContext): Promise<boolean> {
   const type = responseType(request.headers.accept);
   const eligible = request.method === 'POST' && type !== undefined && request.headers.origin === undefined && /^application\/json\b/i.test(request.headers['content-type'] ?? '');
   if (!eligible) return false;
@@ -72,7 +76,13 @@ export async function answerFastQuery(
   const variables = params.variables ?? undefined;
   const operationName = params.operationName ?? undefined;
   if ((variables !== undefined && !isJsonObject(variables)) || (operationName !== undefined && typeof operationName !== 'string')) return fallBack();
-  const { schema, parse, validate, execute, contextFactory } = yoga.getEnveloped({ ...serverContext, params, [FAST_PATH_ATTEMPT]: true });
+  let context;
+  try {
+    context = contexts.build(serverContext, { params, fastPath: true });
+  } catch {
+    return fallBack(); // refused (no identity while authentication is required): yoga answers as it does
+  }
+  const { schema, parse, validate, execute, contextFactory } = yoga.getEnveloped(context);
   let document;
   try {
     document = parse(params.query);

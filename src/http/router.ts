@@ -6,6 +6,7 @@ import type { DataLayer } from '../db/index.js';
 import { UNEXPECTED_MESSAGE } from '../errors/codes.js';
 import { graphqlRefusalBody, httpRefusalOf } from '../errors/http.js';
 import type { GatewayYoga, ServerContext } from '../graphql/context.js';
+import type { OperationContexts } from '../graphql/operation-context.js';
 import type { TrustedDocuments } from '../graphql/trusted-documents.js';
 import type { SchemaSource, SchemaStatus } from '../graphql/live-schema.js';
 import type { Logger } from '../observability/logger.js';
@@ -33,6 +34,8 @@ export interface RouterOptions {
   metrics: Metrics;
   gate: Gate;
   yoga: GatewayYoga;
+  /** Builds each operation's context (the fast path builds it whole). */
+  contexts: OperationContexts;
   /** What `/ready` reports as the served schema. */
   schema: SchemaSource;
   /** Answer plain JSON queries on the fast path (src/http/fast-query.ts). */
@@ -71,7 +74,7 @@ function pathOf(request: IncomingMessage): string {
  * Every response carries `x-request-id`; an unexpected failure is logged and answered 500.
  * With tracing on, every request but the probes runs in a span (observability/tracing-hooks.ts).
  */
-export function createRequestListener({ config, data, log, metrics, gate, yoga, schema, fastPath, routes, tracing, trustedDocuments }: RouterOptions) {
+export function createRequestListener({ config, data, log, metrics, gate, yoga, contexts, schema, fastPath, routes, tracing, trustedDocuments }: RouterOptions) {
   const servePage = createGraphiqlPage(yoga, config.graphqlPath);
   const listener = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = pathOf(request);
@@ -134,7 +137,7 @@ export function createRequestListener({ config, data, log, metrics, gate, yoga, 
           return sendJson(response, refusal.status, graphqlRefusalBody(refusal), refusal.headers);
         }
       }
-      if (path === config.graphqlPath && fastPath && (await answerFastQuery(yoga, request, response, serverContext, config.maxBodyBytes, trustedDocuments))) return;
+      if (path === config.graphqlPath && fastPath && (await answerFastQuery({ yoga, contexts, maxBodyBytes: config.maxBodyBytes, trusted: trustedDocuments }, request, response, serverContext))) return;
       return await yoga.handle(request, response, serverContext);
     } catch (error) {
       log.error({ err: error, path, requestId }, 'request failed');

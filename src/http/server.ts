@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { WsGuard } from '../auth/ws-guard.js';
 import type { GatewayYoga } from '../graphql/context.js';
 import { createGraphqlWs } from '../graphql/graphql-ws.js';
+import { createOperationContexts } from '../graphql/operation-context.js';
 import { createRequestListener, createUpgradeListener, type RequestHandler, type Routes, type UpgradeHandler } from './router.js';
 import { createGatewayYoga, staticSchema, type ServerOptions } from './yoga.js';
 
@@ -31,13 +32,15 @@ export interface Server {
 export async function createServer(options: ServerOptions): Promise<Server> {
   const { config, log, metrics, gate } = options;
   const schema = options.schema ?? staticSchema();
-  const yoga = createGatewayYoga({ ...options, schema });
+  // One context builder for yoga, the fast path and graphql-ws (src/graphql/operation-context.ts).
+  const contexts = createOperationContexts(options);
+  const yoga = createGatewayYoga({ ...options, schema, contexts });
   const routes: Routes = { requests: new Map(), upgrades: new Map() };
   const fastPath = options.tuning?.fastPath ?? true;
-  const httpServer = createHttpServer(createRequestListener({ ...options, yoga, schema, fastPath, routes }));
+  const httpServer = createHttpServer(createRequestListener({ ...options, yoga, contexts, schema, fastPath, routes }));
 
   // graphql-ws on the GraphQL path (src/graphql/graphql-ws.ts).
-  const graphqlWs = createGraphqlWs({ yoga, guard: new WsGuard(gate, config.security, log), metrics, maxPayload: config.maxBodyBytes, log, tracing: options.tracing, trusted: options.trustedDocuments });
+  const graphqlWs = createGraphqlWs({ yoga, contexts, guard: new WsGuard(gate, config.security, log), metrics, maxPayload: config.maxBodyBytes, log, tracing: options.tracing, trusted: options.trustedDocuments });
   routes.upgrades.set(config.graphqlPath, graphqlWs.handleUpgrade);
   httpServer.on('upgrade', createUpgradeListener(routes.upgrades));
 

@@ -1,12 +1,11 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerOptions } from 'graphql-yoga';
 import type { Gate } from '../auth/gate.js';
-import { ANONYMOUS_ADMIN } from '../auth/identity.js';
 import type { Config } from '../config/config.js';
 import type { DataLayer } from '../db/index.js';
-import { Unauthenticated } from '../errors/domain.js';
 import type { Context, GatewayYoga, ServerContext } from '../graphql/context.js';
 import type { SchemaSource } from '../graphql/live-schema.js';
+import { createOperationContexts, type OperationContexts } from '../graphql/operation-context.js';
 import { createDocumentCache } from '../graphql/plugins/document-cache.js';
 import { createErrorMasker } from '../graphql/plugins/error-masking.js';
 import { limitPlugins } from '../graphql/plugins/limits.js';
@@ -18,7 +17,7 @@ import { useTracing } from '../graphql/plugins/tracing.js';
 import { useSharedSubscriptions } from '../graphql/shared-execution.js';
 import { useTrustedDocuments } from '../graphql/plugins/trusted-documents.js';
 import type { TrustedDocuments } from '../graphql/trusted-documents.js';
-import { lazyChild, type Logger } from '../observability/logger.js';
+import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { RdmTranslator } from '../rdm/translator.js';
@@ -26,7 +25,6 @@ import { buildSchema } from '../schema/index.js';
 import type { Channels } from '../subscriptions/channels.js';
 import type { SubscriptionHub } from '../subscriptions/hub.js';
 import { corsOptions } from './cors.js';
-import { newRequestId } from './request-id.js';
 
 export interface ServerOptions {
   config: Config;
@@ -50,7 +48,12 @@ export interface ServerOptions {
   tracing?: Tracing;
   /** Trusted documents (TRUSTED_DOCUMENTS): only their ids, or any document from a bypass role, run. @default off */
   trustedDocuments?: TrustedDocuments;
+  /** Builds each operation's context; the server shares its own with the fast path and graphql-ws. @default one of its own */
+  contexts?: OperationContexts;
 }
+
+/** What yoga's context factory adds to a context built whole: nothing (envelop copies it in). */
+const ALREADY_BUILT = Object.freeze({}) as Context;
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
 export interface ExecutionTuning {
@@ -122,6 +125,7 @@ export function createGatewayYoga({
   schema = staticSchema(),
   tracing,
   trustedDocuments,
+  contexts = createOperationContexts({ config, data, subscriptions, channels, log, rdm, gate }),
 }: ServerOptions): GatewayYoga {
   const { cache = true, plugins = [], streamedBodyLimit = false, sharedSubscriptions = true } = tuning;
   const sharing = sharedSubscriptions ? [useSharedSubscriptions({ onExecuted: () => metrics.eventExecutions.inc() })] : [];
@@ -145,15 +149,9 @@ export function createGatewayYoga({
     parserAndValidationCache: cache ? { documentCache: createDocumentCache(), errorCache: { get: () => undefined, set: () => undefined } } : false,
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
-    context: (initial) => {
-      const requestId = initial.requestId ?? newRequestId();
-      // HTTP and SSE only: graphql-ws passes no Fetch request (and resumes with resumeFrom).
-      const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
-      const identity = initial.identity ?? (gate.authenticator.required ? undefined : ANONYMOUS_ADMIN);
-      if (!identity) throw new Unauthenticated('authentication required');
-      const loaders = data.createLoaders();
-      return { config, data, subscriptions, channels, loaders, requestId, log: lazyChild(log, { requestId }), rdm, lastEventId, identity, eventToken: {} };
-    },
+    // HTTP and SSE through yoga: the fields added to yoga's context. The fast path and graphql-ws
+    // come with the whole context built (src/graphql/operation-context.ts), and nothing is added.
+    context: (initial) => contexts.extend(initial) ?? ALREADY_BUILT,
     logging: {
       debug: (...args) => log.debug(args.map(String).join(' ')),
       info: (...args) => log.info(args.map(String).join(' ')),
