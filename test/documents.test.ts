@@ -220,6 +220,14 @@ describe('writes', () => {
     expect(await gw.ok(`{ count(table: "${table}") a: document(table: "${table}", id: "a") }`)).toEqual({ count: 1, a: { id: 'a', v: 1 } });
   });
 
+  it('refuses a "__proto__" key in a written document (it would be lost on the way back), writing nothing', async () => {
+    const table = await tableWith([{ id: 'a', v: 1 }]);
+    const documents = [{ id: 'b' }, JSON.parse('{"id": "c", "meta": {"__proto__": {"admin": true}}}') as object];
+    const insert = await gw.gql('mutation($t: String!, $d: [JSONObject!]!) { insert(table: $t, documents: $d) { inserted } }', { t: table, d: documents });
+    expect(insert.errors?.[0]).toMatchObject({ message: expect.stringContaining('document 1.meta holds a "__proto__" key'), extensions: { code: 'BAD_USER_INPUT' } });
+    expect((await gw.ok<{ count: number }>(`{ count(table: "${table}") }`)).count).toBe(1);
+  });
+
   it('refuses a document nested deeper than RethinkDB allows, writing nothing', async () => {
     const table = await tableWith([]);
     let deep: Record<string, unknown> = { leaf: true };

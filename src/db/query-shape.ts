@@ -1,7 +1,7 @@
 import { TermType } from 'rethinkdb-ts/lib/proto/enums.js';
 import { wireJson } from './driver-internals.js';
 import type { Runnable } from './pool.js';
-import { GetByKey, GetByKeys } from './terms.js';
+import { GetByKey, GetByKeys, InsertDocuments } from './terms.js';
 
 /** What a trace may say of a query: its term type and the table it reads or writes — never a value. */
 export interface QueryShape {
@@ -48,6 +48,7 @@ function findTable(root: Wire): { db?: string; table?: string } {
 export function describeQuery(query: Runnable<unknown>): QueryShape {
   if (query instanceof GetByKey) return { term: 'GET', db: query.db, table: query.table };
   if (query instanceof GetByKeys) return { term: 'GET_ALL', db: query.db, table: query.table };
+  if (query instanceof InsertDocuments) return { term: 'INSERT', db: query.db, table: query.table };
   const raw = wireJson(query);
   if (!isTerm(raw)) return { term: 'UNKNOWN' };
   let wire: Wire = raw;

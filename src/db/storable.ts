@@ -10,7 +10,7 @@ export const MAX_DOCUMENT_DEPTH = 18;
 
 /**
  * Throws BadInput when a value to be written is nested deeper than MAX_DOCUMENT_DEPTH, or holds a
- * `$reql_type$` key anywhere. RethinkDB reads
+ * `$reql_type$` or `__proto__` key anywhere. RethinkDB reads
  * such objects as pseudo-types (times, binary, geometry) rather than data, and reqlite mangles
  * them: a `{"$reql_type$": "BINARY", ...}` document is stored as `{}`, without its primary key.
  * The gateway stores plain JSON only (its filter language refuses these keys too).
@@ -31,6 +31,12 @@ export function checkStorable(value: unknown, at: string): void {
     }
     if (Object.hasOwn(current, PSEUDO_TYPE_KEY)) {
       throw new BadInput(`${path} holds a "${PSEUDO_TYPE_KEY}" key: RethinkDB pseudo-types cannot be written through the gateway`, { at: path });
+    }
+    if (Object.hasOwn(current, '__proto__')) {
+      // JSON.parse makes it an own key, but JavaScript code that copies objects key by key sets a
+      // prototype instead: the driver's reply parser drops the field on every read, reqlite
+      // merges its fields into the parent. Refused rather than silently lost.
+      throw new BadInput(`${path} holds a "__proto__" key, which cannot be stored and read back through the gateway`, { at: path });
     }
     for (const [key, child] of Object.entries(current)) stack.push([child, `${path}.${key}`, depth + 1]);
   }

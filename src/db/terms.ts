@@ -1,4 +1,4 @@
-import { r, type Connection, type RDatum, type RTable, type RunOptions } from 'rethinkdb-ts';
+import { r, type Connection, type RDatum, type RTable, type RunOptions, type WriteResult } from 'rethinkdb-ts';
 import type { Document } from './document-types.js';
 import { wireJson, wireQuery } from './driver-internals.js';
 import type { Runnable } from './pool.js';
@@ -35,6 +35,8 @@ export function asSequence(term: object): RDatum {
 const GET = 16;
 const GET_ALL = 78;
 const COERCE_TO = 51;
+const INSERT = 56;
+const MAKE_ARRAY = 2;
 
 /**
  * Runs a query on one table as its wire JSON (`wire(tableJson)`) through the driver connection's
@@ -120,5 +122,59 @@ export class AllRows<T> implements Runnable<T[]> {
     if (cursor?.hasNextBatch === false) return results as T[];
     if (cursor?.toArray) return (await cursor.toArray()) as T[];
     throw new Error('AllRows: this driver version answers a sequence with a cursor that cannot be read on');
+  }
+}
+
+/** Not plain JSON: a value the wire encoding leaves to the query builder. */
+const NOT_PLAIN = Symbol('not plain JSON');
+
+/**
+ * `value` as a ReQL wire datum: an array as a MAKE_ARRAY term (a bare JSON array would be read as
+ * a term), an object with its values so encoded, anything else as itself; NOT_PLAIN for a value
+ * that is not plain JSON (a Date or a Buffer, which the builder turns into pseudo-types).
+ */
+function wireDatum(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? NOT_PLAIN : value;
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) {
+      const encoded = wireDatum(item);
+      if (encoded === NOT_PLAIN) return NOT_PLAIN;
+      items.push(encoded);
+    }
+    return [MAKE_ARRAY, items];
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return NOT_PLAIN;
+  // No prototype: a "__proto__" key (JSON.parse makes it an own key) must stay a key.
+  const encoded = Object.create(null) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) {
+    const datum = wireDatum(item);
+    if (datum === NOT_PLAIN) return NOT_PLAIN;
+    encoded[key] = datum;
+  }
+  return encoded;
+}
+
+/**
+ * `r.db(db).table(table).insert(documents, {conflict, returnChanges})` ready to run, sent as its
+ * wire JSON like GetByKey when the documents are plain JSON (what the gateway writes): the query
+ * builder parses every value of every document into a term object first, a tenth of an
+ * insert request's gateway CPU. Anything else goes through the builder.
+ */
+export class InsertDocuments implements Runnable<WriteResult> {
+  constructor(
+    readonly db: string,
+    readonly table: string,
+    private readonly documents: readonly object[],
+    private readonly options: { conflict: 'error' | 'replace' | 'update'; returnChanges?: 'always' },
+  ) {}
+
+  async run(connection: Connection, options?: RunOptions): Promise<WriteResult> {
+    const { db, table, documents, options: insertOptions } = this;
+    const built = () => tableTerm(db, table).insert([...documents], insertOptions);
+    const datum = wireDatum(documents);
+    if (datum === NOT_PLAIN) return (await built().run(connection, options)) as WriteResult;
+    const optargs = insertOptions.returnChanges ? { conflict: insertOptions.conflict, return_changes: insertOptions.returnChanges } : { conflict: insertOptions.conflict };
+    return (await runWire(connection, options, db, table, (tableJson) => [INSERT, [tableJson, datum], optargs], built)) as WriteResult;
   }
 }
