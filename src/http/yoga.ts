@@ -6,7 +6,7 @@ import type { DataLayer } from '../db/index.js';
 import type { Context, GatewayYoga, ServerContext } from '../graphql/context.js';
 import type { SchemaSource } from '../graphql/live-schema.js';
 import { createOperationContexts, type OperationContexts } from '../graphql/operation-context.js';
-import { createDocumentCache } from '../graphql/plugins/document-cache.js';
+import { createDocumentCache, useParseAndValidateCache } from '../graphql/plugins/document-cache.js';
 import { createErrorMasker } from '../graphql/plugins/error-masking.js';
 import { limitPlugins } from '../graphql/plugins/limits.js';
 import { useMetrics } from '../graphql/plugins/metrics.js';
@@ -57,7 +57,7 @@ const ALREADY_BUILT = Object.freeze({}) as Context;
 
 /** How the GraphQL layer runs; the defaults are what the gateway serves with (bench/run.ts compares variants). */
 export interface ExecutionTuning {
-  /** Yoga's parse/validate cache of valid documents. @default true */
+  /** The parse/validate cache of valid documents (src/graphql/plugins/document-cache.ts). @default true */
   cache?: boolean;
   /** More envelop plugins, after the gateway's own (benchmarks try e.g. `@envelop/graphql-jit`). @default [] */
   plugins?: YogaServerOptions<ServerContext, Context>['plugins'];
@@ -142,11 +142,21 @@ export function createGatewayYoga({
     // Shared execution first: it sets the subscribe function outright (it cannot wrap another), so
     // tracing's wrapper must come after it. Tracing next: its execute wrapper then holds every
     // other plugin's work.
-    plugins: [...sharing, ...(tracing ? [useTracing(tracing)] : []), ...trusted, useLiveSchema(schema), useRequestParseErrors(), ...limitPlugins(config), useRowBudget(config), useMetrics(metrics), useResumeTokens(), ...plugins],
-    // Parse errors are not cached: a cached one is thrown before the metrics plugin sees it, so
-    // only the first of many identical refused documents would be counted. Re-parsing is cheap
-    // (MAX_TOKENS bounds it); valid documents stay cached, within a byte budget (document-cache.ts).
-    parserAndValidationCache: cache ? { documentCache: createDocumentCache(), errorCache: { get: () => undefined, set: () => undefined } } : false,
+    // The parse/validate cache last, where yoga puts its own (which it replaces, document-cache.ts).
+    plugins: [
+      ...sharing,
+      ...(tracing ? [useTracing(tracing)] : []),
+      ...trusted,
+      useLiveSchema(schema),
+      useRequestParseErrors(),
+      ...limitPlugins(config),
+      useRowBudget(config),
+      useMetrics(metrics),
+      useResumeTokens(),
+      ...plugins,
+      ...(cache ? [useParseAndValidateCache(createDocumentCache())] : []),
+    ],
+    parserAndValidationCache: false,
     maxRequestBodySize: streamedBodyLimit ? config.maxBodyBytes : false,
     cors: corsOptions(config.corsOrigins),
     // HTTP and SSE through yoga: the fields added to yoga's context. The fast path and graphql-ws
