@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { r } from 'rethinkdb-ts';
-import type { Connection, RDatum } from 'rethinkdb-ts';
-import { startEmbeddedServer, type EmbeddedServer } from '../src/db/embedded.js';
+import type { Connection, RDatum, RTable } from 'rethinkdb-ts';
 import { reqliteDialect, rethinkdbDialect } from '../src/db/dialect.js';
 import type { WhereNode } from '../src/filter/ast.js';
 import { matchesWhere } from '../src/filter/evaluate.js';
 import { parseWhere, whereFields, WHERE_LIMITS } from '../src/filter/parse.js';
 import { BadInput } from '../src/errors/domain.js';
-import { realServer, uniqueDatabase } from './support/gateway.js';
+import { realServer } from './support/gateway.js';
+import { openRawTable, type RawTable } from './support/raw-table.js';
 
 function parse(input: unknown): WhereNode {
   const node = parseWhere(input);
@@ -294,26 +294,17 @@ const filters: Array<[Record<string, unknown>, number[] | undefined]> = [
 const dialects = realServer ? [reqliteDialect, rethinkdbDialect] : [reqliteDialect];
 
 describe.each(dialects.map((dialect) => [dialect.name, dialect] as const))('compileWhere agrees with matchesWhere on the database (%s dialect)', (_name, dialect) => {
-  let server: EmbeddedServer | undefined;
+  let raw: RawTable;
   let conn: Connection;
-  const db = realServer ? uniqueDatabase() : 'filters';
-  const table = r.db(db).table('docs');
+  let table: RTable;
 
   beforeAll(async () => {
-    const target = realServer ?? (server = await startEmbeddedServer());
-    const credential = server ? { user: server.user, password: server.password } : { user: target.user, password: target.password };
-    conn = await r.connect({ server: { host: target.host, port: target.port, noDelay: true }, ...credential, silent: true });
-    await r.dbCreate(db).run(conn);
-    await r.db(db).tableCreate('docs').run(conn);
-    if (realServer) await table.wait().run(conn);
-    await table.insert(corpus).run(conn);
+    raw = await openRawTable('filters', 'docs', corpus);
+    conn = raw.conn;
+    table = r.db(raw.db).table('docs');
   });
 
-  afterAll(async () => {
-    if (realServer) await r.dbDrop(db).run(conn);
-    await conn?.close();
-    await server?.stop();
-  });
+  afterAll(() => raw?.close());
 
   /** The ids the dialect's filter selects, checked against its predicate alone (no object filter). */
   async function databaseIds(node: WhereNode): Promise<number[]> {

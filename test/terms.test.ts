@@ -1,36 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { r, type Connection } from 'rethinkdb-ts';
-import { startEmbeddedServer, type EmbeddedServer } from '../src/db/embedded.js';
+import { r, type Connection, type RTable } from 'rethinkdb-ts';
 import { describeQuery } from '../src/db/query-shape.js';
 import { AllRows, InsertDocuments } from '../src/db/terms.js';
-import { realServer, uniqueDatabase } from './support/gateway.js';
+import { openRawTable, type RawTable } from './support/raw-table.js';
 
 // AllRows reads a sequence's first batch and stops there when the server says it is the last; a
 // sequence of several batches (maxBatchRows) is read on through the cursor. On the suite's backend;
 // reqlite sends every sequence in one batch (it ignores maxBatchRows), so there only RethinkDB
 // checks the several-batch path (checked: returning the first batch alone fails it there).
 describe('AllRows', () => {
-  let server: EmbeddedServer | undefined;
-  let conn: Connection;
-  const db = realServer ? uniqueDatabase() : 'terms';
-  const table = r.db(db).table('rows');
   const docs = Array.from({ length: 25 }, (_, i) => ({ id: `k${String(i).padStart(2, '0')}`, n: i }));
+  let raw: RawTable;
+  let conn: Connection;
+  let db: string;
+  let table: RTable;
 
   beforeAll(async () => {
-    const target = realServer ?? (server = await startEmbeddedServer());
-    const credential = server ? { user: server.user, password: server.password } : { user: target.user, password: target.password };
-    conn = await r.connect({ server: { host: target.host, port: target.port }, ...credential, silent: true });
-    await r.dbCreate(db).run(conn);
-    await r.db(db).tableCreate('rows').run(conn);
-    if (realServer) await table.wait().run(conn);
-    await table.insert(docs).run(conn);
+    raw = await openRawTable('terms', 'rows', docs);
+    ({ conn, db } = raw);
+    table = r.db(db).table('rows');
   });
 
-  afterAll(async () => {
-    if (realServer) await r.dbDrop(db).run(conn);
-    await conn?.close();
-    await server?.stop();
-  });
+  afterAll(() => raw?.close());
 
   const ordered = () => table.orderBy({ index: 'id' });
 
