@@ -37,7 +37,8 @@ export interface FastPathOptions {
  * other request: limits, row budget, metrics, live schema, error masking, context with identity
  * and loaders — but without yoga's Fetch API adaptation (a Request and a Response object, body
  * streams and media-type negotiation per request, about a fifth of the gateway's CPU under a
- * get-by-id load). Everything else returns false, with the body it read left on
+ * get-by-id load), and with the operation's context built whole (src/graphql/operation-context.ts).
+ * Everything else returns false, with the body it read left on
  * `request.body`, where yoga's Node adapter takes it instead of the spent stream:
  * subscriptions, SSE, GET, CORS requests (an Origin header), other media types, invalid
  * documents, request errors and malformed bodies all get yoga's exact answers. With `trusted`
