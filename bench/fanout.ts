@@ -7,7 +7,8 @@
 //   the gateway is not saturated; events delivered per second during a burst; p99(1000)/p99(1);
 // - 1,000 distinct filtered subscriptions with 10 subscribers each on one table;
 // - memory per idle subscription (gateway heap after GC; RSS for reference).
-// BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there; BENCH_BURST_PROF=<dir>
+// writes one of each burst alone (burst-<subscribers>.cpuprofile), without the connections and paced writes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +65,8 @@ class Gateway {
     return new Gateway(child, ready);
   }
 
-  async ask<T>(question: 'memory' | 'stats' | 'cpu'): Promise<T> {
+  /** Sends `question` ('memory', 'stats', 'cpu', 'profile-start', 'profile-stop <file>'; see gateway-child.ts) and resolves with the answer. */
+  async ask<T>(question: string): Promise<T> {
     this.child.send(question);
     const [answer] = (await once(this.child, 'message')) as [T];
     return answer;
@@ -121,6 +123,8 @@ async function measure(
   measuringDelay = false;
 
   received = 0;
+  const profileDir = process.env.BENCH_BURST_PROF;
+  if (profileDir) await gateway.ask('profile-start');
   const cpuBefore = await gateway.ask<{ micros: number }>('cpu');
   const started = now();
   for (let i = 0; i < run.burst; i += 10) {
@@ -131,6 +135,7 @@ async function measure(
   while (received < expectedBurst && now() < deadline) await sleep(5);
   const seconds = (lastReceivedAt - started) / 1000;
   const cpuMicros = (await gateway.ask<{ micros: number }>('cpu')).micros - cpuBefore.micros;
+  if (profileDir) await gateway.ask(`profile-stop ${profileDir}/burst-${run.label.replace(/\W+/g, '-')}.cpuprofile`);
   const burstReceived = received;
 
   await clients.close();
