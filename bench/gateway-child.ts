@@ -1,9 +1,11 @@
 // The gateway under benchmark, in its own process (started by bench/fanout.ts with --expose-gc)
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
 // sends { url, db* } when ready; answers 'memory', 'cpu' (its CPU time so far, µs) and 'stats'; exits on 'stop'.
-// 'profile-start' / 'profile-stop <file>' profile a span of its CPU (the burst, BENCH_BURST_PROF).
+// 'profile-start' / 'profile-stop <file>' profile a span of its CPU (the burst, BENCH_BURST_PROF);
+// 'heap-snapshot <file>' writes a heap snapshot after a GC (what idle subscriptions hold).
 // On embedded reqlite unless RETHINKDB_URL is set; BENCH_TUNING (JSON ExecutionTuning) picks a variant.
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { Session } from 'node:inspector/promises';
 import type * as AppModule from '../src/app.js';
 import type * as ConfigModule from '../src/config/config.js';
@@ -38,6 +40,11 @@ process.on('message', (message: unknown) => {
       .post('Profiler.enable')
       .then(() => profiler?.post('Profiler.start'))
       .then(() => send({ type: 'profiling' }));
+    return;
+  }
+  if (typeof message === 'string' && message.startsWith('heap-snapshot ')) {
+    (globalThis as { gc?: () => void }).gc?.();
+    send({ type: 'heap-snapshot', file: writeHeapSnapshot(message.slice('heap-snapshot '.length)) });
     return;
   }
   if (typeof message === 'string' && message.startsWith('profile-stop ')) {
