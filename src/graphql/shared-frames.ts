@@ -73,6 +73,8 @@ let heldSince: number | undefined;
 
 /** How long frames may be held for the end of a busy turn (see `atTickEnd`), in ms. */
 const MAX_HOLD_MS = 20;
+/** Sockets corked by the first event of a turn beyond which they are flushed at once (see `send`). */
+const FLUSH_EVERY = 256;
 
 function flush(): void {
   for (const tcp of corked) tcp.uncork();
@@ -87,7 +89,8 @@ function flush(): void {
  * in the same turn are the rest of a database batch (rethinkdb-ts dispatches a batch's changes
  * a tick apart, all in one I/O callback; a burst on RethinkDB brings tens per turn): their frames
  * are held until the turn's end, so that each socket gets them in one write (a write system call
- * per frame was over half the gateway's CPU in a burst), but no longer than MAX_HOLD_MS.
+ * per frame was over half the gateway's CPU in a burst), or until the end of the first event
+ * that finds them held for MAX_HOLD_MS (an event to 10,000 sockets takes longer than that).
  */
 function atTickEnd(): void {
   tickCheckQueued = false;
@@ -146,6 +149,9 @@ function send(socket: WebSocket, frame: Buffer, headerLength: number, highWaterB
     process.nextTick(atTickEnd);
   }
   if (tcp && !corked.has(tcp)) {
+    // The first event of a turn goes out as it is framed, a few hundred sockets at a time: to
+    // 10,000 sockets, framing all before writing any would leave the clients idle meanwhile.
+    if (!flushedThisTurn && corked.size >= FLUSH_EVERY) flush();
     tcp.cork();
     corked.add(tcp);
   }
