@@ -7,7 +7,8 @@
 //   the gateway is not saturated; events delivered per second during a burst; p99(1000)/p99(1);
 // - 1,000 distinct filtered subscriptions with 10 subscribers each on one table;
 // - memory per idle subscription (gateway heap after GC; RSS for reference).
-// BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there; BENCH_BURST_PROF=<dir>
+// writes one of each burst alone (burst-<subscribers>.cpuprofile), without the connections and paced writes.
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +39,9 @@ export interface FanoutFigures {
   label: string;
   delayP50Ms: number;
   delayP99Ms: number;
+  /** Write->client delay of the burst's events (each batch of 10 timed from when its insert was sent). */
+  burstDelayP50Ms: number;
+  burstDelayP99Ms: number;
   eventsPerSecond: number;
   /** CPU time of the gateway process per event delivered during the burst, in µs (holds on a noisy machine). */
   cpuPerEventMicros: number;
@@ -64,7 +68,8 @@ class Gateway {
     return new Gateway(child, ready);
   }
 
-  async ask<T>(question: 'memory' | 'stats' | 'cpu'): Promise<T> {
+  /** Sends `question` ('memory', 'stats', 'cpu', 'profile-start', 'profile-stop <file>'; see gateway-child.ts) and resolves with the answer. */
+  async ask<T>(question: string): Promise<T> {
     this.child.send(question);
     const [answer] = (await once(this.child, 'message')) as [T];
     return answer;
@@ -98,6 +103,8 @@ async function measure(
   let received = 0;
   let overflows = 0;
   let measuringDelay = true;
+  const burstDelays = new Float64Array(run.fanout * run.burst);
+  let burstCount = 0;
   let lastReceivedAt = 0;
   const table = r.db('test').table('bench');
   const clients = await openSubscribers(gateway.ready.url, run.sockets, run.operationsOf, (type, t, error) => {
@@ -107,6 +114,7 @@ async function measure(
     received++;
     lastReceivedAt = now();
     if (measuringDelay && t !== undefined) delays[delayCount++] = lastReceivedAt - t;
+    else if (!measuringDelay && t !== undefined && burstCount < burstDelays.length) burstDelays[burstCount++] = lastReceivedAt - t;
   });
   const stats = await gateway.ask<Stats>('stats');
   if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
@@ -121,23 +129,33 @@ async function measure(
   measuringDelay = false;
 
   received = 0;
+  const profileDir = process.env.BENCH_BURST_PROF;
+  if (profileDir) await gateway.ask('profile-start');
   const cpuBefore = await gateway.ask<{ micros: number }>('cpu');
   const started = now();
   for (let i = 0; i < run.burst; i += 10) {
-    await table.insert(Array.from({ length: Math.min(10, run.burst - i) }, (_, j) => ({ ...run.doc(i + j), kind: 'burst' }))).run(db);
+    await table.insert(Array.from({ length: Math.min(10, run.burst - i) }, (_, j) => ({ ...run.doc(i + j), kind: 'burst', t: now() }))).run(db);
   }
   const expectedBurst = run.fanout * run.burst;
   const deadline = now() + 120_000;
   while (received < expectedBurst && now() < deadline) await sleep(5);
   const seconds = (lastReceivedAt - started) / 1000;
   const cpuMicros = (await gateway.ask<{ micros: number }>('cpu')).micros - cpuBefore.micros;
+  if (profileDir) await gateway.ask(`profile-stop ${profileDir}/burst-${run.label.replace(/\W+/g, '-')}.cpuprofile`);
   const burstReceived = received;
 
   await clients.close();
   await table.delete().run(db);
   await sleep(500);
   const sorted = delays.slice(0, delayCount).sort();
-  return { label: run.label, delayP50Ms: percentile(sorted, 50), delayP99Ms: percentile(sorted, 99), eventsPerSecond: Math.round(burstReceived / seconds), cpuPerEventMicros: cpuMicros / burstReceived, overflows };
+  const burstSorted = burstDelays.slice(0, burstCount).sort();
+  return {
+    label: run.label,
+    delayP50Ms: percentile(sorted, 50),
+    delayP99Ms: percentile(sorted, 99),
+    burstDelayP50Ms: percentile(burstSorted, 50),
+    burstDelayP99Ms: percentile(burstSorted, 99),
+    eventsPerSecond: Math.round(burstReceived / seconds), cpuPerEventMicros: cpuMicros / burstReceived, overflows };
 }
 
 /**
@@ -193,7 +211,7 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 }
 
 const row = (figures: FanoutFigures) =>
-  `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.cpuPerEventMicros.toFixed(2).padStart(17)} | ${figures.overflows}`;
+  `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.cpuPerEventMicros.toFixed(2).padStart(17)} | ${figures.overflows.toString().padStart(9)} | ${`${figures.burstDelayP50Ms.toFixed(0)} / ${figures.burstDelayP99Ms.toFixed(0)}`.padStart(21)}`;
 
 /** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
 async function runVariant(
@@ -212,7 +230,7 @@ async function runVariant(
     if ((await r.db('test').tableList().run(db)).includes('bench')) await r.db('test').tableDrop('bench').run(db);
     await r.db('test').tableCreate('bench').run(db);
     console.log(`\n${name}: fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to ${backend})`);
-    console.log('         subscribers | delay p50 ms | delay p99 ms | events delivered/s | gateway µs/event | overflows');
+    console.log('         subscribers | delay p50 ms | delay p99 ms | events delivered/s | gateway µs/event | overflows | burst delay p50/p99 ms');
     for (const count of counts) {
       const figures = await measure(gateway, db, oneSubscription(count));
       p99.set(count, figures.delayP99Ms);

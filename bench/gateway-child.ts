@@ -1,7 +1,12 @@
 // The gateway under benchmark, in its own process (started by bench/fanout.ts with --expose-gc)
 // so its CPU and memory are not mixed with the clients'. Talks to the parent over IPC:
 // sends { url, db* } when ready; answers 'memory', 'cpu' (its CPU time so far, µs) and 'stats'; exits on 'stop'.
+// 'profile-start' / 'profile-stop <file>' profile a span of its CPU (the burst, BENCH_BURST_PROF);
+// 'heap-snapshot <file>' writes a heap snapshot after a GC (what idle subscriptions hold).
 // On embedded reqlite unless RETHINKDB_URL is set; BENCH_TUNING (JSON ExecutionTuning) picks a variant.
+import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
+import { Session } from 'node:inspector/promises';
 import type * as AppModule from '../src/app.js';
 import type * as ConfigModule from '../src/config/config.js';
 import type { ExecutionTuning } from '../src/http/server.js';
@@ -25,7 +30,33 @@ const db =
     : { dbHost: app.embedded?.host, dbPort: app.embedded?.port, dbUser: 'admin', dbPassword: app.embedded?.password, backend: 'reqlite' };
 send({ type: 'ready', url: app.url, ...db });
 
+let profiler: Session | undefined;
+
 process.on('message', (message: unknown) => {
+  if (message === 'profile-start') {
+    profiler = new Session();
+    profiler.connect();
+    void profiler
+      .post('Profiler.enable')
+      .then(() => profiler?.post('Profiler.start'))
+      .then(() => send({ type: 'profiling' }));
+    return;
+  }
+  if (typeof message === 'string' && message.startsWith('heap-snapshot ')) {
+    (globalThis as { gc?: () => void }).gc?.();
+    send({ type: 'heap-snapshot', file: writeHeapSnapshot(message.slice('heap-snapshot '.length)) });
+    return;
+  }
+  if (typeof message === 'string' && message.startsWith('profile-stop ')) {
+    const file = message.slice('profile-stop '.length);
+    void profiler?.post('Profiler.stop').then(({ profile }) => {
+      writeFileSync(file, JSON.stringify(profile));
+      profiler?.disconnect();
+      profiler = undefined;
+      send({ type: 'profiled', file });
+    });
+    return;
+  }
   if (message === 'memory') {
     (globalThis as { gc?: () => void }).gc?.();
     const { heapUsed, rss } = process.memoryUsage();

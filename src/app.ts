@@ -168,10 +168,7 @@ export async function startApp(config: Config, log: Logger = createLogger(), tun
     replayWindowMs: config.replayWindowSeconds * 1000,
     resumeGraceMs: config.resumeGraceSeconds * 1000,
     onFeedReopened: () => metrics.feedReconnects.inc(),
-    onDelivered: (count, queueDepth) => {
-      metrics.eventsDelivered.inc(count);
-      metrics.subscriberQueueDepth.observe(queueDepth);
-    },
+    onDelivered: (count, queueDepth) => metrics.delivered(count, queueDepth),
     onFeedOpened: (table) => metrics.feedEventCounter(table),
     onResume: (outcome) => metrics.resumes.inc({ outcome }),
     ...(tracing ? { traceDelivery: deliveryTracer(tracing) } : {}),

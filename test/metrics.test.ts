@@ -133,4 +133,21 @@ describe('request ids', () => {
     const made = await fetch(url, { ...init, headers: { 'content-type': 'application/json', 'x-request-id': 'bad id\twith spaces' } });
     expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
+
+  it('reads delivered events and the queue-depth histogram as prom-client writes them (cumulative buckets, +Inf, sum, count)', async () => {
+    const metrics = new Metrics();
+    metrics.delivered(1, 0);
+    metrics.delivered(1, 0);
+    metrics.delivered(2, 3);
+    metrics.delivered(1, 5000);
+    const text = await metrics.registry.metrics();
+    expect(sample(text, 'rethinkql_subscription_events_delivered_total')).toBe(5);
+    const depth = 'rethinkql_subscriber_queue_depth';
+    expect(text).toContain(`# TYPE ${depth} histogram`);
+    expect([0, 2, 5, 1000, '+Inf'].map((le) => sample(text, `${depth}_bucket{le="${le}"}`))).toEqual([2, 2, 3, 3, 4]);
+    expect(sample(text, `${depth}_sum`)).toBe(5003);
+    expect(sample(text, `${depth}_count`)).toBe(4);
+    metrics.registry.resetMetrics();
+    expect(sample(await metrics.registry.metrics(), `${depth}_count`)).toBe(0);
+  });
 });

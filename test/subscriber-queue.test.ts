@@ -27,6 +27,25 @@ describe('SubscriberQueue', () => {
     expect(await queue.next()).toEqual({ done: true, value: undefined });
   });
 
+  it('take(): a queued item now, else the consumer is called synchronously with the next push, then with the end', () => {
+    const queue = new SubscriberQueue<number>({ capacity: 5, overflow: 'fail', overflowItem: () => -1, onClose: () => undefined });
+    const steps: IteratorResult<number>[] = [];
+    const consumer = { step: (result: IteratorResult<number>) => void steps.push(result) };
+    queue.push(1);
+    expect(queue.take(consumer)).toEqual({ done: false, value: 1 });
+    expect(queue.take(consumer)).toBeUndefined();
+    queue.push(2);
+    // Handed over during push itself, and only once: the consumer must take again for the next one.
+    expect(steps).toEqual([{ done: false, value: 2 }]);
+    queue.push(3);
+    expect(steps).toHaveLength(1);
+    expect(queue.take(consumer)).toEqual({ done: false, value: 3 });
+    expect(queue.take(consumer)).toBeUndefined();
+    void queue.finish();
+    expect(steps).toEqual([{ done: false, value: 2 }, { done: true, value: undefined }]);
+    expect(queue.take(consumer)).toEqual({ done: true, value: undefined });
+  });
+
   it('traces a delivery batch from the first item taken until the consumer finds the queue empty', async () => {
     const batches: (number | 'open')[] = [];
     const traceDelivery = () => {

@@ -15,7 +15,8 @@ import { serializedBytes, type SharedResultSink } from './shared-execution.js';
  * the pulls, its own bounded queue fills, and its overflow policy applies.
  *
  * Frames sent in one run of microtasks go out in one write: the TCP socket is corked on the
- * first and uncorked on the next tick (ws corks each frame on its own, which nests).
+ * first and uncorked on the next tick, or at the end of the loop's turn for the later changes
+ * of a database batch (see `atTickEnd`; ws corks each frame on its own, which nests).
  */
 export function socketSink(socket: WebSocket, id: string, highWaterBytes = 64 * 1024): SharedResultSink {
   return new SocketSink(socket, JSON.stringify(id), highWaterBytes);
@@ -61,12 +62,52 @@ class SocketSink implements SharedResultSink {
 /** graphql-ws frames are text frames. */
 const TEXT = { binary: false } as const;
 
-/** The TCP sockets corked until the next tick. */
+/** The TCP sockets corked since the last flush. */
 const corked = new Set<Duplex>();
-const uncorkAll = () => {
+/** A check at the end of the current tick (`atTickEnd`) is queued. */
+let tickCheckQueued = false;
+/** Frames were already flushed in this turn of the event loop (reset by `atTurnEnd`, in the check phase). */
+let flushedThisTurn = false;
+/** When the frames held for the end of the turn started waiting (performance.now()), or undefined when none are held. */
+let heldSince: number | undefined;
+
+/** How long frames may be held for the end of a busy turn (see `atTickEnd`), in ms. */
+const MAX_HOLD_MS = 20;
+/** Sockets corked by the first event of a turn beyond which they are flushed at once (see `send`). */
+const FLUSH_EVERY = 256;
+
+function flush(): void {
   for (const tcp of corked) tcp.uncork();
   corked.clear();
-};
+  heldSince = undefined;
+}
+
+/**
+ * After the frames of one event: the first event of a turn goes out at once (a frame must not
+ * wait behind the rest of the turn's I/O, e.g. the HTTP answer of the mutation that caused it,
+ * which clients expect after the event: test/channels.test.ts relies on that order). Later ones
+ * in the same turn are the rest of a database batch (rethinkdb-ts dispatches a batch's changes
+ * a tick apart, all in one I/O callback; a burst on RethinkDB brings tens per turn): their frames
+ * are held until the turn's end, so that each socket gets them in one write (a write system call
+ * per frame was over half the gateway's CPU in a burst), or until the end of the first event
+ * that finds them held for MAX_HOLD_MS (an event to 10,000 sockets takes longer than that).
+ */
+function atTickEnd(): void {
+  tickCheckQueued = false;
+  if (!flushedThisTurn) {
+    flushedThisTurn = true;
+    setImmediate(atTurnEnd);
+    return flush();
+  }
+  const now = performance.now();
+  if (heldSince === undefined) heldSince = now;
+  else if (now - heldSince >= MAX_HOLD_MS) flush();
+}
+
+function atTurnEnd(): void {
+  flushedThisTurn = false;
+  flush();
+}
 
 /**
  * Writes the header of an unmasked, final text frame of `frame.length - headerLength` bytes
@@ -103,10 +144,14 @@ function writeTextHeader(frame: Buffer, headerLength: number): void {
 function send(socket: WebSocket, frame: Buffer, headerLength: number, highWaterBytes: number, direct: boolean): Promise<void> | undefined {
   if (socket.readyState !== socket.OPEN) return undefined;
   const tcp = (socket as WebSocket & { _socket?: Duplex })._socket;
+  if (!tickCheckQueued) {
+    tickCheckQueued = true;
+    process.nextTick(atTickEnd);
+  }
   if (tcp && !corked.has(tcp)) {
-    // nextTick, not setImmediate: a frame must not wait behind the rest of the loop turn's I/O
-    // (e.g. the HTTP answer of the mutation that caused it, which clients expect after the event).
-    if (corked.size === 0) process.nextTick(uncorkAll);
+    // The first event of a turn goes out as it is framed, a few hundred sockets at a time: to
+    // 10,000 sockets, framing all before writing any would leave the clients idle meanwhile.
+    if (!flushedThisTurn && corked.size >= FLUSH_EVERY) flush();
     tcp.cork();
     corked.add(tcp);
   }

@@ -102,10 +102,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  readonly eventsDelivered = new Counter({
+  /** Events handed to subscribers so far, copied into `eventsDelivered` at each scrape (see `delivered`). */
+  private deliveredCount = 0;
+
+  readonly eventsDelivered: Counter = new Counter({
     name: 'rethinkql_subscription_events_delivered_total',
     help: 'Subscription events handed to subscribers',
     registers: [this.registry],
+    collect: () => {
+      this.eventsDelivered.reset();
+      this.eventsDelivered.inc(this.deliveredCount);
+    },
   });
 
   /** GraphQL executions of subscription events: one per event per cohort of identical subscriptions (src/graphql/shared-execution.ts). */
@@ -152,15 +159,27 @@ export class Metrics {
   });
 
   /** Observed each time events are queued for a subscriber: how many then wait (0: the client keeps up). */
-  readonly subscriberQueueDepth = new Histogram({
-    name: 'rethinkql_subscriber_queue_depth',
-    help: 'Events waiting in a subscriber queue, observed each time events are queued for it (a growing tail: slow clients)',
-    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
-    registers: [this.registry],
-  });
+  readonly subscriberQueueDepth = new PlainHistogram(
+    'rethinkql_subscriber_queue_depth',
+    'Events waiting in a subscriber queue, observed each time events are queued for it (a growing tail: slow clients)',
+    [0, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rethinkql_' });
+    // prom-client reads a registered metric only through its name, get() and reset() (registry.js);
+    // its Metric type asks for the whole class.
+    this.registry.registerMetric(this.subscriberQueueDepth as unknown as Histogram);
+  }
+
+  /**
+   * Counts `count` events handed to one subscriber, after which `queueDepth` wait in its queue:
+   * called for every event and subscriber, so plain arithmetic, read at scrape time (prom-client's
+   * `inc` and `observe` hash their labels on every call).
+   */
+  delivered(count: number, queueDepth: number): void {
+    this.deliveredCount += count;
+    this.subscriberQueueDepth.observe(queueDepth);
   }
 
   /**
@@ -181,5 +200,56 @@ export class Metrics {
   /** Reads the subscription and feed gauges from `stats` at every scrape. */
   observeSubscriptions(stats: () => { subscribers: number; feeds: number }): void {
     this.subscriptionStats = stats;
+  }
+}
+
+/** One line of a histogram as prom-client formats it. */
+interface HistogramValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName: string;
+}
+
+/**
+ * A histogram without labels, fed by plain arithmetic and read by prom-client at scrape time:
+ * `get()` returns what prom-client's own Histogram returns (cumulative `_bucket` values by `le`,
+ * `_sum`, `_count`).
+ */
+class PlainHistogram {
+  /** Observations per bucket (not cumulative), the last one for values above every bound. */
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly upperBounds: readonly number[],
+  ) {
+    this.counts = new Array<number>(upperBounds.length + 1).fill(0);
+  }
+
+  observe(value: number): void {
+    const { upperBounds } = this;
+    let bucket = 0;
+    while (bucket < upperBounds.length && value > (upperBounds[bucket] as number)) bucket++;
+    this.counts[bucket] = (this.counts[bucket] as number) + 1;
+    this.sum += value;
+    this.count++;
+  }
+
+  get(): { name: string; help: string; type: 'histogram'; aggregator: 'sum'; values: HistogramValue[] } {
+    let cumulative = 0;
+    const bucket = `${this.name}_bucket`;
+    const values: HistogramValue[] = this.upperBounds.map((le, i) => ({ labels: { le }, value: (cumulative += this.counts[i] as number), metricName: bucket }));
+    values.push({ labels: { le: '+Inf' }, value: this.count, metricName: bucket });
+    values.push({ labels: {}, value: this.sum, metricName: `${this.name}_sum` }, { labels: {}, value: this.count, metricName: `${this.name}_count` });
+    return { name: this.name, help: this.help, type: 'histogram', aggregator: 'sum', values };
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
   }
 }

@@ -22,6 +22,13 @@ export interface QueueOptions<T> {
   traceDelivery?: DeliveryTracer;
 }
 
+/** Takes a queue's next step (an item, or the end) as soon as there is one; see `SubscriberQueue.take`. */
+export interface StepConsumer<T> {
+  step(result: IteratorResult<T>): void;
+}
+
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
 /**
  * A bounded queue between the hub (producer) and one subscriber's transport (the consumer,
  * through the async-iterator protocol graphql-js, graphql-ws and yoga's SSE use).
@@ -33,7 +40,8 @@ export interface QueueOptions<T> {
 export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   private items: T[] = [];
   private limit: number;
-  private waiting?: (result: IteratorResult<T>) => void;
+  /** The consumer waiting for the next step: a pending `next()`'s, or one of `take`. */
+  private waiting?: StepConsumer<T>;
   /** No more items will be added; the stream ends once `items` are drained. */
   private ended = false;
   private closed = false;
@@ -97,23 +105,35 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
   }
 
   next(): Promise<IteratorResult<T>> {
+    return new Promise((resolve) => {
+      const now = this.take({ step: resolve });
+      if (now) resolve(now);
+    });
+  }
+
+  /**
+   * The next step now (an item, or the end), or undefined when there is none yet: `consumer.step`
+   * is then called with it as soon as it comes, synchronously, from `push` or `finish`/`return`.
+   * What `next()` does, without a promise per item: a consumer that can take each item at once
+   * (shared results written straight to a socket) takes them as the hub pushes them.
+   */
+  take(consumer: StepConsumer<T>): IteratorResult<T> | undefined {
     const item = this.items.shift();
     // A drained array keeps the room it grew to (~150 bytes from the first push on); an idle
     // subscription (most of them, most of the time) keeps an empty one with none instead.
     if (this.items.length === 0 && item !== undefined) this.items = [];
     if (item !== undefined) {
       if (this.options.traceDelivery) this.taken();
-      return Promise.resolve({ done: false, value: item });
+      return { done: false, value: item };
     }
     // The consumer is back and nothing waits: the batch it took has been delivered.
     if (this.batchEnd) this.endBatch();
     if (this.ended) {
       this.leave();
-      return Promise.resolve({ done: true, value: undefined });
+      return END;
     }
-    return new Promise((resolve) => {
-      this.waiting = resolve;
-    });
+    this.waiting = consumer;
+    return undefined;
   }
 
   /** The consumer leaves: the stream ends now, pending items are dropped. */
@@ -123,9 +143,9 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     this.end();
     const waiting = this.waiting;
     this.waiting = undefined;
-    waiting?.({ done: true, value: undefined });
+    waiting?.step(END);
     this.leave();
-    return Promise.resolve({ done: true, value: undefined });
+    return Promise.resolve(END);
   }
 
   [Symbol.asyncIterator](): this {
@@ -136,7 +156,7 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     if (this.options.traceDelivery) this.taken();
     const waiting = this.waiting;
     this.waiting = undefined;
-    waiting?.({ done: false, value: item });
+    waiting?.step({ done: false, value: item });
   }
 
   /** An item went to the consumer: it opens a delivery batch, or joins the open one. */
@@ -161,8 +181,8 @@ export class SubscriberQueue<T> implements AsyncIterableIterator<T> {
     if (this.items.length === 0 && this.waiting) {
       const waiting = this.waiting;
       this.waiting = undefined;
-      waiting({ done: true, value: undefined });
       this.leave();
+      waiting.step(END);
     }
     if (!this.closed) {
       this.closed = true;

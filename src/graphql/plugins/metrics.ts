@@ -56,6 +56,14 @@ export function useMetrics(metrics: Metrics): Plugin {
       countErrors(result);
     };
   };
+  /** The timers of subscriptions being started, by their arguments (the same object in both hooks). */
+  const starting = new WeakMap<object, (result: unknown) => void>();
+  const subscribeHooks = {
+    onSubscribeResult: ({ args, result }: { args: object; result: unknown }) => {
+      starting.get(args)?.(result);
+      starting.delete(args);
+    },
+  };
   return {
     // Parse and validation errors count under their own code when they have one (a refused
     // limit is LIMIT_EXCEEDED), else as GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED; not
@@ -72,14 +80,10 @@ export function useMetrics(metrics: Metrics): Plugin {
       return { onExecuteDone: ({ result }) => finish(result) };
     },
     onSubscribe: ({ args }) => {
-      // Dropped once called: envelop keeps this hook for as long as the subscription is open.
-      let finish: ((result: unknown) => void) | undefined = startOperation(args);
-      return {
-        onSubscribeResult: ({ result }) => {
-          finish?.(result);
-          finish = undefined;
-        },
-      };
+      // One hook object for every operation, the timer kept aside until the subscription has
+      // started: envelop keeps what onSubscribe returns for as long as the subscription is open.
+      starting.set(args, startOperation(args));
+      return subscribeHooks;
     },
   };
 }

@@ -15,6 +15,19 @@ interface ResultLike {
   extensions?: Record<string, unknown>;
 }
 
+/** Puts the token `noteResumeToken` recorded for this result's event into its extensions (shared execution already did, and left none). */
+const RESULT_HOOKS = {
+  onNext({ args, result, setResult }: { args: { contextValue: Context }; result: unknown; setResult: (result: ResultLike) => void }): void {
+    const slot = args.contextValue.eventToken;
+    const token = slot.current;
+    slot.current = undefined;
+    if (typeof token !== 'string') return;
+    const current = result as ResultLike;
+    setResult({ ...current, extensions: { ...current.extensions, resumeToken: token } });
+  },
+};
+const SUBSCRIBE_HOOKS = { onSubscribeResult: () => RESULT_HOOKS };
+
 /**
  * Resume tokens on the wire, for every transport:
  * - every subscription result whose event has a token carries it in `extensions.resumeToken`
@@ -34,22 +47,9 @@ interface ResultLike {
 export function useResumeTokens(): Plugin<Context> {
   const sse = getSSEProcessor();
   return {
-    onSubscribe() {
-      return {
-        onSubscribeResult({ args }) {
-          const slot = args.contextValue.eventToken;
-          return {
-            onNext({ result, setResult }) {
-              const token = slot.current;
-              slot.current = undefined;
-              if (typeof token !== 'string') return;
-              const current = result as ResultLike;
-              setResult({ ...result, extensions: { ...current.extensions, resumeToken: token } });
-            },
-          };
-        },
-      };
-    },
+    // The same hook objects for every operation: envelop keeps what onSubscribe returns (and
+    // what its onSubscribeResult returns) for as long as the subscription is open.
+    onSubscribe: () => SUBSCRIBE_HOOKS,
     onResultProcess({ request, result, setResultProcessor }) {
       if (!isAsyncIterable(result) || !(request.headers.get('accept') ?? '').includes('text/event-stream')) return;
       setResultProcessor((stream, fetchAPI, mediaType) => {
