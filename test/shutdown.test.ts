@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { dropDatabases, realServer, uniqueDatabase } from './support/gateway.js';
 import { subscribeSse, subscribeWs, WsClients } from './support/subscriptions.js';
 
 type ChangesData = { changes: { type: string } };
@@ -17,11 +18,19 @@ afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
+// On a real server (RETHINKDB_URL, which the CLI inherits) the CLI gets databases of this file's
+// own, dropped at the end, so that the suite can run again on the same server; the embedded
+// reqlite it starts otherwise is fresh each time.
+const own = realServer ? { RETHINKDB_DB: uniqueDatabase(), EVENTS_DB: uniqueDatabase(), RDM_AUDIT_DB: uniqueDatabase() } : {};
+afterAll(async () => {
+  if (realServer) await dropDatabases(realServer, Object.values(own));
+});
+
 /** Starts the real CLI (`rethinkql` from source) on a free port; resolves with its GraphQL URL. */
 async function startCli(): Promise<{ url: string; exited: Promise<number | null> }> {
   const process_ = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...own, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'silent' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   child = process_;
@@ -99,7 +108,7 @@ it('exits on SIGTERM even when nobody reads its log pipe any more', async () => 
     const writer = openSync(fifo, constants.O_WRONLY);
     const process_ = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: root,
-      env: { ...process.env, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'debug', LOG_FORMAT: 'json' },
+      env: { ...process.env, ...own, PORT: '0', WS_PORT: 'off', LOG_LEVEL: 'debug', LOG_FORMAT: 'json' },
       stdio: ['ignore', writer, 'inherit'],
     });
     closeSync(writer);
