@@ -116,7 +116,10 @@ function indexOrder(
 ): Plan {
   const candidates = (selection.candidatesOf ?? selection.filtered)(asSequence(between(table, range).orderBy({ index: (key.descending ? r.desc : r.asc)(range.index) })));
   if (key.descending === (selection.backward ?? false)) return { plan: 'index-order', query: candidates.skip(selection.offset).limit(selection.limit) };
-  return { plan: 'index-order', query: candidates, read: (run) => readTieSorted(run, candidates, table, range, selection, primaryKey) };
+  // The page and its tie slack, built once with the plan (plans are kept, src/db/plan-cache.ts).
+  const wanted = selection.offset + selection.limit;
+  const head = candidates.limit(wanted + TIE_SLACK(wanted));
+  return { plan: 'index-order', query: candidates, read: (run) => readTieSorted(run, head, table, range, selection, primaryKey) };
 }
 
 /** `range` narrowed to start at a numeric position (`after`'s first value) in the key's direction. */
@@ -147,7 +150,8 @@ function cursorRange(index: string, key: SortKey, value: number): Range {
  */
 async function readTieSorted(
   run: (query: RDatum) => Promise<Document[]>,
-  candidates: RDatum,
+  /** The candidates' first `offset + limit + TIE_SLACK` rows. */
+  headQuery: RDatum,
   table: RTable,
   range: Range,
   { order, offset, limit, filtered, backward }: Selection & { filtered: (candidates: RDatum) => RDatum },
@@ -155,7 +159,7 @@ async function readTieSorted(
 ): Promise<Document[]> {
   const wanted = offset + limit;
   if (wanted === 0) return [];
-  const head = await run(candidates.limit(wanted + TIE_SLACK(wanted)));
+  const head = await run(headQuery);
   // `order` is already in the read direction; backwards the primary key descends too.
   const forward = documentComparator(backward ? order.map(({ path, descending }) => ({ path, descending: !descending })) : order, primaryKey);
   const compare = backward ? (a: Document, b: Document) => forward(b, a) : forward;
