@@ -25,6 +25,14 @@ describe('document cache (unit)', () => {
     expect(cache.get(a)).toBeDefined();
     expect(cache.get(c)).toBeDefined();
 
+    // Past half full, a hit still makes a document the most recently used.
+    const lru = createDocumentCache({ maxEntries: 4 });
+    for (const name of ['a', 'b', 'c']) lru.set(`{ ${name} }`, parse(`{ ${name} }`));
+    expect(lru.get('{ a }')).toBeDefined();
+    for (const name of ['d', 'e']) lru.set(`{ ${name} }`, parse(`{ ${name} }`));
+    expect(lru.get('{ b }')).toBeUndefined();
+    expect(lru.get('{ a }')).toBeDefined();
+
     const many = createDocumentCache({ maxEntries: 3 });
     for (let i = 0; i < 10; i++) many.set(`{ f${i} }`, parse(`{ f${i} }`));
     expect(many.size).toBe(3);
