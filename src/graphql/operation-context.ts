@@ -33,9 +33,11 @@ export type OperationContext = Context & ServerContext & { readonly params: unkn
 export interface OperationContexts {
   /**
    * What yoga's context factory adds to the context yoga made (yoga's own HTTP and SSE
-   * handling), copied in by envelop with `Object.assign`; undefined for a context `build` made.
+   * handling): `build`'s context over yoga's, copied in by envelop with `Object.assign` (the
+   * server context's fields and yoga's params carry over as they are); undefined for a context
+   * `build` made.
    */
-  extend(initial: ServerContext & { request?: Request }): Context | undefined;
+  extend(initial: ServerContext & { request?: Request; params?: unknown }): Context | undefined;
   /**
    * The whole context as one object literal, for the transports that call envelop themselves
    * (the fast path, graphql-ws). Every context built this way has one shape (V8 hidden class),
@@ -43,7 +45,7 @@ export interface OperationContexts {
    * interleaved with the same build copying the fields in, 113 against 152-165 us of gateway CPU
    * per request.
    */
-  build(initial: ServerContext, options?: { params?: unknown; fastPath?: boolean }): OperationContext;
+  build(initial: ServerContext, options?: { params?: unknown; fastPath?: boolean; lastEventId?: string }): OperationContext;
 }
 
 /** The gateway's OperationContexts over `deps`. */
@@ -53,33 +55,32 @@ export function createOperationContexts({ config, data, subscriptions, channels,
     if (!identity) throw new Unauthenticated('authentication required');
     return identity;
   };
+  const build: OperationContexts['build'] = (initial, { params, fastPath = false, lastEventId } = {}) => {
+    const requestId = initial.requestId ?? newRequestId();
+    const identity = identityOf(initial);
+    return {
+      req: initial.req,
+      requestId,
+      identity,
+      params,
+      [FAST_PATH_ATTEMPT]: fastPath,
+      config,
+      data,
+      subscriptions,
+      channels,
+      loaders: data.createLoaders(),
+      log: lazyChild(log, { requestId }),
+      rdm,
+      lastEventId,
+      eventToken: {},
+    };
+  };
   return {
+    build,
     extend(initial) {
       if ('loaders' in initial) return undefined;
-      const requestId = initial.requestId ?? newRequestId();
       // SSE only: an EventSource reconnecting sends the last event id it saw (a resume token).
-      const lastEventId = initial.request?.headers.get('last-event-id') ?? undefined;
-      return { config, data, subscriptions, channels, loaders: data.createLoaders(), requestId, log: lazyChild(log, { requestId }), rdm, lastEventId, identity: identityOf(initial), eventToken: {} };
-    },
-    build(initial, { params, fastPath = false } = {}) {
-      const requestId = initial.requestId ?? newRequestId();
-      const identity = identityOf(initial);
-      return {
-        req: initial.req,
-        requestId,
-        identity,
-        params,
-        [FAST_PATH_ATTEMPT]: fastPath,
-        config,
-        data,
-        subscriptions,
-        channels,
-        loaders: data.createLoaders(),
-        log: lazyChild(log, { requestId }),
-        rdm,
-        lastEventId: undefined,
-        eventToken: {},
-      };
+      return build(initial, { params: initial.params, lastEventId: initial.request?.headers.get('last-event-id') ?? undefined });
     },
   };
 }
