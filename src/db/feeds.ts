@@ -1,11 +1,11 @@
-import { r, type RCursor, type RDatum } from 'rethinkdb-ts';
+import { r, type RCursor } from 'rethinkdb-ts';
 import type { Document } from './document-types.js';
 import type { WhereNode } from '../filter/ast.js';
 import { matchesWhere } from '../filter/evaluate.js';
-import { compileWhere } from './where.js';
 import type { ConnectionPool } from './pool.js';
 import { classifyReqlError } from './reql-errors.js';
-import { AllRows } from './terms.js';
+import { AllRows, asSequence, tableTerm } from './terms.js';
+import type { Dialect } from './dialect.js';
 
 /** One change as a table feed reports it: `old_val` null for an insert, `new_val` null for a delete. */
 export interface RawChange {
@@ -87,15 +87,15 @@ export interface SnapshotFilter {
 /**
  * Every document of the table that passes the filter, in one query, without a limit: the
  * state a subscription starts from or resynchronises to. With `keys` it reads those documents
- * by primary key (and applies `where` in JS); otherwise it filters on the server.
+ * by primary key (the dialect's `getMany`; `where` applied in JS); otherwise it filters on the
+ * server with the dialect's filter (on RethinkDB, equality as an object filter).
  */
-export async function readSnapshot(pool: ConnectionPool, db: string, table: string, filter: SnapshotFilter): Promise<Document[]> {
-  const selection = r.db(db).table(table);
-  if (filter.keys) {
-    const found = await pool.read(r.expr([...filter.keys]).map((key) => selection.get(key)) as RDatum<(Document | null)[]>);
-    const { where } = filter;
+export async function readSnapshot(pool: ConnectionPool, dialect: Dialect, db: string, table: string, filter: SnapshotFilter): Promise<Document[]> {
+  const { where, keys } = filter;
+  if (keys) {
+    const found = await pool.read(dialect.getMany(db, table, keys));
     return found.filter((doc): doc is Document => doc !== null && (!where || matchesWhere(where, doc)));
   }
-  const query = filter.where ? selection.filter(compileWhere(filter.where)) : selection;
-  return pool.read(new AllRows<Document>(query));
+  const rows = asSequence(tableTerm(db, table));
+  return pool.read(new AllRows<Document>(where ? dialect.filter(rows, where) : rows));
 }

@@ -113,7 +113,7 @@ export class SubscriptionHub {
     const { primaryKey } = await this.tableInfo(args.db, args.table);
     const key = JSON.stringify(['changes', args.db, args.table, keys ?? null, canonicalJson(args.where ?? null)]);
     const query = this.queryFor(key, args.db, args.table, (feedKey) =>
-      new ChangesQuery(key, feedKey, { primaryKey, where, keys, read: () => readSnapshot(this.hub.data.pool, args.db, args.table, { where, keys }) }, this.hub.log, this.replayWindow),
+      new ChangesQuery(key, feedKey, { primaryKey, where, keys, read: async () => readSnapshot(this.hub.data.pool, await this.hub.data.dialect.dialect(), args.db, args.table, { where, keys }) }, this.hub.log, this.replayWindow),
     );
     return this.join(query, { throttleMs, overflow: 'fail', coalescing: changeCoalescing, includeInitial: args.includeInitial ?? false }, resumeFrom);
   }
