@@ -1,10 +1,16 @@
-// The fan-out benchmark's load generator: many graphql-transport-ws subscribers on plain `ws`
-// sockets. Why not graphql-ws's client: 10,000 of them in one process (on the same two cores as
-// the gateway) spent more CPU validating and parsing every message than the gateway spent
-// sending it, so the figures measured the client. These read only what the benchmark needs
-// (the event type and the write's timestamp `t`) from the frame text; the gateway's side is the
-// real one.
-import { WebSocket } from 'ws';
+// The fan-out benchmark's load generator: many graphql-transport-ws subscribers, each on a socket
+// of bench/raw-websocket.ts. Why not graphql-ws's client: 10,000 of them in one process (on the
+// same two cores as the gateway) spent more CPU validating and parsing every message than the
+// gateway spent sending it, so the figures measured the client. These read only what the
+// benchmark needs (the event type and the write's timestamp `t`) from the frame text; the
+// gateway's side is the real one. `openSubscriberProcesses` runs them in processes of their own
+// (bench/fanout-client-child.ts), so reading thousands of sockets never delays the process that
+// writes and timestamps the changes; each frame is timed where it was read, on a clock all
+// processes share.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { RawWebSocket } from './raw-websocket.js';
 
 /** One subscription: its query and variables. */
 export interface Operation {
@@ -12,8 +18,17 @@ export interface Operation {
   variables?: Record<string, unknown>;
 }
 
-/** What a subscriber saw in a `next` frame: the event type, the write's `t` if any; error frames and errors in results count as errors. */
-export type OnFrame = (type: string | undefined, t: number | undefined, error: boolean) => void;
+/**
+ * What a subscriber saw in a `next` frame: the event type, the write's `t` if any (a `clock()`
+ * reading), whether it was an error (error frames and errors in results) and when it was read.
+ */
+export type OnFrame = (type: string | undefined, t: number | undefined, error: boolean, receivedAt: number) => void;
+
+/**
+ * Milliseconds on the system's monotonic clock, which every process on the machine shares: a
+ * write's `t` is read by the process that wrote it and compared in the one that received it.
+ */
+export const clock = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 /** Sockets opened by `openSubscribers`; `close` ends them all. */
 export interface Subscribers {
@@ -35,47 +50,90 @@ const valueAfter = (text: string, marker: string): string | undefined => {
  * a first result). `onFrame` sees every later `next` frame.
  */
 export async function openSubscribers(url: string, count: number, operationsOf: (index: number) => Operation[], onFrame: OnFrame): Promise<Subscribers> {
-  const sockets: WebSocket[] = [];
-  const wsUrl = url.replace(/^http/, 'ws');
-  const openOne = (index: number) =>
-    new Promise<void>((resolve, reject) => {
-      const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
-      sockets.push(socket);
-      const operations = operationsOf(index);
-      const started = new Set<string>();
-      socket.on('open', () => socket.send('{"type":"connection_init"}'));
-      socket.on('error', reject);
-      socket.on('message', (data: Buffer) => {
-        const text = data.toString();
+  const sockets: RawWebSocket[] = [];
+  const openOne = async (index: number) => {
+    const operations = operationsOf(index);
+    const started = new Set<string>();
+    let ready: () => void = () => undefined;
+    let failed: (error: Error) => void = () => undefined;
+    const allStarted = new Promise<void>((resolve, reject) => {
+      ready = resolve;
+      failed = reject;
+    });
+    const socket = await RawWebSocket.open(url, 'graphql-transport-ws', {
+      onError: (error) => {
+        failed(error);
+        onFrame(undefined, undefined, true, clock());
+      },
+      onText: (text) => {
         if (text.startsWith('{"type":"connection_ack"')) {
           operations.forEach((payload, i) => socket.send(JSON.stringify({ id: String(i + 1), type: 'subscribe', payload })));
           return;
         }
         const id = valueAfter(text, '"id":"');
-        if (text.includes('"type":"error"')) return onFrame(undefined, undefined, true);
+        if (text.includes('"type":"error"')) return onFrame(undefined, undefined, true, clock());
         if (!text.includes('"type":"next"') || id === undefined) return;
         if (!started.has(id)) {
           started.add(id);
-          if (started.size === operations.length) resolve();
+          if (started.size === operations.length) ready();
           return;
         }
+        const receivedAt = clock();
         const t = valueAfter(text, '"t":');
-        onFrame(valueAfter(text.slice(text.indexOf('"payload"')), '"type":"'), t === undefined ? undefined : Number(t), text.includes('"errors"'));
-      });
+        onFrame(valueAfter(text.slice(text.indexOf('"payload"')), '"type":"'), t === undefined ? undefined : Number(t), text.includes('"errors"'), receivedAt);
+      },
     });
+    sockets.push(socket);
+    socket.send('{"type":"connection_init"}');
+    await allStarted;
+  };
   // Open in batches, so thousands of handshakes do not land in one tick.
   for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => openOne(i + j)));
+  return { close: async () => void (await Promise.all(sockets.map((socket) => socket.close()))) };
+}
+
+/** Event types as numbers, for the child processes' reports (-1: none or another). */
+export const FRAME_TYPES: readonly string[] = ['RESET', 'INITIAL', 'READY', 'ADD', 'CHANGE', 'REMOVE', 'MOVE'];
+
+/**
+ * `openSubscribers` spread over `processes` child processes (contiguous ranges of `operations`,
+ * one entry per socket). `onFrame` is called in this process, in batches, with each frame's
+ * `receivedAt` as its child read it.
+ */
+export async function openSubscriberProcesses(url: string, operations: Operation[][], processes: number, onFrame: OnFrame): Promise<Subscribers> {
+  const each = Math.ceil(operations.length / processes);
+  const children = Array.from({ length: Math.min(processes, operations.length) }, (_, i) => {
+    const child = fork(fileURLToPath(new URL('./fanout-client-child.ts', import.meta.url)), {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'advanced',
+    });
+    child.on('message', (message: unknown) => {
+      if (!(message instanceof Float64Array)) return;
+      for (let at = 0; at < message.length; at += 4) {
+        const type = FRAME_TYPES[message[at] as number];
+        const t = message[at + 1] as number;
+        onFrame(type, Number.isNaN(t) ? undefined : t, message[at + 3] === 1, message[at + 2] as number);
+      }
+    });
+    child.send({ url, operations: operations.slice(i * each, (i + 1) * each) });
+    return child;
+  });
+  await Promise.all(
+    children.map(async (child) => {
+      const [message] = (await Promise.race([once(child, 'message'), once(child, 'exit')])) as unknown[];
+      if (message !== 'ready') throw new Error(`a client process failed to open its sockets (exit ${String(message)})`);
+    }),
+  );
   return {
     close: async () => {
       await Promise.all(
-        sockets.map(
-          (socket) =>
-            new Promise<void>((resolve) => {
-              if (socket.readyState === WebSocket.CLOSED) return resolve();
-              socket.once('close', () => resolve());
-              socket.close();
-            }),
-        ),
+        children.map(async (child) => {
+          if (child.exitCode !== null) return;
+          const exited = once(child, 'exit');
+          child.send('close');
+          await exited;
+        }),
       );
     },
   };

@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     const [queries, each] = (process.env.BENCH_FILTERED ?? (smoke ? '3x2' : '1000x10')).split('x').map(Number);
     const filtered = queries && each ? ([queries, each] as const) : null;
     const baseline = process.env.BENCH_FANOUT_BASELINE?.split(',').map(Number) ?? [];
-    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 10_000]), smoke ? 20 : idle, filtered, baseline);
+    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 10_000]), smoke ? 20 : idle, filtered, baseline, smoke ? 20 : undefined);
   }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
   if (runs(6)) printTable(
