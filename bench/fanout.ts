@@ -4,7 +4,10 @@
 //
 // It reports:
 // - one `changes` subscription, N subscribers: write->client delay (p50/p99), writes paced so
-//   the gateway is not saturated; events delivered per second during a burst; p99(1000)/p99(1);
+//   the gateway is not saturated, beside the same writes' delay through a changefeed read
+//   straight from the database (what the gateway adds to) and the spread of each write's frames
+//   (first subscriber to last: the fan-out itself); events delivered per second during a burst;
+//   p99(1000)/p99(1);
 // - 1,000 distinct filtered subscriptions with 10 subscribers each on one table;
 // - memory per idle subscription (gateway heap after GC; RSS for reference).
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the gateway (node --cpu-prof) there; BENCH_BURST_PROF=<dir>
@@ -39,6 +42,11 @@ export interface FanoutFigures {
   label: string;
   delayP50Ms: number;
   delayP99Ms: number;
+  /** The same paced writes' delay through a changefeed of the bench's own, straight from the database: what the gateway adds to. */
+  rawFeedP50Ms: number;
+  rawFeedP99Ms: number;
+  /** Median over the paced writes of the time from the first subscriber's frame to the last one's: the fan-out itself. */
+  spreadP50Ms: number;
   /** Write->client delay of the burst's events (each batch of 10 timed from when its insert was sent). */
   burstDelayP50Ms: number;
   burstDelayP99Ms: number;
@@ -112,14 +120,21 @@ async function measure(
   let lastReceivedAt = 0;
   const table = r.db('test').table('bench');
   const operations = Array.from({ length: run.sockets }, (_, i) => run.operationsOf(i));
+  /** Per timed paced write (by its `t`): when its first and last frames were read. */
+  const spans = new Map<number, { first: number; last: number }>();
   const clients = await openSubscriberProcesses(gateway.ready.url, operations, CLIENT_PROCESSES, (type, t, error, receivedAt) => {
     if (error) return void overflows++;
     // Only this run's inserts count: the previous run's cleanup (REMOVE events) may still be in flight.
     if (type !== 'ADD') return;
     received++;
     lastReceivedAt = Math.max(lastReceivedAt, receivedAt);
-    if (measuringDelay && t !== undefined) delays[delayCount++] = receivedAt - t;
-    else if (!measuringDelay && t !== undefined && burstCount < burstDelays.length) burstDelays[burstCount++] = receivedAt - t;
+    if (measuringDelay && t !== undefined) {
+      delays[delayCount++] = receivedAt - t;
+      const span = spans.get(t);
+      if (!span) spans.set(t, { first: receivedAt, last: receivedAt });
+      else if (receivedAt < span.first) span.first = receivedAt;
+      else if (receivedAt > span.last) span.last = receivedAt;
+    } else if (!measuringDelay && t !== undefined && burstCount < burstDelays.length) burstDelays[burstCount++] = receivedAt - t;
   });
   const stats = await gateway.ask<Stats>('stats');
   if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
@@ -136,8 +151,10 @@ async function measure(
     while (received < run.fanout * count && overflows === 0 && now() < deadline) await sleep(20);
   };
   await paced(WARM_UP_WRITES, false);
+  const rawFeed = await rawFeedDelays(db, run.paced);
   await paced(run.paced, true);
   measuringDelay = false;
+  const rawSorted = await rawFeed.close();
 
   received = 0;
   const profileDir = process.env.BENCH_BURST_PROF;
@@ -160,13 +177,42 @@ async function measure(
   await sleep(500);
   const sorted = delays.slice(0, delayCount).sort();
   const burstSorted = burstDelays.slice(0, burstCount).sort();
+  const spreads = Float64Array.from(spans.values(), (span) => span.last - span.first).sort();
   return {
     label: run.label,
     delayP50Ms: percentile(sorted, 50),
     delayP99Ms: percentile(sorted, 99),
+    rawFeedP50Ms: percentile(rawSorted, 50),
+    rawFeedP99Ms: percentile(rawSorted, 99),
+    spreadP50Ms: percentile(spreads, 50),
     burstDelayP50Ms: percentile(burstSorted, 50),
     burstDelayP99Ms: percentile(burstSorted, 99),
     eventsPerSecond: Math.round(burstReceived / seconds), cpuPerEventMicros: cpuMicros / burstReceived, overflows };
+}
+
+/**
+ * A changefeed of the bench table read by this process, straight from the database, timing each
+ * timed paced write (a `t`, no burst `kind`) until `close` (which resolves with the sorted delays).
+ */
+async function rawFeedDelays(db: Connection, writes: number): Promise<{ close(): Promise<Float64Array> }> {
+  const delays = new Float64Array(writes);
+  let count = 0;
+  const feed = await r.db('test').table('bench').changes().run(db);
+  const reading = (async () => {
+    for (;;) {
+      const change = (await feed.next()) as { new_val?: { t?: number; kind?: string } | null };
+      const receivedAt = now();
+      const t = change.new_val?.t;
+      if (t !== undefined && change.new_val?.kind !== 'burst' && count < delays.length) delays[count++] = receivedAt - t;
+    }
+  })().catch(() => undefined);
+  return {
+    close: async () => {
+      await feed.close();
+      await reading;
+      return delays.slice(0, count).sort();
+    },
+  };
 }
 
 /**
@@ -224,7 +270,7 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 }
 
 const row = (figures: FanoutFigures) =>
-  `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.cpuPerEventMicros.toFixed(2).padStart(17)} | ${figures.overflows.toString().padStart(9)} | ${`${figures.burstDelayP50Ms.toFixed(0)} / ${figures.burstDelayP99Ms.toFixed(0)}`.padStart(21)}`;
+  `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${`${figures.rawFeedP50Ms.toFixed(1)} / ${figures.rawFeedP99Ms.toFixed(1)}`.padStart(19)} | ${figures.spreadP50Ms.toFixed(1).padStart(13)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.cpuPerEventMicros.toFixed(2).padStart(17)} | ${figures.overflows.toString().padStart(9)} | ${`${figures.burstDelayP50Ms.toFixed(0)} / ${figures.burstDelayP99Ms.toFixed(0)}`.padStart(21)}`;
 
 /** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
 async function runVariant(
@@ -245,7 +291,7 @@ async function runVariant(
     if ((await r.db('test').tableList().run(db)).includes('bench')) await r.db('test').tableDrop('bench').run(db);
     await r.db('test').tableCreate('bench').run(db);
     console.log(`\n${name}: fan-out of one changefeed (graphql-ws, one socket per subscriber, writes straight to ${backend})`);
-    console.log('         subscribers | delay p50 ms | delay p99 ms | events delivered/s | gateway µs/event | overflows | burst delay p50/p99 ms');
+    console.log('         subscribers | delay p50 ms | delay p99 ms | raw feed p50/p99 ms | spread p50 ms | events delivered/s | gateway µs/event | overflows | burst delay p50/p99 ms');
     for (const count of counts) {
       const figures = await measure(gateway, db, capped(oneSubscription(count)));
       p99.set(count, figures.delayP99Ms);
