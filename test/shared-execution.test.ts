@@ -59,7 +59,7 @@ interface Cohort {
 }
 
 /** `members` graphql-ws subscribers and `sse` SSE subscribers of one operation as `who`, plus its reference. */
-function cohort(name: string, who: string, query: string, variables: Record<string, unknown> | undefined, finals: string[], members = 3, sse = 1): Cohort {
+function cohort(name: string, who: string, query: string, variables: Record<string, unknown> | undefined, finals: string[], members = 3, sse = 2): Cohort {
   const ws = () => subscribeWs(clients.open(gw.app.url, { connectionParams: { token: tokens[who] } }), query, variables);
   const all = [...Array.from({ length: members }, ws), ...Array.from({ length: sse }, () => subscribeSse(gw.app.url, query, variables, bearer(tokens[who] as string)))];
   const reference = subscribeWs(clients.open(gw.app.url, { connectionParams: { token: tokens[who] } }), alone(query), variables);
