@@ -2,11 +2,12 @@
 // `openSubscriberProcesses`): opens the sockets it is sent, then reports every frame they get to
 // the parent in batches (a Float64Array of [type, t, receivedAt, error] per frame, at most every
 // FLUSH_MS), each stamped when it was read here, so the batching does not delay what is measured.
-import { openSubscribers, FRAME_TYPES, type Operation, type Subscribers } from './fanout-clients.js';
+import { openSseSubscribers, openSubscribers, FRAME_TYPES, type Operation, type Subscribers, type Transport } from './fanout-clients.js';
 
 /** The parent's one message: which sockets to open. Then 'close'. */
 export interface ChildOrder {
   url: string;
+  transport: Transport;
   operations: Operation[][];
 }
 
@@ -29,7 +30,7 @@ process.on('message', (message: ChildOrder | 'close') => {
     void (subscribers?.close() ?? Promise.resolve()).then(() => process.exit(0));
     return;
   }
-  void openSubscribers(message.url, message.operations.length, (i) => message.operations[i] ?? [], (type, t, error, receivedAt) => {
+  void (message.transport === 'sse' ? openSseSubscribers : openSubscribers)(message.url, message.operations.length, (i) => message.operations[i] ?? [], (type, t, error, receivedAt) => {
     if (length + 4 > frames.length) {
       const grown = new Float64Array(frames.length * 2);
       grown.set(frames);

@@ -9,6 +9,7 @@
 // processes share.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { RawWebSocket } from './raw-websocket.js';
 
@@ -92,15 +93,74 @@ export async function openSubscribers(url: string, count: number, operationsOf: 
   return { close: async () => void (await Promise.all(sockets.map((socket) => socket.close()))) };
 }
 
+/** How subscribers reach the gateway: graphql-transport-ws sockets, or one GraphQL over SSE request per subscription. */
+export type Transport = 'ws' | 'sse';
+
+/**
+ * `openSubscribers` over GraphQL over SSE: each operation of `operationsOf(i)` is a POST with
+ * `accept: text/event-stream` on a connection of its own; resolves once each has had its first
+ * `next` event. `onFrame` sees every later `next` event.
+ */
+export async function openSseSubscribers(url: string, count: number, operationsOf: (index: number) => Operation[], onFrame: OnFrame): Promise<Subscribers> {
+  const requests: ClientRequest[] = [];
+  const { hostname, port, pathname } = new URL(url);
+  const openOne = (payload: Operation) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify(payload);
+      const headers = { 'content-type': 'application/json', accept: 'text/event-stream', 'content-length': Buffer.byteLength(body) };
+      const request = httpRequest({ host: hostname, port, path: pathname, method: 'POST', agent: false, headers }, (response) => {
+        if (response.statusCode !== 200) return reject(new Error(`SSE subscription refused: status ${response.statusCode}`));
+        response.setEncoding('utf8');
+        let pending = '';
+        let started = false;
+        response.on('data', (chunk: string) => {
+          const receivedAt = clock();
+          const blocks = (pending + chunk).split('\n\n');
+          pending = blocks.pop() ?? '';
+          for (const block of blocks) {
+            const data = block.includes('event: next\n') ? block.slice(block.indexOf('data: ') + 6) : undefined;
+            if (data === undefined) continue;
+            if (!started) {
+              started = true;
+              resolve();
+              continue;
+            }
+            const t = valueAfter(data, '"t":');
+            onFrame(valueAfter(data, '"type":"'), t === undefined ? undefined : Number(t), data.includes('"errors"'), receivedAt);
+          }
+        });
+      });
+      request.on('error', (error) => {
+        reject(error);
+        onFrame(undefined, undefined, true, clock());
+      });
+      requests.push(request);
+      request.end(body);
+    });
+  for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => Promise.all(operationsOf(i + j).map(openOne))));
+  return {
+    close: async () => {
+      await Promise.all(
+        requests.map(async (request) => {
+          if (request.destroyed) return;
+          const closed = once(request, 'close');
+          request.destroy();
+          await closed;
+        }),
+      );
+    },
+  };
+}
+
 /** Event types as numbers, for the child processes' reports (-1: none or another). */
 export const FRAME_TYPES: readonly string[] = ['RESET', 'INITIAL', 'READY', 'ADD', 'CHANGE', 'REMOVE', 'MOVE'];
 
 /**
- * `openSubscribers` spread over `processes` child processes (contiguous ranges of `operations`,
+ * `openSubscribers` (or, with `transport` 'sse', `openSseSubscribers`) spread over `processes` child processes (contiguous ranges of `operations`,
  * one entry per socket). `onFrame` is called in this process, in batches, with each frame's
  * `receivedAt` as its child read it.
  */
-export async function openSubscriberProcesses(url: string, operations: Operation[][], processes: number, onFrame: OnFrame): Promise<Subscribers> {
+export async function openSubscriberProcesses(url: string, operations: Operation[][], processes: number, onFrame: OnFrame, transport: Transport = 'ws'): Promise<Subscribers> {
   const each = Math.ceil(operations.length / processes);
   const children = Array.from({ length: Math.min(processes, operations.length) }, (_, i) => {
     const child = fork(fileURLToPath(new URL('./fanout-client-child.ts', import.meta.url)), {
@@ -116,7 +176,7 @@ export async function openSubscriberProcesses(url: string, operations: Operation
         onFrame(type, Number.isNaN(t) ? undefined : t, message[at + 3] === 1, message[at + 2] as number);
       }
     });
-    child.send({ url, operations: operations.slice(i * each, (i + 1) * each) });
+    child.send({ url, transport, operations: operations.slice(i * each, (i + 1) * each) });
     return child;
   });
   await Promise.all(

@@ -17,7 +17,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
 import type { ExecutionTuning } from '../src/http/server.js';
-import { clock, openSubscriberProcesses, openSubscribers, type Operation } from './fanout-clients.js';
+import { clock, openSubscriberProcesses, openSubscribers, type Operation, type Transport } from './fanout-clients.js';
 import { buildIfStale } from './support.js';
 
 interface Ready {
@@ -108,7 +108,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function measure(
   gateway: Gateway,
   db: Connection,
-  run: { label: string; sockets: number; queries: number; fanout: number; operationsOf: (i: number) => Operation[]; doc: (i: number) => Record<string, unknown>; paced: number; gap: number; burst: number },
+  run: { label: string; transport?: Transport; sockets: number; queries: number; fanout: number; operationsOf: (i: number) => Operation[]; doc: (i: number) => Record<string, unknown>; paced: number; gap: number; burst: number },
 ): Promise<FanoutFigures> {
   const delays = new Float64Array(run.fanout * run.paced);
   let delayCount = 0;
@@ -135,7 +135,7 @@ async function measure(
       else if (receivedAt < span.first) span.first = receivedAt;
       else if (receivedAt > span.last) span.last = receivedAt;
     } else if (!measuringDelay && t !== undefined && burstCount < burstDelays.length) burstDelays[burstCount++] = receivedAt - t;
-  });
+  }, run.transport);
   const stats = await gateway.ask<Stats>('stats');
   if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
 
@@ -234,6 +234,9 @@ const oneSubscription = (subscribers: number) => ({
   burst: Math.max(20, Math.min(2000, Math.round(200_000 / subscribers))),
 });
 
+/** One `changes` subscription with `subscribers` subscribers over GraphQL over SSE, a request (and connection) each. */
+const sseSubscription = (subscribers: number) => ({ ...oneSubscription(subscribers), label: `${subscribers} x 1 query (SSE)`, transport: 'sse' as const });
+
 /** `queries` distinct filtered subscriptions (`where: {k: {eq: i}}`) with `each` sockets each; every write matches one of them. */
 const distinctFiltered = (queries: number, each: number) => ({
   label: `${queries} queries x ${each}`,
@@ -272,15 +275,25 @@ async function idleMemory(gateway: Gateway, count: number): Promise<{ perSocketS
 const row = (figures: FanoutFigures) =>
   `${figures.label.padStart(20)} | ${figures.delayP50Ms.toFixed(1).padStart(12)} | ${figures.delayP99Ms.toFixed(1).padStart(12)} | ${`${figures.rawFeedP50Ms.toFixed(1)} / ${figures.rawFeedP99Ms.toFixed(1)}`.padStart(19)} | ${figures.spreadP50Ms.toFixed(1).padStart(13)} | ${String(figures.eventsPerSecond).padStart(18)} | ${figures.cpuPerEventMicros.toFixed(2).padStart(17)} | ${figures.overflows.toString().padStart(9)} | ${`${figures.burstDelayP50Ms.toFixed(0)} / ${figures.burstDelayP99Ms.toFixed(0)}`.padStart(21)}`;
 
+/** What runFanout runs; see there. */
+export interface FanoutOptions {
+  /** Subscriber counts of one `changes` subscription over graphql-ws. */
+  counts: readonly number[];
+  /** The same over GraphQL over SSE. */
+  sseCounts: readonly number[];
+  /** Idle subscriptions the memory figure holds (0: no memory figure). */
+  idleSubscriptions: number;
+  /** Distinct filtered subscriptions x subscribers each (null: none). */
+  filtered: readonly [number, number] | null;
+  /** Counts also run with shared execution off, in the same run, so the figures compare. */
+  baseline: readonly number[];
+  /** A cap on each run's timed writes (the smoke run's). */
+  maxPacedWrites: number;
+}
+
 /** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
-async function runVariant(
-  name: string,
-  tuning: ExecutionTuning,
-  counts: readonly number[],
-  idleSubscriptions: number,
-  filtered: readonly [number, number] | null,
-  maxPacedWrites: number,
-): Promise<Map<number, number>> {
+async function runVariant(name: string, tuning: ExecutionTuning, options: Omit<FanoutOptions, 'baseline'>): Promise<Map<number, number>> {
+  const { counts, sseCounts, idleSubscriptions, filtered, maxPacedWrites } = options;
   const capped = <Run extends { paced: number }>(run: Run): Run => ({ ...run, paced: Math.min(run.paced, maxPacedWrites) });
   const gateway = await Gateway.start(tuning);
   const { dbHost, dbPort, dbUser, dbPassword, backend } = gateway.ready;
@@ -297,6 +310,7 @@ async function runVariant(
       p99.set(count, figures.delayP99Ms);
       console.log(row(figures));
     }
+    for (const count of sseCounts) console.log(row(await measure(gateway, db, capped(sseSubscription(count)))));
     if (filtered) console.log(row(await measure(gateway, db, capped(distinctFiltered(filtered[0], filtered[1])))));
     const one = p99.get(1);
     const thousand = p99.get(1000);
@@ -320,18 +334,12 @@ async function runVariant(
 /**
  * Runs the fan-out benchmark and prints its figures: the served gateway, then (with `baseline`
  * counts) the same runs with shared execution off, in the same run so the figures compare.
- * `filtered` null skips the 1,000 x 10 run; `maxPacedWrites` caps each run's timed writes (the smoke run's).
  */
-export async function runFanout(
-  counts: readonly number[] = [1, 100, 1000, 10_000],
-  idleSubscriptions = 5000,
-  filtered: readonly [number, number] | null = [1000, 10],
-  baseline: readonly number[] = [],
-  maxPacedWrites = Number.POSITIVE_INFINITY,
-): Promise<void> {
-  const served = await runVariant('served', {}, counts, idleSubscriptions, filtered, maxPacedWrites);
+export async function runFanout(options: FanoutOptions): Promise<void> {
+  const served = await runVariant('served', {}, options);
+  const { baseline } = options;
   if (baseline.length === 0) return;
-  const before = await runVariant('before: no shared execution', { sharedSubscriptions: false }, baseline, 0, null, maxPacedWrites);
+  const before = await runVariant('before: no shared execution', { sharedSubscriptions: false }, { ...options, counts: baseline, sseCounts: [], idleSubscriptions: 0, filtered: null });
   const ratios = baseline.filter((count) => served.has(count)).map((count) => `${count}: ${((before.get(count) ?? NaN) / (served.get(count) ?? NaN)).toFixed(2)}`);
   console.log(`p99 before / p99 served, by subscribers: ${ratios.join(', ')}`);
 }

@@ -4,7 +4,8 @@
  * harness itself is tested (test/bench-smoke.test.ts); its figures mean nothing.
  *
  * The gateway runs in its own process (the real CLI); load comes from this process.
- * BENCH_SUBSCRIBERS=1,100,1000,10000 (default) sets the fan-out subscriber counts (BENCH_FILTERED=1000x10,
+ * BENCH_SUBSCRIBERS=1,100,1000,10000 (default) sets the fan-out subscriber counts (BENCH_SSE_SUBSCRIBERS=1000
+ * (default; empty: none) those over SSE; BENCH_FILTERED=1000x10,
  * the distinct filtered subscriptions; 0 skips them; BENCH_FANOUT_BASELINE=1,1000 also runs those counts with shared
  * execution off; BENCH_CPU_PROF=dir profiles the gateway; gateways run compiled, as `npm start`
  * does (dist/, built when stale): BENCH_GATEWAY_BUILD=src runs them from src/ through tsx); BENCH_SECTIONS=1,4
@@ -263,7 +264,15 @@ async function main(): Promise<void> {
     const [queries, each] = (process.env.BENCH_FILTERED ?? (smoke ? '3x2' : '1000x10')).split('x').map(Number);
     const filtered = queries && each ? ([queries, each] as const) : null;
     const baseline = process.env.BENCH_FANOUT_BASELINE?.split(',').map(Number) ?? [];
-    await runFanout(counts ?? (smoke ? [1, 3] : [1, 100, 1000, 10_000]), smoke ? 20 : idle, filtered, baseline, smoke ? 20 : undefined);
+    const sseCounts = process.env.BENCH_SSE_SUBSCRIBERS?.split(',').filter(Boolean).map(Number) ?? (smoke ? [2] : [1000]);
+    await runFanout({
+      counts: counts ?? (smoke ? [1, 3] : [1, 100, 1000, 10_000]),
+      sseCounts,
+      idleSubscriptions: smoke ? 20 : idle,
+      filtered,
+      baseline,
+      maxPacedWrites: smoke ? 20 : Number.POSITIVE_INFINITY,
+    });
   }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
   if (runs(6)) printTable(
