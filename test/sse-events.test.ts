@@ -35,14 +35,14 @@ describe('SSE events', () => {
 
   it('streams a ping first, each result, then complete, and ends the results when the client leaves', async () => {
     const finished = { done: false };
-    const response = sseResponse(results([{ data: { n: 1 } }, { data: { n: 2 } }], finished), { ReadableStream, Response });
+    const response = sseResponse(results([{ data: { n: 1 } }, { data: { n: 2 } }], finished), { Response });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     expect(await response.text()).toBe(':\n\nevent: next\ndata: {"data":{"n":1}}\n\nevent: next\ndata: {"data":{"n":2}}\n\nevent: complete\ndata:\n\n');
     expect(finished.done).toBe(true);
 
     const left = { done: false };
-    const reader = sseResponse(results([{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 3 } }], left), { ReadableStream, Response }).body?.getReader();
+    const reader = sseResponse(results([{ data: { n: 1 } }, { data: { n: 2 } }, { data: { n: 3 } }], left), { Response }).body?.getReader();
     expect(text((await reader?.read())?.value ?? new Uint8Array())).toBe(':\n\n');
     expect(text((await reader?.read())?.value ?? new Uint8Array())).toBe('event: next\ndata: {"data":{"n":1}}\n\n');
     await reader?.cancel();
