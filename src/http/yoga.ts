@@ -12,6 +12,7 @@ import { limitPlugins } from '../graphql/plugins/limits.js';
 import { useMetrics } from '../graphql/plugins/metrics.js';
 import { useRequestParseErrors } from '../graphql/plugins/request-errors.js';
 import { useResumeTokens } from '../graphql/plugins/resume-tokens.js';
+import { useSseResponses } from '../graphql/plugins/sse.js';
 import { useRowBudget } from '../graphql/plugins/row-budget.js';
 import { useTracing } from '../graphql/plugins/tracing.js';
 import { useSharedSubscriptions } from '../graphql/shared-execution.js';
@@ -153,6 +154,7 @@ export function createGatewayYoga({
       useRowBudget(config),
       useMetrics(metrics),
       useResumeTokens(),
+      useSseResponses(),
       ...plugins,
       ...(cache ? [useParseAndValidateCache(createDocumentCache())] : []),
     ],

@@ -1,7 +1,5 @@
-import type { ExecutionResult } from 'graphql';
-import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.js';
-import { sseResponse } from '../sse-events.js';
 
 /**
  * Records the resume token of the event being resolved for this operation (null: the event has
@@ -34,20 +32,14 @@ const SUBSCRIBE_HOOKS = { onSubscribeResult: () => RESULT_HOOKS };
  * Resume tokens on the wire, for every transport:
  * - every subscription result whose event has a token carries it in `extensions.resumeToken`
  *   (also selectable as the `resumeToken` field);
- * - over SSE each such event gets `id: <token>` (src/graphql/sse-events.ts, which serves every
+ * - over SSE each such event gets `id: <token>` (src/graphql/sse-events.ts, which writes every
  *   subscription's `text/event-stream` response instead of yoga's processor), so a browser
  *   `EventSource` sends it back as the `Last-Event-ID` header when it reconnects, and the server
  *   resumes from it (the context's `lastEventId`, used by the subscription resolvers when
  *   `resumeFrom` is not given; test/resume.test.ts reads the ids as EventSource does).
  */
 export function useResumeTokens(): Plugin<Context> {
-  return {
-    // The same hook objects for every operation: envelop keeps what onSubscribe returns (and
-    // what its onSubscribeResult returns) for as long as the subscription is open.
-    onSubscribe: () => SUBSCRIBE_HOOKS,
-    onResultProcess({ request, result, setResultProcessor }) {
-      if (!isAsyncIterable(result) || !(request.headers.get('accept') ?? '').includes('text/event-stream')) return;
-      setResultProcessor((stream, fetchAPI) => sseResponse(stream as AsyncIterable<ExecutionResult>, fetchAPI), 'text/event-stream');
-    },
-  };
+  // The same hook objects for every operation: envelop keeps what onSubscribe returns (and what
+  // its onSubscribeResult returns) for as long as the subscription is open.
+  return { onSubscribe: () => SUBSCRIBE_HOOKS };
 }
