@@ -27,9 +27,9 @@ export interface SharedSubscriptionsOptions {
  *
  * Works for every subscription field: it replaces only the per-event mapping that graphql-js's
  * `subscribe` does (`execute` with the event as root value). A transport that offers a
- * SharedResultSink (graphql-ws) takes shared results straight from here; every other result,
- * and every result of a transport without a sink (SSE), still goes through the other plugins'
- * onSubscribeResult / onNext hooks as before.
+ * SharedResultSink (graphql-ws: its socket; SSE: its response body) takes shared results
+ * straight from here; every other result, and every result of a transport without a sink, still
+ * goes through the other plugins' onSubscribeResult / onNext hooks as before.
  *
  * Memory: a shared result is kept (in a WeakMap on its event) until every member of the cohort
  * at the time took it, or until the event itself is collected (a member that left or whose

@@ -39,7 +39,8 @@ export function serializedBytes(result: ExecutionResult): Buffer | undefined {
 
 /**
  * Where a transport takes shared results straight from a subscriber's stream (graphql-ws: its
- * socket, src/graphql/shared-frames.ts), found on the operation's root value under `SHARED_SINK`.
+ * socket, src/graphql/shared-frames.ts; SSE: its response body, src/graphql/sse-events.ts), found
+ * on the operation's root value under `SHARED_SINK`.
  * Shared results written here never travel through the per-result plugin hooks nor the
  * transport's own serialization (they have no errors to mask; their resume token is already in
  * their extensions); every other result still does.
