@@ -17,10 +17,11 @@ export function useSseResponses(): Plugin<Context> {
   const bodies = new WeakMap<Request, SseBody>();
   return {
     onSubscribe({ args, context }) {
-      const request = (context as { request?: Request }).request;
       const root = args.rootValue as Record<symbol, unknown> | undefined;
       // graphql-ws operations come with a sink of their own (their socket).
-      if (!request || !acceptsEventStream(request) || (root && SHARED_SINK in root)) return;
+      if (root && SHARED_SINK in root) return;
+      const request = (context as { request?: unknown }).request;
+      if (!isFetchRequest(request) || !acceptsEventStream(request)) return;
       const body = new SseBody();
       bodies.set(request, body);
       args.rootValue = { ...root, [SHARED_SINK]: body };
@@ -35,3 +36,5 @@ export function useSseResponses(): Plugin<Context> {
 }
 
 const acceptsEventStream = (request: Request) => (request.headers.get('accept') ?? '').includes('text/event-stream');
+/** yoga's Fetch request (whatwg-node's: not necessarily an instance of the global Request). */
+const isFetchRequest = (value: unknown): value is Request => typeof (value as Partial<Request> | undefined)?.headers?.get === 'function';
