@@ -45,6 +45,17 @@ const valueAfter = (text: string, marker: string): string | undefined => {
   return text.slice(start, end);
 };
 
+/** Reports one result (its JSON, `{"data":{"<field>":{"type":…,"new":{…,"t":…}}}}` or with errors) read at `receivedAt`. */
+const report = (result: string, receivedAt: number, onFrame: OnFrame) => {
+  const t = valueAfter(result, '"t":');
+  onFrame(valueAfter(result, '"type":"'), t === undefined ? undefined : Number(t), result.includes('"errors"'), receivedAt);
+};
+
+/** Runs `open(i)` for i < count, 200 at a time, so thousands of handshakes do not land in one tick. */
+async function inBatches(count: number, open: (index: number) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => open(i + j)));
+}
+
 /**
  * Opens `count` sockets to `url` (the gateway's http URL), each with the operations `operationsOf(i)`
  * gives (ids 1, 2, …), and resolves once every subscription has had its first `next` (READY or
@@ -79,17 +90,14 @@ export async function openSubscribers(url: string, count: number, operationsOf: 
           if (started.size === operations.length) ready();
           return;
         }
-        const receivedAt = clock();
-        const t = valueAfter(text, '"t":');
-        onFrame(valueAfter(text.slice(text.indexOf('"payload"')), '"type":"'), t === undefined ? undefined : Number(t), text.includes('"errors"'), receivedAt);
+        report(text.slice(text.indexOf('"payload"')), clock(), onFrame);
       },
     });
     sockets.push(socket);
     socket.send('{"type":"connection_init"}');
     await allStarted;
   };
-  // Open in batches, so thousands of handshakes do not land in one tick.
-  for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => openOne(i + j)));
+  await inBatches(count, openOne);
   return { close: async () => void (await Promise.all(sockets.map((socket) => socket.close()))) };
 }
 
@@ -125,8 +133,7 @@ export async function openSseSubscribers(url: string, count: number, operationsO
               resolve();
               continue;
             }
-            const t = valueAfter(data, '"t":');
-            onFrame(valueAfter(data, '"type":"'), t === undefined ? undefined : Number(t), data.includes('"errors"'), receivedAt);
+            report(data, receivedAt, onFrame);
           }
         });
       });
@@ -137,7 +144,7 @@ export async function openSseSubscribers(url: string, count: number, operationsO
       requests.push(request);
       request.end(body);
     });
-  for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, (_, j) => Promise.all(operationsOf(i + j).map(openOne))));
+  await inBatches(count, (index) => Promise.all(operationsOf(index).map(openOne)));
   return {
     close: async () => {
       await Promise.all(
