@@ -36,19 +36,42 @@ export interface Subscribers {
   close(): Promise<void>;
 }
 
-const valueAfter = (text: string, marker: string): string | undefined => {
-  const at = text.indexOf(marker);
+/** A string looked for in frames, as text and as UTF-8 bytes (a Buffer's `indexOf` encodes a string on every call). */
+interface Marker {
+  text: string;
+  bytes: Buffer;
+}
+const marker = (text: string): Marker => ({ text, bytes: Buffer.from(text) });
+const T = marker('"t":');
+const TYPE = marker('"type":"');
+const ERRORS = marker('"errors"');
+const PAYLOAD = marker('"payload":');
+const ID = marker('"id":"');
+
+/** Where `what` is in `text` (a string, or UTF-8 bytes) from `from` on, or -1. */
+const find = (text: string | Buffer, what: Marker, from = 0): number => (typeof text === 'string' ? text.indexOf(what.text, from) : text.indexOf(what.bytes, from));
+
+/** `,`, `}` and `"`, as bytes: what ends the values read from frames. */
+const VALUE_END_BYTES = [0x2c, 0x7d, 0x22];
+
+/** The text after `after` in `text` (a string, or UTF-8 bytes), from `from` on, up to the next `,`, `}` or `"`. */
+const valueAfter = (text: string | Buffer, after: Marker, from = 0): string | undefined => {
+  const at = find(text, after, from);
   if (at < 0) return undefined;
-  const start = at + marker.length;
+  const start = at + after.text.length;
   let end = start;
-  while (end < text.length && !',}"'.includes(text[end] as string)) end++;
-  return text.slice(start, end);
+  if (typeof text === 'string') while (end < text.length && !',}"'.includes(text[end] as string)) end++;
+  else while (end < text.length && !VALUE_END_BYTES.includes(text[end] as number)) end++;
+  return typeof text === 'string' ? text.slice(start, end) : text.toString('latin1', start, end);
 };
 
-/** Reports one result (its JSON, `{"data":{"<field>":{"type":…,"new":{…,"t":…}}}}` or with errors) read at `receivedAt`. */
-const report = (result: string, receivedAt: number, onFrame: OnFrame) => {
-  const t = valueAfter(result, '"t":');
-  onFrame(valueAfter(result, '"type":"'), t === undefined ? undefined : Number(t), result.includes('"errors"'), receivedAt);
+/**
+ * Reports one result (its JSON from `from` on, `{"data":{"<field>":{"type":…,"new":{…,"t":…}}}}`
+ * or with errors) read at `receivedAt`. A frame's bytes are searched as they are, not decoded.
+ */
+const report = (result: string | Buffer, receivedAt: number, onFrame: OnFrame, from = 0) => {
+  const t = valueAfter(result, T, from);
+  onFrame(valueAfter(result, TYPE, from), t === undefined ? undefined : Number(t), find(result, ERRORS, from) >= 0, receivedAt);
 };
 
 /** Runs `open(i)` for i < count, 200 at a time, so thousands of handshakes do not land in one tick. */
@@ -77,20 +100,23 @@ export async function openSubscribers(url: string, count: number, operationsOf: 
         failed(error);
         onFrame(undefined, undefined, true, clock());
       },
-      onText: (text) => {
-        if (text.startsWith('{"type":"connection_ack"')) {
+      onText: (bytes) => {
+        // The message's own fields come before its payload: `{"id":"1","type":"next","payload":…}`.
+        const payloadAt = find(bytes, PAYLOAD);
+        const head = bytes.toString('latin1', 0, payloadAt < 0 ? bytes.length : payloadAt);
+        if (head.startsWith('{"type":"connection_ack"')) {
           operations.forEach((payload, i) => socket.send(JSON.stringify({ id: String(i + 1), type: 'subscribe', payload })));
           return;
         }
-        const id = valueAfter(text, '"id":"');
-        if (text.includes('"type":"error"')) return onFrame(undefined, undefined, true, clock());
-        if (!text.includes('"type":"next"') || id === undefined) return;
+        const id = valueAfter(head, ID);
+        if (head.includes('"type":"error"')) return onFrame(undefined, undefined, true, clock());
+        if (!head.includes('"type":"next"') || id === undefined) return;
         if (!started.has(id)) {
           started.add(id);
           if (started.size === operations.length) ready();
           return;
         }
-        report(text.slice(text.indexOf('"payload"')), clock(), onFrame);
+        report(bytes, clock(), onFrame, payloadAt);
       },
     });
     sockets.push(socket);
