@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
 import type { ExecutionTuning } from '../src/http/server.js';
 import { clock, openSubscriberProcesses, openSubscribers, type Operation, type Transport } from './fanout-clients.js';
+import { describeSteadiness, measureSteadiness } from './steadiness.js';
 import { buildIfStale } from './support.js';
 
 interface Ready {
@@ -289,6 +290,8 @@ export interface FanoutOptions {
   baseline: readonly number[];
   /** A cap on each run's timed writes (the smoke run's). */
   maxPacedWrites: number;
+  /** How long the machine's steadiness is measured before the runs, in seconds (bench/steadiness.ts). */
+  steadinessSeconds: number;
 }
 
 /** The fan-out runs and the idle-memory figure, on one gateway started with `tuning`. */
@@ -336,6 +339,7 @@ async function runVariant(name: string, tuning: ExecutionTuning, options: Omit<F
  * counts) the same runs with shared execution off, in the same run so the figures compare.
  */
 export async function runFanout(options: FanoutOptions): Promise<void> {
+  console.log(`\n${describeSteadiness(measureSteadiness(options.steadinessSeconds))}`);
   const served = await runVariant('served', {}, options);
   const { baseline } = options;
   if (baseline.length === 0) return;

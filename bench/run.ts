@@ -272,6 +272,7 @@ async function main(): Promise<void> {
       filtered,
       baseline,
       maxPacedWrites: smoke ? 20 : Number.POSITIVE_INFINITY,
+      steadinessSeconds: smoke ? 0.5 : 10,
     });
   }
   // No database: what parse, validate, limits, execute and serialisation cost per operation.
