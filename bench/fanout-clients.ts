@@ -6,7 +6,8 @@
 // gateway's side is the real one. `openSubscriberProcesses` runs them in processes of their own
 // (bench/fanout-client-child.ts), so reading thousands of sockets never delays the process that
 // writes and timestamps the changes; each frame is timed where it was read, on a clock all
-// processes share.
+// processes share. The fan-out runs use a C twin of those processes when they can
+// (bench/native-clients.ts); these remain for SSE and where there is no C compiler.
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest, type ClientRequest } from 'node:http';

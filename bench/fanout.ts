@@ -1,6 +1,8 @@
 // Fan-out of one changefeed to many subscribers, through the real gateway (child process, on
-// reqlite or RETHINKDB_URL), real graphql-transport-ws sockets (one per subscriber, this
-// process: bench/fanout-clients.ts) and writes made straight to the database.
+// reqlite or RETHINKDB_URL), real graphql-transport-ws sockets (one per subscriber, in client
+// processes of their own: bench/native/fanout-client.c when a C compiler is at hand, else
+// bench/fanout-client-child.ts; see bench/native-clients.ts) and writes made straight to the
+// database. Before the runs it prints how steady the machine's CPUs are (bench/steadiness.ts).
 //
 // It reports:
 // - one `changes` subscription, N subscribers: write->client delay (p50/p99), writes paced so
@@ -17,7 +19,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { r, type Connection } from 'rethinkdb-ts';
 import type { ExecutionTuning } from '../src/http/server.js';
-import { clock, openSubscriberProcesses, openSubscribers, type Operation, type Transport } from './fanout-clients.js';
+import { clock, openSubscriberProcesses, openSubscribers, type OnFrame, type Operation, type Transport } from './fanout-clients.js';
+import { nativeClient, openNativeSubscriberProcesses } from './native-clients.js';
 import { describeSteadiness, measureSteadiness } from './steadiness.js';
 import { buildIfStale } from './support.js';
 
@@ -62,6 +65,9 @@ const now = clock;
 const WARM_UP_WRITES = 10;
 /** Processes the subscribers' sockets are spread over (BENCH_CLIENT_PROCESSES, default 2). */
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+let compiledClient: ReturnType<typeof nativeClient> | undefined;
+/** The websocket subscribers' program: in C when it can be compiled (bench/native-clients.ts), else Node's. */
+const loadGenerator = () => (compiledClient ??= nativeClient());
 const CHANGES: Operation = { query: 'subscription { changes(table: "bench") { type new } }' };
 const FILTERED = 'subscription($w: JSONObject) { changes(table: "bench", where: $w) { type new } }';
 
@@ -123,7 +129,7 @@ async function measure(
   const operations = Array.from({ length: run.sockets }, (_, i) => run.operationsOf(i));
   /** Per timed paced write (by its `t`): when its first and last frames were read. */
   const spans = new Map<number, { first: number; last: number }>();
-  const clients = await openSubscriberProcesses(gateway.ready.url, operations, CLIENT_PROCESSES, (type, t, error, receivedAt) => {
+  const onFrame: OnFrame = (type, t, error, receivedAt) => {
     if (error) return void overflows++;
     // Only this run's inserts count: the previous run's cleanup (REMOVE events) may still be in flight.
     if (type !== 'ADD') return;
@@ -136,7 +142,13 @@ async function measure(
       else if (receivedAt < span.first) span.first = receivedAt;
       else if (receivedAt > span.last) span.last = receivedAt;
     } else if (!measuringDelay && t !== undefined && burstCount < burstDelays.length) burstDelays[burstCount++] = receivedAt - t;
-  }, run.transport);
+  };
+  const transport = run.transport ?? 'ws';
+  const generator = loadGenerator();
+  const clients =
+    transport === 'ws' && 'binary' in generator
+      ? await openNativeSubscriberProcesses(generator.binary, gateway.ready.url, operations, CLIENT_PROCESSES, onFrame)
+      : await openSubscriberProcesses(gateway.ready.url, operations, CLIENT_PROCESSES, onFrame, transport);
   const stats = await gateway.ask<Stats>('stats');
   if (stats.feeds !== 1 || stats.queries !== run.queries || stats.subscribers !== run.sockets * run.operationsOf(0).length) throw new Error(`unexpected sharing: ${JSON.stringify(stats)}`);
 
@@ -216,6 +228,18 @@ async function rawFeedDelays(db: Connection, writes: number): Promise<{ close():
   };
 }
 
+/** How long the timed writes of a run last, about. */
+const PACED_SPAN_MS = 30_000;
+
+/**
+ * How many timed writes, `gap` ms apart (plus ~5 ms for the insert), make a run last about
+ * PACED_SPAN_MS: at every subscriber count, then, a p99 meets the machine's stalls (see
+ * bench/steadiness.ts: here ~100 ms every ~2 s) as often. With a fixed 300 writes, one
+ * subscriber's run lasted 7 s and its p99 was the third-slowest write: 7 or 15 ms by whether
+ * three writes had met a stall, which made the ratio of p99s 2.3 or 5.4 in runs of the same code.
+ */
+const pacedWrites = (gap: number) => Math.max(30, Math.min(1500, Math.round(PACED_SPAN_MS / (gap + 5))));
+
 /**
  * One `changes` subscription (no filter) with `subscribers` subscribers, one socket each up to
  * 10,000; beyond, two per socket (a process may not hold 20,000 sockets here: ulimit -n 20000).
@@ -227,10 +251,8 @@ const oneSubscription = (subscribers: number) => ({
   fanout: subscribers > 10_000 ? 2 * Math.ceil(subscribers / 2) : subscribers,
   operationsOf: () => (subscribers > 10_000 ? [CHANGES, CHANGES] : [CHANGES]),
   doc: () => ({ kind: 'paced' }),
-  // Spaced so that one write's fan-out is done before the next (at 10,000: 500 ms). 300 writes:
-  // with one subscriber, p99 of 100 was the second-slowest write, which moved 6-19 ms between
-  // runs of the same code with the database's own hiccups.
-  paced: subscribers >= 5000 ? 30 : 300,
+  // Spaced so that one write's fan-out is done before the next (at 10,000: 500 ms).
+  paced: pacedWrites(Math.max(20, Math.ceil(subscribers / 20))),
   gap: Math.max(20, Math.ceil(subscribers / 20)),
   burst: Math.max(20, Math.min(2000, Math.round(200_000 / subscribers))),
 });
@@ -246,7 +268,7 @@ const distinctFiltered = (queries: number, each: number) => ({
   fanout: each,
   operationsOf: (i: number) => [{ query: FILTERED, variables: { w: { k: { eq: i % queries } } } }],
   doc: (i: number) => ({ k: (i * 7919) % queries, kind: 'paced' }),
-  paced: 200,
+  paced: pacedWrites(20),
   gap: 20,
   burst: 2000,
 });
@@ -340,6 +362,12 @@ async function runVariant(name: string, tuning: ExecutionTuning, options: Omit<F
  */
 export async function runFanout(options: FanoutOptions): Promise<void> {
   console.log(`\n${describeSteadiness(measureSteadiness(options.steadinessSeconds))}`);
+  const generator = loadGenerator();
+  console.log(
+    'binary' in generator
+      ? 'websocket subscribers: bench/native/fanout-client.c (SSE subscribers: Node)'
+      : `websocket subscribers: Node (bench/fanout-client-child.ts), not C: ${generator.reason}`,
+  );
   const served = await runVariant('served', {}, options);
   const { baseline } = options;
   if (baseline.length === 0) return;
