@@ -244,18 +244,21 @@ const pacedWrites = (gap: number) => Math.max(30, Math.min(1500, Math.round(PACE
  * One `changes` subscription (no filter) with `subscribers` subscribers, one socket each up to
  * 10,000; beyond, two per socket (a process may not hold 20,000 sockets here: ulimit -n 20000).
  */
-const oneSubscription = (subscribers: number) => ({
-  label: `${subscribers} x 1 query${subscribers > 10_000 ? ' (2/socket)' : ''}`,
-  sockets: subscribers > 10_000 ? Math.ceil(subscribers / 2) : subscribers,
-  queries: 1,
-  fanout: subscribers > 10_000 ? 2 * Math.ceil(subscribers / 2) : subscribers,
-  operationsOf: () => (subscribers > 10_000 ? [CHANGES, CHANGES] : [CHANGES]),
-  doc: () => ({ kind: 'paced' }),
+const oneSubscription = (subscribers: number) => {
   // Spaced so that one write's fan-out is done before the next (at 10,000: 500 ms).
-  paced: pacedWrites(Math.max(20, Math.ceil(subscribers / 20))),
-  gap: Math.max(20, Math.ceil(subscribers / 20)),
-  burst: Math.max(20, Math.min(2000, Math.round(200_000 / subscribers))),
-});
+  const gap = Math.max(20, Math.ceil(subscribers / 20));
+  return {
+    label: `${subscribers} x 1 query${subscribers > 10_000 ? ' (2/socket)' : ''}`,
+    sockets: subscribers > 10_000 ? Math.ceil(subscribers / 2) : subscribers,
+    queries: 1,
+    fanout: subscribers > 10_000 ? 2 * Math.ceil(subscribers / 2) : subscribers,
+    operationsOf: () => (subscribers > 10_000 ? [CHANGES, CHANGES] : [CHANGES]),
+    doc: () => ({ kind: 'paced' }),
+    paced: pacedWrites(gap),
+    gap,
+    burst: Math.max(20, Math.min(2000, Math.round(200_000 / subscribers))),
+  };
+};
 
 /** One `changes` subscription with `subscribers` subscribers over GraphQL over SSE, a request (and connection) each. */
 const sseSubscription = (subscribers: number) => ({ ...oneSubscription(subscribers), label: `${subscribers} x 1 query (SSE)`, transport: 'sse' as const });

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FRAME_TYPES, type OnFrame, type Operation, type Subscribers } from './fanout-clients.js';
@@ -15,8 +16,9 @@ const SOURCE = fileURLToPath(new URL('./native/fanout-client.c', import.meta.url
 const BINARY = fileURLToPath(new URL('../node_modules/.cache/rethinkql-bench/fanout-client', import.meta.url));
 /** The first record a client process writes once every subscription has had its first `next`. */
 const READY_RECORD = -2;
-/** Bytes per record: four doubles, [type, t, receivedAt, error]. */
+/** Bytes per record: four doubles, [type, t, receivedAt, error], in the machine's byte order. */
 const RECORD_BYTES = 32;
+const readDouble = endianness() === 'LE' ? (data: Buffer, at: number) => data.readDoubleLE(at) : (data: Buffer, at: number) => data.readDoubleBE(at);
 
 /**
  * The compiled client (built when missing or older than its source), or undefined with the reason
@@ -55,13 +57,13 @@ export async function openNativeSubscriberProcesses(binary: string, url: string,
         const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
         const whole = data.length - (data.length % RECORD_BYTES);
         for (let at = 0; at < whole; at += RECORD_BYTES) {
-          const type = data.readDoubleLE(at);
+          const type = readDouble(data, at);
           if (type === READY_RECORD) {
             resolve();
             continue;
           }
-          const t = data.readDoubleLE(at + 8);
-          onFrame(FRAME_TYPES[type], Number.isNaN(t) ? undefined : t, data.readDoubleLE(at + 24) === 1, data.readDoubleLE(at + 16));
+          const t = readDouble(data, at + 8);
+          onFrame(FRAME_TYPES[type], Number.isNaN(t) ? undefined : t, readDouble(data, at + 24) === 1, readDouble(data, at + 16));
         }
         pending = Buffer.from(data.subarray(whole));
       });
@@ -74,7 +76,12 @@ export async function openNativeSubscriberProcesses(binary: string, url: string,
     child.stdin.write(`${lines.join('\n')}\n\n`);
     return { child, ready };
   });
-  await Promise.all(children.map(({ ready }) => ready));
+  try {
+    await Promise.all(children.map(({ ready }) => ready));
+  } catch (error) {
+    for (const { child } of children) child.kill();
+    throw error;
+  }
   return {
     close: async () => {
       await Promise.all(

@@ -41,6 +41,7 @@
 /* epoll's mark for stdin (a socket's is its index). */
 #define STDIN_EVENT UINT64_MAX
 
+/* The event types, numbered as bench/fanout-clients.ts's FRAME_TYPES numbers them. */
 static const char *FRAME_TYPES[] = {"RESET", "INITIAL", "READY", "ADD", "CHANGE", "REMOVE", "MOVE"};
 
 struct client {
