@@ -5,7 +5,7 @@
 // process's CPU time, so that waiting for another process does not count, only the CPU being
 // slower. A 100 ms window whose pieces took twice the median or more is a stall. On the shared
 // two-vCPU machines these figures come from, with nothing else running, a stall came about every
-// 2 s on either vCPU and lasted ~100 ms (docs/benchmarks.md, "Where the p99 at 1,000 goes").
+// 2 s on either vCPU and lasted ~100 ms (docs/benchmarks.md, "The machine's stalls").
 
 /** What `measureSteadiness` found. */
 export interface Steadiness {
