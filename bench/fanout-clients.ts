@@ -186,7 +186,7 @@ export async function openSseSubscribers(url: string, count: number, operationsO
   };
 }
 
-/** Event types as numbers, for the child processes' reports (-1: none or another). */
+/** Event types as numbers, for the child processes' reports (-1: none or another); bench/native/fanout-client.c numbers them the same. */
 export const FRAME_TYPES: readonly string[] = ['RESET', 'INITIAL', 'READY', 'ADD', 'CHANGE', 'REMOVE', 'MOVE'];
 
 /**
