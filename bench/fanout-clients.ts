@@ -189,28 +189,48 @@ export async function openSseSubscribers(url: string, count: number, operationsO
 /** Event types as numbers, for the child processes' reports (-1: none or another); bench/native/fanout-client.c numbers them the same. */
 export const FRAME_TYPES: readonly string[] = ['RESET', 'INITIAL', 'READY', 'ADD', 'CHANGE', 'REMOVE', 'MOVE'];
 
+/** A client process's record (of four numbers) that says every subscription of its sockets has started. */
+export const READY_RECORD = -2;
+
+/**
+ * Calls `onFrame` for each record of `records`, a client process's report: [type (an index into
+ * FRAME_TYPES), t (NaN: none), receivedAt, error (1: an error)] per frame; `onReady` for a
+ * READY_RECORD.
+ */
+export function reportRecords(records: Float64Array, onFrame: OnFrame, onReady?: () => void): void {
+  for (let at = 0; at + 4 <= records.length; at += 4) {
+    const type = records[at] as number;
+    if (type === READY_RECORD) {
+      onReady?.();
+      continue;
+    }
+    const t = records[at + 1] as number;
+    onFrame(FRAME_TYPES[type], Number.isNaN(t) ? undefined : t, records[at + 3] === 1, records[at + 2] as number);
+  }
+}
+
+/** `items` in at most `parts` contiguous ranges of (nearly) equal length, one per client process. */
+export function inRanges<Item>(items: Item[], parts: number): Item[][] {
+  const each = Math.ceil(items.length / parts);
+  return Array.from({ length: Math.min(parts, items.length) }, (_, i) => items.slice(i * each, (i + 1) * each));
+}
+
 /**
  * `openSubscribers` (or, with `transport` 'sse', `openSseSubscribers`) spread over `processes` child processes (contiguous ranges of `operations`,
  * one entry per socket). `onFrame` is called in this process, in batches, with each frame's
  * `receivedAt` as its child read it.
  */
 export async function openSubscriberProcesses(url: string, operations: Operation[][], processes: number, onFrame: OnFrame, transport: Transport = 'ws'): Promise<Subscribers> {
-  const each = Math.ceil(operations.length / processes);
-  const children = Array.from({ length: Math.min(processes, operations.length) }, (_, i) => {
+  const children = inRanges(operations, processes).map((part) => {
     const child = fork(fileURLToPath(new URL('./fanout-client-child.ts', import.meta.url)), {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
     child.on('message', (message: unknown) => {
-      if (!(message instanceof Float64Array)) return;
-      for (let at = 0; at < message.length; at += 4) {
-        const type = FRAME_TYPES[message[at] as number];
-        const t = message[at + 1] as number;
-        onFrame(type, Number.isNaN(t) ? undefined : t, message[at + 3] === 1, message[at + 2] as number);
-      }
+      if (message instanceof Float64Array) reportRecords(message, onFrame);
     });
-    child.send({ url, transport, operations: operations.slice(i * each, (i + 1) * each) });
+    child.send({ url, transport, operations: part });
     return child;
   });
   await Promise.all(

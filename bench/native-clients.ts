@@ -7,18 +7,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FRAME_TYPES, type OnFrame, type Operation, type Subscribers } from './fanout-clients.js';
+import { inRanges, reportRecords, type OnFrame, type Operation, type Subscribers } from './fanout-clients.js';
 
 const SOURCE = fileURLToPath(new URL('./native/fanout-client.c', import.meta.url));
 const BINARY = fileURLToPath(new URL('../node_modules/.cache/rethinkql-bench/fanout-client', import.meta.url));
-/** The first record a client process writes once every subscription has had its first `next`. */
-const READY_RECORD = -2;
-/** Bytes per record: four doubles, [type, t, receivedAt, error], in the machine's byte order. */
+/** Bytes per record: four doubles, [type, t, receivedAt, error], in the machine's byte order (see `reportRecords`). */
 const RECORD_BYTES = 32;
-const readDouble = endianness() === 'LE' ? (data: Buffer, at: number) => data.readDoubleLE(at) : (data: Buffer, at: number) => data.readDoubleBE(at);
 
 /**
  * The compiled client (built when missing or older than its source), or undefined with the reason
@@ -47,24 +43,16 @@ export function nativeClient(): { binary: string } | { reason: string } {
 export async function openNativeSubscriberProcesses(binary: string, url: string, operations: Operation[][], processes: number, onFrame: OnFrame): Promise<Subscribers> {
   const { hostname, port, pathname } = new URL(url);
   const { address } = await lookup(hostname, { family: 4 });
-  const each = Math.ceil(operations.length / processes);
-  const children = Array.from({ length: Math.min(processes, operations.length) }, (_, i) => {
-    const mine = operations.slice(i * each, (i + 1) * each);
+  const children = inRanges(operations, processes).map((mine) => {
     const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
     const ready = new Promise<void>((resolve, reject) => {
       let pending = Buffer.alloc(0);
       child.stdout.on('data', (chunk: Buffer) => {
         const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
         const whole = data.length - (data.length % RECORD_BYTES);
-        for (let at = 0; at < whole; at += RECORD_BYTES) {
-          const type = readDouble(data, at);
-          if (type === READY_RECORD) {
-            resolve();
-            continue;
-          }
-          const t = readDouble(data, at + 8);
-          onFrame(FRAME_TYPES[type], Number.isNaN(t) ? undefined : t, readDouble(data, at + 24) === 1, readDouble(data, at + 16));
-        }
+        // Copied into a buffer of its own: a Float64Array must start on a multiple of 8 bytes.
+        // It reads the doubles in the machine's byte order, as the client wrote them.
+        reportRecords(new Float64Array(new Uint8Array(data.subarray(0, whole)).buffer), onFrame, resolve);
         pending = Buffer.from(data.subarray(whole));
       });
       child.once('exit', (code) => reject(new Error(`a client process exited (${code}) before its subscriptions started`)));

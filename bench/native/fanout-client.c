@@ -34,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+/* bench/fanout-clients.ts's READY_RECORD. */
 #define READY_RECORD -2.0
 #define FLUSH_MS 25.0
 #define RECORDS 4096
